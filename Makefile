@@ -1,0 +1,100 @@
+# bench: build, test and run. `make help` lists the targets.
+# Host side (bench, harness, tests) links hwloc, libnuma, jansson, GSL, cmocka
+# through pkg-config; wl is one static executable with no host dependencies.
+
+CC ?= cc
+BUILD ?= build
+PKGS := hwloc numa jansson gsl
+VERSION := 0.1.0
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE $(WARN) \
+	-DBENCH_VERSION='"$(VERSION)"' -DBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
+SAN_FLAGS ?=
+CFLAGS_HOST = $(BASE_CFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Iharness
+LIBS_HOST = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# wl: baseline x86-64 (no -march=native), static, runs in containers and guests.
+CFLAGS_WL = $(BASE_CFLAGS) -pthread
+LDFLAGS_WL = -static -pthread
+
+HARNESS_SRC := $(sort $(wildcard harness/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+WL_SRC := $(sort $(wildcard workloads/*.c))
+UNIT_TESTS := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
+
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+WL_OBJ := $(WL_SRC:%.c=$(BUILD)/wl-obj/%.o)
+
+.PHONY: all deps run test unit-tests asan format format-check clean help bench-scripts
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/bench $(BUILD)/wl $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+help:
+	@echo "make deps        install missing Debian packages (idempotent)"
+	@echo "make             build build/bench, build/wl and the tests"
+	@echo "make run         deps + build + the whole bare-metal suite with defaults"
+	@echo "make test        deps + build + every test (cmocka unit and integration)"
+	@echo "make asan        the tests again under AddressSanitizer and UBSan"
+	@echo "make format      clang-format every C file; format-check only checks"
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c $(wildcard harness/*.h bench/*.h) | deps-checked
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_HOST) -c $< -o $@
+
+$(BUILD)/libharness.a: $(HARNESS_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bench: $(BENCH_OBJ) $(BUILD)/libharness.a
+	$(CC) $(SAN_FLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libharness.a $(LIBS_HOST)
+
+$(BUILD)/wl-obj/%.o: %.c $(wildcard workloads/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_WL) -c $< -o $@
+
+$(BUILD)/wl: $(WL_OBJ)
+	$(CC) $(LDFLAGS_WL) -o $@ $^ -lnuma -lm
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libharness.a $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_HOST) $$(pkg-config --cflags cmocka) -Itests -o $@ $< \
+		$(BUILD)/libharness.a $(LIBS_HOST) $$(pkg-config --libs cmocka)
+
+# deps-checked: a cheap order-only guard so a build on a fresh machine says
+# what is missing instead of failing with a wall of compiler errors.
+.PHONY: deps-checked
+deps-checked:
+	@pkg-config --exists $(PKGS) cmocka || { echo "missing libraries: run 'make deps' first" >&2; exit 1; }
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/bench run --env bare --workload all
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	@ASAN_OPTIONS=detect_leaks=1 tests/run-all.sh build-asan
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan
+
+# For scripts/bench-*: the exact flags wl is compiled with.
+.PHONY: print-wl-cflags
+print-wl-cflags:
+	@echo $(CFLAGS_WL)

@@ -1,0 +1,70 @@
+/* bench list: the workloads (from wl's own table) and the environments
+ * (from the registry), with the reason an environment cannot run here. */
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "commands.h"
+#include "env.h"
+
+static const char usage[] = "usage: bench list [--json]\n\n"
+			    "Lists workloads (name, unit, whether higher or lower is better,\n"
+			    "description) and environments (available here or why not).\n";
+
+int cmd_list(int argc, char *argv[])
+{
+	int json;
+	int rc = parse_json_flag(argc, argv, usage, &json);
+	if (rc != 0)
+		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	char wl[PATH_MAX];
+	wl_path_resolve(wl, sizeof(wl));
+	struct catalog cat;
+	if (load_catalog(wl, &cat) < 0)
+		return EXIT_FAILED;
+	json_t *workloads = json_array(), *envs = json_array();
+	for (size_t i = 0; i < cat.n; i++) {
+		const struct wl_info *w = &cat.items[i];
+		json_array_append_new(workloads,
+				      json_pack("{s:s, s:s, s:s, s:s}", "name", w->name, "unit",
+						w->unit, "better",
+						w->better == BETTER_HIGHER ? "higher" : "lower",
+						"description", w->description));
+	}
+	for (size_t i = 0; i < env_registry_count; i++) {
+		char reason[512] = "";
+		int ok = env_registry[i]->probe(reason, sizeof(reason)) == 0;
+		json_t *e = json_pack("{s:s, s:b, s:s}", "name", env_registry[i]->name,
+				      "available", ok, "description",
+				      env_registry[i]->description);
+		if (!ok)
+			json_object_set_new(e, "reason", json_string(reason));
+		json_array_append_new(envs, e);
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:o, s:o}", "workloads", workloads, "environments", envs);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\n");
+		json_decref(doc);
+	} else {
+		printf("WORKLOADS\n  %-12s %-14s %-7s %s\n", "name", "unit", "better",
+		       "description");
+		for (size_t i = 0; i < cat.n; i++) {
+			const struct wl_info *w = &cat.items[i];
+			printf("  %-12s %-14s %-7s %s\n", w->name, w->unit,
+			       w->better == BETTER_HIGHER ? "higher" : "lower", w->description);
+		}
+		printf("\nENVIRONMENTS\n  %-12s %-10s %s\n", "name", "available", "notes");
+		for (size_t i = 0; i < json_array_size(envs); i++) {
+			json_t *e = json_array_get(envs, i);
+			int ok = json_is_true(json_object_get(e, "available"));
+			printf("  %-12s %-10s %s\n", json_string_value(json_object_get(e, "name")),
+			       ok ? "yes" : "no",
+			       json_string_value(json_object_get(e, ok ? "description" : "reason")));
+		}
+		json_decref(workloads);
+		json_decref(envs);
+	}
+	catalog_free(&cat);
+	return EXIT_OK;
+}

@@ -1,0 +1,100 @@
+/* bench: runs identical workloads on bare metal, containers and virtual
+ * machines and compares them. This file only dispatches subcommands. */
+#include <limits.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static const struct command commands[] = {
+	{"list", "workloads and environments (and why an environment cannot run)", cmd_list},
+	{"topo", "the host topology as hwloc sees it", cmd_topo},
+	{"run", "run workloads in one environment and write a run file", cmd_run},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: bench COMMAND [options]   (bench COMMAND --help for details)\n\n"
+		     "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nbench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
+}
+
+void wl_path_resolve(char *buf, size_t len)
+{
+	const char *env = getenv("BENCH_WL");
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		snprintf(buf, len, "wl");
+		return;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	snprintf(buf, len, "%s/wl", self);
+}
+
+int load_catalog(const char *wl_path, struct catalog *cat)
+{
+	struct bench_error *err = NULL;
+	if (catalog_load(wl_path, cat, &err) < 0) {
+		fprintf(stderr, "bench: cannot read the workload list: %s\n", err->msg);
+		bench_error_free(&err);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_json_flag(int argc, char *argv[], const char *usage_text, int *json)
+{
+	*json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			*json = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("%s", usage_text);
+			return 1;
+		} else {
+			fprintf(stderr, "bench %s: unknown option '%s' (valid: --json, --help)\n",
+				argv[0], argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("bench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "bench: unknown command '%s' (valid:", argv[1]);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(stderr, " %s", commands[i].name);
+	fprintf(stderr, ")\n");
+	return EXIT_USAGE;
+}

@@ -1,0 +1,53 @@
+/* The channel to a `wl agent`: TAB-separated commands out, one JSON object
+ * per line back (protocol in workloads/README.md). Every environment hands
+ * the runner one of these, whatever carries the bytes (pipes to a host
+ * process, a container's stdio, a guest's virtio-serial port). */
+#ifndef BENCH_AGENT_H
+#define BENCH_AGENT_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct agent {
+	int to_fd;   /* commands to the agent */
+	int from_fd; /* replies from the agent */
+	int err_fd;  /* a readable, seekable copy of its stderr (memfd), or -1 */
+	pid_t pid;   /* host process to reap, or -1 */
+	char *buf;   /* partial line buffer */
+	size_t len, cap;
+};
+
+/* Set (to the signal number) by the caller's SIGINT/SIGTERM handler; every
+ * wait in agent_recv then fails promptly with "interrupted". */
+extern volatile sig_atomic_t agent_interrupted;
+
+/* Initialises a with all fds -1 and no process. */
+void agent_init(struct agent *a);
+
+/* Sends argv[0..argc) as one TAB-separated line. Fails (-1 with *err) if an
+ * argument contains TAB or newline, or the write fails (agent gone). */
+int agent_send(struct agent *a, size_t argc, const char *const argv[], struct bench_error **err);
+
+/* Waits up to timeout_ms for one complete JSON line and parses it into
+ * *msg (caller decrefs). Lines that are not JSON objects are an error.
+ * Returns 0, or -1 with *err on timeout, EOF (agent exited) or bad JSON. */
+int agent_recv(struct agent *a, int timeout_ms, json_t **msg, struct bench_error **err);
+
+/* Like agent_recv, but also fails when the reply's "type" is not `type`;
+ * an {"type":"error"} reply becomes *err with its message. */
+int agent_expect(struct agent *a, const char *type, int timeout_ms, json_t **msg,
+		 struct bench_error **err);
+
+/* Returns the agent's stderr so far (malloc'd, at most max bytes, the tail
+ * if longer), or NULL when there is none. */
+char *agent_stderr(const struct agent *a, size_t max);
+
+/* Asks the agent to quit, waits up to grace_ms, then SIGKILLs and reaps
+ * the process (if any) and closes every fd. Safe to call twice. */
+void agent_shutdown(struct agent *a, int grace_ms);
+
+#endif

@@ -1,0 +1,83 @@
+/* Environments: one backend per file (env_bare.c, ...), each one const
+ * struct env_ops, all listed in env_registry.c. A backend's job is to get
+ * a byte stream to a `wl agent` running inside it, plus host-side handles
+ * for pinning and accounting (see ../shared/DESIGN.md, "The one idea"). */
+#ifndef BENCH_ENV_H
+#define BENCH_ENV_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent.h"
+#include "error.h"
+#include "topo.h"
+
+/* What one instance should look like. */
+struct env_spec {
+	const struct topo *topo;
+	struct topo_binding binding; /* host PUs, NUMA node, threads/vCPUs */
+	uint64_t memory_bytes;       /* instance memory limit, 0 = backend default */
+	const char *wl_path;         /* host path of the static wl binary */
+	const char *work_dir;        /* private scratch directory for this instance */
+};
+
+/* One running instance. Backends embed their private state behind priv. */
+struct env_instance {
+	const struct env_ops *ops;
+	struct agent agent;  /* the stream to wl agent inside the instance */
+	json_t *pinning;     /* what the backend pinned where (owned) */
+	double start_s;      /* start() called to the agent's "ready" */
+	void *priv;
+};
+
+/* Host-side footprint of an instance. Fields a backend cannot measure are
+ * negative. */
+struct env_account {
+	double cpu_s;        /* CPU time (user + system) the host spent on it */
+	int64_t mem_bytes;   /* memory footprint (PSS where available) */
+	double start_s;      /* start latency, as in env_instance */
+};
+
+/* Where a network peer on the host reaches the instance. */
+struct env_peer {
+	char iface[64];      /* host-side interface carrying its traffic */
+	char address[64];    /* address of the instance as seen from the host */
+};
+
+struct env_ops {
+	const char *name;
+	const char *description;
+	/* 0 when this host can run the backend; otherwise -1 and a one-line
+	 * reason in reason[0..len). */
+	int (*probe)(char *reason, size_t len);
+	/* Builds or checks what the backend needs. Idempotent. */
+	int (*prepare)(const struct env_spec *spec, struct bench_error **err);
+	/* Starts one instance and waits for its agent's "ready". */
+	int (*start)(const struct env_spec *spec, struct env_instance **out,
+		     struct bench_error **err);
+	/* Binds the instance's threads and memory to spec->binding and records
+	 * the result in inst->pinning. */
+	int (*pin)(struct env_instance *inst, const struct env_spec *spec,
+		   struct bench_error **err);
+	int (*account)(struct env_instance *inst, struct env_account *out,
+		       struct bench_error **err);
+	int (*peer)(struct env_instance *inst, struct env_peer *out, struct bench_error **err);
+	/* Tears everything down, also after a failure; frees inst. */
+	void (*stop)(struct env_instance *inst);
+};
+
+/* The backends (one file each). */
+extern const struct env_ops env_bare_ops;
+
+/* The registry, in display order. */
+extern const struct env_ops *const env_registry[];
+extern const size_t env_registry_count;
+
+/* Looks an environment up by name; NULL when unknown. */
+const struct env_ops *env_find(const char *name);
+
+/* Writes the registered names as "a, b, c" into buf. */
+void env_names(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,93 @@
+/* Run files: results/<run-id>/run.json, schema "bench.run/1" (see
+ * results/SCHEMA.md). In memory a run is a struct run; on disk, JSON. */
+#ifndef BENCH_RESULT_H
+#define BENCH_RESULT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "stats.h"
+
+#define RUN_SCHEMA "bench.run/1"
+
+enum better { BETTER_HIGHER = 1, BETTER_LOWER = -1 };
+
+/* One metric of one workload in one environment: every repetition's value
+ * and their statistics. A failed sample has failed = true, an error message
+ * and the workload's stderr, and usually no values (repetitions that
+ * completed before the failure may be kept; consumers skip failed samples). */
+struct sample {
+	char *env;
+	char *workload;
+	char *metric;
+	char *unit;
+	enum better better;
+	double *values; /* n_values repetitions, warm-up excluded */
+	bool *outliers; /* n_values flags, or NULL */
+	size_t n_values;
+	struct stats stats; /* valid when n_values > 0 */
+	json_t *config;     /* owned reference: what was asked (threads, size, ...) */
+	json_t *pinning;    /* owned reference: asked vs seen CPUs and NUMA nodes */
+	bool failed;
+	char *error;       /* failed samples: one-line reason */
+	char *stderr_text; /* failed samples: the workload's stderr, may be NULL */
+};
+
+struct run {
+	char *run_id;
+	char *created;      /* ISO 8601 UTC, "2026-11-24T19:30:00Z"; NULL = now */
+	json_t *host;       /* owned reference: host fingerprint object */
+	json_t *invocation; /* owned reference: argv array and options, may be NULL */
+	struct sample *samples;
+	size_t n_samples;
+	size_t cap_samples;
+};
+
+/* Initialises an empty run with the given id (copied). created, host and
+ * invocation start NULL; the caller may set them (malloc'd string, owned
+ * json references). On output a NULL created becomes the current UTC time
+ * and a NULL host becomes {}. */
+void run_init(struct run *run, const char *run_id);
+/* Frees everything a run owns (not the struct itself). */
+void run_free(struct run *run);
+
+/* Appends a copy of *s to the run (strings duplicated, arrays copied,
+ * json references incremented). s->stats and s->outliers are ignored: both
+ * are recomputed from the values with stats_compute, so a stored sample is
+ * always self-consistent. Bytes that are not valid UTF-8 (e.g. in a
+ * workload's stderr) are replaced with U+FFFD. Rejects, with -1 and *err
+ * naming the field: empty env/workload/metric, NULL unit, better not +-1,
+ * a non-finite value, an ok sample without values, a failed sample without
+ * error, config/pinning that are not objects. The reader applies the same
+ * rules, so whatever run_add_sample accepts can be written and read back. */
+int run_add_sample(struct run *run, const struct sample *s, struct bench_error **err);
+
+/* Serialises the run to a new JSON object (caller owns the reference), or
+ * NULL on allocation failure or a run that cannot be represented (NULL
+ * run_id/created, a non-finite value put into samples behind
+ * run_add_sample's back). */
+json_t *run_to_json(const struct run *run);
+
+/* Parses and validates a run object: schema string, required fields and
+ * their types. Fills *run (which the caller frees with run_free). Returns 0,
+ * or -1 with *err naming the first problem by its path inside the document
+ * ("samples[3].values[2]: expected a number, found a string"); *run is then
+ * left empty. Stored stats and outlier flags are type-checked, then
+ * recomputed from the values. Unknown members are ignored. */
+int run_from_json(const json_t *doc, struct run *run, struct bench_error **err);
+
+/* Writes dir/run.json atomically: dir/.run.json.XXXXXX, fsync, rename,
+ * fsync(dir). Creates dir (one level, 0755) if missing. Returns 0 or -1 with
+ * *err. On failure before the rename, the temp file (and dir, if this call
+ * made it) is removed and an existing run.json is untouched; if only the
+ * final fsync(dir) fails, the complete run.json stays in place. */
+int run_write(const struct run *run, const char *dir, struct bench_error **err);
+
+/* Reads and validates a run file (see run_from_json). Returns 0 or -1 with
+ * *err prefixed by path, and the JSON line:column for syntax errors; never
+ * crashes on malformed input. */
+int run_read(const char *path, struct run *run, struct bench_error **err);
+
+#endif

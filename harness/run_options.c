@@ -1,0 +1,206 @@
+#include "run_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char run_options_usage[] =
+    "usage: bench run --env ENV --workload NAME[,NAME...]|all [options]\n"
+    "\n"
+    "Runs workloads in one environment, pinned, with adaptive repetitions, and\n"
+    "writes results/<run-id>/run.json (or DIR/run.json with --out).\n"
+    "\n"
+    "  --env ENV          environment (see `bench list`)\n"
+    "  --workload LIST    comma-separated workload names, or all\n"
+    "  --reps N           exactly N measured repetitions (sets min and max)\n"
+    "  --min-reps N       at least N measured repetitions (default 3)\n"
+    "  --max-reps N       at most N measured repetitions (default 10)\n"
+    "  --target-ci PCT    stop when every metric's 95%% CI half-width is within\n"
+    "                     PCT percent of its mean (default 2)\n"
+    "  --threads N        worker threads, one per CPU (default 1)\n"
+    "  --cpus LIST        host CPUs to pin to, e.g. 0-3,6 (default: all, or the\n"
+    "                     NUMA node's CPUs with --numa)\n"
+    "  --numa NODE        bind memory strictly to this NUMA node\n"
+    "  --size BYTES       workload size (K/M/G suffixes) for workloads that take one\n"
+    "  --duration SEC     seconds per repetition for workloads that take it\n"
+    "  --iterations N     iterations per repetition for workloads that take it\n"
+    "  --timeout SEC      longest wait for any one reply from a workload (default 600)\n"
+    "  --out DIR          write DIR/run.json instead of results/<run-id>/run.json\n"
+    "  --json             print the run file on stdout instead of the table\n"
+    "  --quiet            no progress line\n"
+    "\n"
+    "One warm-up repetition per workload is run and discarded. Exit status: 0 ok,\n"
+    "1 a workload failed (kept as a failed sample), 2 usage error, 3 environment\n"
+    "unavailable.\n";
+
+static int parse_unsigned(const char *flag, const char *text, unsigned lo, unsigned hi,
+                          unsigned *out, struct bench_error **err)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < lo || v > hi)
+		return bench_error_set(err, 0, "%s: '%s' is not a whole number in %u..%u", flag,
+		                       text, lo, hi);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_positive(const char *flag, const char *text, double hi, double *out,
+                          struct bench_error **err)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v <= 0 || v > hi)
+		return bench_error_set(err, 0, "%s: '%s' is not a number in (0, %g]", flag, text,
+		                       hi);
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_ENV = 256,
+	OPT_WORKLOAD,
+	OPT_REPS,
+	OPT_MIN_REPS,
+	OPT_MAX_REPS,
+	OPT_TARGET_CI,
+	OPT_THREADS,
+	OPT_CPUS,
+	OPT_NUMA,
+	OPT_OUT,
+	OPT_JSON,
+	OPT_QUIET,
+	OPT_SIZE,
+	OPT_DURATION,
+	OPT_ITERATIONS,
+	OPT_TIMEOUT,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+    {"env", required_argument, NULL, OPT_ENV},
+    {"workload", required_argument, NULL, OPT_WORKLOAD},
+    {"workloads", required_argument, NULL, OPT_WORKLOAD},
+    {"reps", required_argument, NULL, OPT_REPS},
+    {"min-reps", required_argument, NULL, OPT_MIN_REPS},
+    {"max-reps", required_argument, NULL, OPT_MAX_REPS},
+    {"target-ci", required_argument, NULL, OPT_TARGET_CI},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"numa", required_argument, NULL, OPT_NUMA},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"iterations", required_argument, NULL, OPT_ITERATIONS},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+int run_options_parse(int argc, char *argv[], struct run_options *o, struct bench_error **err)
+{
+	*o = (struct run_options){
+	    .min_reps = 3,
+	    .max_reps = 10,
+	    .target_ci = 2.0,
+	    .threads = 1,
+	    .numa = -1,
+	    .timeout_s = 600,
+	};
+	unsigned reps = 0, numa = 0;
+	double dummy;
+	optind = 0; /* full reset, so the parser can run more than once */
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, "+:", long_options, NULL);
+		if (c == -1)
+			break;
+		int rc = 0;
+		switch (c) {
+		case OPT_ENV:
+			o->env = optarg;
+			break;
+		case OPT_WORKLOAD:
+			o->workloads = optarg;
+			break;
+		case OPT_REPS:
+			rc = parse_unsigned("--reps", optarg, 1, 100000, &reps, err);
+			break;
+		case OPT_MIN_REPS:
+			rc = parse_unsigned("--min-reps", optarg, 1, 100000, &o->min_reps, err);
+			break;
+		case OPT_MAX_REPS:
+			rc = parse_unsigned("--max-reps", optarg, 1, 100000, &o->max_reps, err);
+			break;
+		case OPT_TARGET_CI:
+			rc = parse_positive("--target-ci", optarg, 100, &o->target_ci, err);
+			break;
+		case OPT_THREADS:
+			rc = parse_unsigned("--threads", optarg, 1, 4096, &o->threads, err);
+			break;
+		case OPT_CPUS:
+			o->cpus = optarg;
+			break;
+		case OPT_NUMA:
+			rc = parse_unsigned("--numa", optarg, 0, 4095, &numa, err);
+			o->numa = (int)numa;
+			break;
+		case OPT_OUT:
+			o->out_dir = optarg;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_QUIET:
+			o->quiet = true;
+			break;
+		case OPT_SIZE:
+			o->size = optarg;
+			break;
+		case OPT_DURATION:
+			rc = parse_positive("--duration", optarg, 86400, &dummy, err);
+			o->duration = optarg;
+			break;
+		case OPT_ITERATIONS:
+			o->iterations = optarg;
+			break;
+		case OPT_TIMEOUT:
+			rc = parse_positive("--timeout", optarg, 86400, &o->timeout_s, err);
+			break;
+		case OPT_HELP:
+			o->help = true;
+			return 0;
+		case ':':
+			return bench_error_set(err, 0, "option '%s' needs a value",
+			                       argv[optind - 1]);
+		default:
+			return bench_error_set(err, 0,
+			                       "unknown option '%s' (valid: --env, --workload, "
+			                       "--reps, --min-reps, --max-reps, --target-ci, "
+			                       "--threads, --cpus, --numa, --size, --duration, "
+			                       "--iterations, --timeout, --out, --json, --quiet, "
+			                       "--help)",
+			                       argv[optind - 1]);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (optind < argc)
+		return bench_error_set(err, 0, "unexpected argument '%s'", argv[optind]);
+	if (o->env == NULL)
+		return bench_error_set(err, 0, "--env is required (see `bench list`)");
+	if (o->workloads == NULL)
+		return bench_error_set(err, 0, "--workload is required (see `bench list`)");
+	if (reps > 0)
+		o->min_reps = o->max_reps = reps;
+	if (o->min_reps > o->max_reps)
+		return bench_error_set(err, 0, "--min-reps %u is above --max-reps %u", o->min_reps,
+		                       o->max_reps);
+	return 0;
+}

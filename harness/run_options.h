@@ -1,0 +1,36 @@
+/* Options of `bench run`, parsed here (not in bench/) so tests link it. */
+#ifndef BENCH_RUN_OPTIONS_H
+#define BENCH_RUN_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+struct run_options {
+	const char *env;
+	const char *workloads;  /* comma list or "all" */
+	unsigned min_reps;      /* default 3 */
+	unsigned max_reps;      /* default 10 */
+	double target_ci;       /* relative CI half-width target, percent; default 2 */
+	unsigned threads;       /* default 1 */
+	const char *cpus;       /* cpulist or NULL */
+	int numa;               /* node OS index or -1 */
+	const char *out_dir;    /* run directory, or NULL for results/<run-id> */
+	bool json;
+	bool quiet;
+	const char *size;       /* passed to workloads that take it, or NULL */
+	const char *duration;
+	const char *iterations;
+	double timeout_s;       /* per agent reply, default 600 */
+	bool help;
+};
+
+/* Parses argv (argv[0] is the subcommand name) into *o, after setting the
+ * defaults. Returns 0 (o->help set when --help was given), or -1 with *err
+ * for a usage error (the caller exits 2). Does not print. */
+int run_options_parse(int argc, char *argv[], struct run_options *o, struct bench_error **err);
+
+/* The text of `bench run --help`. */
+extern const char run_options_usage[];
+
+#endif

@@ -1,0 +1,30 @@
+/* The repetition loop: for each selected workload, open it in the
+ * environment's agent, run one discarded warm-up and then measured
+ * repetitions until every metric's 95% CI is within the target (between
+ * min and max reps), and turn the values into samples. */
+#ifndef BENCH_RUNNER_H
+#define BENCH_RUNNER_H
+
+#include "catalog.h"
+#include "env.h"
+#include "result.h"
+#include "run_options.h"
+#include "topo.h"
+
+struct runner_totals {
+	double wall_s;        /* whole runner_run */
+	double in_workload_s; /* waiting for the agent's open/rep/close replies */
+	unsigned failed;      /* workloads that ended as failed samples */
+};
+
+/* Runs opts->workloads (already validated against cat) in env, appending
+ * samples to run. A workload that fails becomes a failed sample (error and
+ * stderr kept) and the loop goes on with a fresh instance. Returns 0 (even
+ * with failed workloads: see totals->failed), or -1 with *err when nothing
+ * could be run at all (prepare failed, interrupted). */
+int runner_run(const struct run_options *opts, const struct env_ops *env,
+	       const struct catalog *cat, const struct topo *topo,
+	       const struct topo_binding *binding, const char *wl_path, struct run *run,
+	       struct runner_totals *totals, struct bench_error **err);
+
+#endif

@@ -1,0 +1,100 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+static void child_fail(const char *what, int e)
+{
+	dprintf(STDERR_FILENO, "bench: %s: %s\n", what, strerror(e));
+	_exit(126);
+}
+
+int spawn_agent(char *const argv[], const struct topo *t, const struct topo_binding *binding,
+                struct agent *a, struct bench_error **err)
+{
+	int in[2] = {-1, -1}, out[2] = {-1, -1};
+	cleanup_close int errfd = memfd_create("wl-stderr", MFD_CLOEXEC);
+	if (errfd < 0)
+		return bench_error_set(err, errno, "memfd_create");
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return bench_error_set(err, errno, "pipe");
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(in[0]);
+		close(in[1]);
+		return bench_error_set(err, e, "pipe");
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		return bench_error_set(err, e, "fork");
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+		    dup2(errfd, STDERR_FILENO) < 0)
+			child_fail("dup2", errno);
+		if (binding != NULL) {
+			struct bench_error *berr = NULL;
+			if (topo_bind_self(t, binding, &berr) < 0) {
+				dprintf(STDERR_FILENO, "bench: %s\n", berr->msg);
+				_exit(126);
+			}
+		}
+		execv(argv[0], argv);
+		child_fail(argv[0], errno);
+	}
+	close(in[0]);
+	close(out[1]);
+	a->to_fd = in[1];
+	a->from_fd = out[0];
+	a->err_fd = steal_fd(&errfd);
+	a->pid = pid;
+	return 0;
+}
+
+double proc_cpu_seconds(pid_t pid)
+{
+	char path[64], line[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cleanup_fclose FILE *f = fopen(path, "re");
+	if (f == NULL || fgets(line, sizeof(line), f) == NULL)
+		return -1;
+	char *p = strrchr(line, ')'); /* comm may hold spaces */
+	if (p == NULL)
+		return -1;
+	unsigned long long utime, stime, cutime, cstime;
+	/* after ")": state ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt cmajflt utime stime cutime cstime */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &utime,
+	           &stime, &cutime, &cstime) != 4)
+		return -1;
+	long hz = sysconf(_SC_CLK_TCK);
+	return (double)(utime + stime + cutime + cstime) / (double)(hz > 0 ? hz : 100);
+}
+
+int64_t proc_pss_bytes(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	cleanup_fclose FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long long kb;
+		if (sscanf(line, "Pss: %llu kB", &kb) == 1)
+			return (int64_t)kb * 1024;
+	}
+	return -1;
+}

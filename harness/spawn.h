@@ -1,0 +1,28 @@
+/* Starting a host process with its stdio wired to an agent channel. */
+#ifndef BENCH_SPAWN_H
+#define BENCH_SPAWN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent.h"
+#include "error.h"
+#include "topo.h"
+
+/* Forks argv[0] (a path, argv NULL-terminated) with stdin/stdout as pipes
+ * into a->to_fd / a->from_fd and stderr into a memfd kept in a->err_fd.
+ * When binding is non-NULL the child binds itself with topo_bind_self
+ * before exec (a failed binding makes the child exit 126 with the reason
+ * on its stderr). The process is put in its own process group. Returns 0
+ * or -1 with *err. */
+int spawn_agent(char *const argv[], const struct topo *t, const struct topo_binding *binding,
+		struct agent *a, struct bench_error **err);
+
+/* CPU time (user + system, including reaped children) of pid from
+ * /proc/pid/stat in seconds, or -1. */
+double proc_cpu_seconds(pid_t pid);
+
+/* Proportional set size of pid from /proc/pid/smaps_rollup in bytes, or -1. */
+int64_t proc_pss_bytes(pid_t pid);
+
+#endif

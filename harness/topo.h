@@ -1,0 +1,59 @@
+/* The host topology through hwloc: description, last-level cache, and the
+ * resolution of a pinning request (--cpus, --numa, --threads) to CPU and
+ * NUMA sets. */
+#ifndef BENCH_TOPO_H
+#define BENCH_TOPO_H
+
+#include <hwloc.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpulist.h"
+#include "error.h"
+
+struct topo {
+	hwloc_topology_t hw;
+};
+
+/* Loads the running host's topology. Returns 0 or -1 with *err. Free with
+ * topo_close. */
+int topo_open(struct topo *t, struct bench_error **err);
+/* Loads a synthetic description ("pack:2 numa:1 core:2 pu:2") or, when
+ * the argument names a readable file, an hwloc XML export (for tests). */
+int topo_open_synthetic(struct topo *t, const char *description, struct bench_error **err);
+int topo_open_xml(struct topo *t, const char *path, struct bench_error **err);
+void topo_close(struct topo *t);
+
+/* The topology as JSON: packages, numa_nodes (os_index, memory_bytes,
+ * cpus), cores, pus, caches (level, type, size_bytes, count), memory_bytes.
+ * Caller owns the reference. */
+json_t *topo_to_json(const struct topo *t);
+
+/* Size in bytes of the largest data/unified cache, 0 if hwloc knows none. */
+uint64_t topo_llc_bytes(const struct topo *t);
+
+/* A resolved pinning request. */
+struct topo_binding {
+	bool cpus[CPULIST_MAX];  /* host PUs (OS indices) the instance may use */
+	int numa_node;           /* OS index of the memory node, -1 = not bound */
+	unsigned threads;        /* worker threads / vCPUs */
+	char cpus_text[256];     /* cpus as a cpulist */
+};
+
+/* Resolves --cpus (cpulist or NULL = every PU, or the node's PUs when
+ * numa_node >= 0), --numa (OS index or -1) and --threads (0 = 1) against the
+ * topology. Rejects CPUs that do not exist, a node that does not exist, and
+ * more threads than CPUs. Returns 0 or -1 with *err. */
+int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned threads,
+		 struct topo_binding *out, struct bench_error **err);
+
+/* Binds the calling process (CPU set and, if numa_node >= 0, strict memory
+ * binding to that node) as b says. Meant for a freshly forked child before
+ * exec; bindings are inherited across exec. Returns 0 or -1 with *err. */
+int topo_bind_self(const struct topo *t, const struct topo_binding *b, struct bench_error **err);
+
+/* The binding as JSON {"cpus":"0-1","numa_node":0|null,"threads":1}. */
+json_t *topo_binding_to_json(const struct topo_binding *b);
+
+#endif

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages bench needs, only those missing.
+# Idempotent and non-interactive; says what it does. Used by `make deps`,
+# which the README's two commands run first.
+set -euo pipefail
+
+packages=(
+	gcc make pkg-config libc6-dev
+	libhwloc-dev libnuma-dev libjansson-dev libgsl-dev libcmocka-dev
+	clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+if ! command -v apt-get >/dev/null; then
+	echo "deps: missing ${missing[*]} and no apt-get here: install them by hand" >&2
+	exit 1
+fi
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+	command -v sudo >/dev/null || { echo "deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+	sudo=(sudo)
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

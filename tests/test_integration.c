@@ -1,0 +1,275 @@
+/* Integration: the real bench and wl binaries on the bare environment, tiny
+ * sizes. Checks the run file, exit statuses, pinning records, failure
+ * handling and interruption. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "result.h"
+#include "testutil.h"
+
+static char bench[PATH_MAX];
+
+static const char *const all_workloads[] = {"cpu.int",     "cpu.fp",     "mem.stream",
+					    "mem.latency", "mem.random", "os.syscall",
+					    "os.ctxsw"};
+
+static void make_tmpdir(char dir[64])
+{
+	snprintf(dir, 64, "/tmp/bench-it-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+}
+
+static void remove_tree(const char *dir)
+{
+	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+	struct cmd_result r = run_cmd(argv);
+	cmd_result_free(&r);
+}
+
+static const struct sample *find_sample(const struct run *run, const char *workload)
+{
+	for (size_t i = 0; i < run->n_samples; i++)
+		if (strcmp(run->samples[i].workload, workload) == 0)
+			return &run->samples[i];
+	return NULL;
+}
+
+static void every_workload_on_bare(void **state)
+{
+	(void)state;
+	char dir[64], file[128];
+	make_tmpdir(dir);
+	char *argv[] = {bench,      "run",     "--env",  "bare",     "--workload", "all",
+			"--reps",   "2",       "--size", "64K",      "--duration", "0.02",
+			"--cpus",   "0",       "--out",  dir,        "--quiet",    NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench run exited %d: %s", r.status, r.err);
+	assert_non_null(strstr(r.out, "mem.stream"));
+	assert_non_null(strstr(r.out, "run file:"));
+
+	snprintf(file, sizeof(file), "%s/run.json", dir);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_read(file, &run, &err) < 0)
+		fail_msg("run file rejected: %s", err->msg);
+	for (size_t k = 0; k < sizeof(all_workloads) / sizeof(all_workloads[0]); k++) {
+		const struct sample *s = find_sample(&run, all_workloads[k]);
+		if (s == NULL)
+			fail_msg("no sample for %s", all_workloads[k]);
+		assert_false(s->failed);
+		assert_string_equal(s->env, "bare");
+		assert_int_equal(s->n_values, 2);
+		assert_int_equal(s->stats.n, 2);
+		for (size_t v = 0; v < s->n_values; v++)
+			assert_true(s->values[v] > 0);
+		/* pinning: what was asked and what wl saw */
+		json_t *asked = json_object_get(s->pinning, "asked");
+		assert_string_equal(json_string_value(json_object_get(asked, "cpus")), "0");
+		json_t *seen = json_object_get(s->pinning, "seen");
+		assert_string_equal(json_string_value(json_object_get(seen, "cpus_allowed")), "0");
+		assert_string_equal(json_string_value(json_object_get(seen, "cpus_ran")), "0");
+		assert_non_null(json_object_get(seen, "mem_nodes"));
+		assert_non_null(json_object_get(json_object_get(s->config, "wl"), "threads"));
+	}
+	const char *fields[] = {"kernel", "cpu_model", "numa_nodes", "memory_bytes", "governor",
+				"smt",    "thp",       "hypervisor", "compiler",   "bench_version",
+				"git_commit"};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (json_object_get(run.host, fields[i]) == NULL)
+			fail_msg("host fingerprint lacks %s", fields[i]);
+	json_t *timing = json_object_get(run.invocation, "timing");
+	assert_true(json_real_value(json_object_get(timing, "wall_s")) > 0);
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+static void json_output_is_the_run(void **state)
+{
+	(void)state;
+	char dir[64];
+	make_tmpdir(dir);
+	char *argv[] = {bench,  "run",  "--env",      "bare",   "--workload", "os.syscall",
+			"--reps", "2",    "--duration", "0.01", "--out",      dir,
+			"--json", NULL};
+	struct cmd_result r = run_cmd(argv);
+	assert_int_equal(r.status, 0);
+	json_error_t jerr;
+	json_t *doc = json_loads(r.out, 0, &jerr);
+	if (doc == NULL)
+		fail_msg("--json output is not JSON: %s", jerr.text);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_from_json(doc, &run, &err) < 0)
+		fail_msg("--json output is not a run: %s", err->msg);
+	assert_int_equal(run.n_samples, 1);
+	run_free(&run);
+	json_decref(doc);
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+static void usage_errors_exit_2(void **state)
+{
+	(void)state;
+	char *unknown_env[] = {bench, "run", "--env", "vmware", "--workload", "cpu.int", NULL};
+	struct cmd_result r = run_cmd(unknown_env);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "valid: bare"));
+	cmd_result_free(&r);
+
+	char *unknown_wl[] = {bench, "run", "--env", "bare", "--workload", "cpu.nope", NULL};
+	r = run_cmd(unknown_wl);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "mem.stream"));
+	cmd_result_free(&r);
+
+	char *bad_numa[] = {bench, "run", "--env", "bare", "--workload", "cpu.int", "--numa", "77",
+			    NULL};
+	r = run_cmd(bad_numa);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "NUMA node 77"));
+	cmd_result_free(&r);
+
+	char *bad_flag[] = {bench, "list", "--bogus", NULL};
+	r = run_cmd(bad_flag);
+	assert_int_equal(r.status, 2);
+	cmd_result_free(&r);
+
+	char *bad_cmd[] = {bench, "frob", NULL};
+	r = run_cmd(bad_cmd);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "run"));
+	cmd_result_free(&r);
+}
+
+static void list_and_topo(void **state)
+{
+	(void)state;
+	char *list[] = {bench, "list", "--json", NULL};
+	struct cmd_result r = run_cmd(list);
+	assert_int_equal(r.status, 0);
+	json_t *doc = json_loads(r.out, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(json_array_size(json_object_get(doc, "workloads")), 7);
+	json_t *env0 = json_array_get(json_object_get(doc, "environments"), 0);
+	assert_string_equal(json_string_value(json_object_get(env0, "name")), "bare");
+	assert_true(json_is_true(json_object_get(env0, "available")));
+	json_decref(doc);
+	cmd_result_free(&r);
+
+	char *topo[] = {bench, "topo", "--json", NULL};
+	r = run_cmd(topo);
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, NULL);
+	assert_non_null(doc);
+	assert_true(json_integer_value(json_object_get(doc, "pus")) >= 1);
+	json_decref(doc);
+	cmd_result_free(&r);
+
+	char *topo_text[] = {bench, "topo", NULL};
+	r = run_cmd(topo_text);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "numa"));
+	cmd_result_free(&r);
+}
+
+/* A workload whose setup fails (an array that cannot be allocated) ends as
+ * a failed sample with its stderr, the others still run, exit status 1. */
+static void failed_workload_is_recorded(void **state)
+{
+	(void)state;
+	char dir[64], file[128];
+	make_tmpdir(dir);
+	char *argv[] = {bench,       "run",    "--env",  "bare", "--workload",
+			"mem.stream,os.syscall", "--reps", "2",    "--size", "64T",
+			"--duration", "0.01",   "--out",  dir,    "--quiet", NULL};
+	struct cmd_result r = run_cmd(argv);
+	assert_int_equal(r.status, 1);
+	snprintf(file, sizeof(file), "%s/run.json", dir);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_read(file, &run, &err) < 0)
+		fail_msg("run file rejected: %s", err->msg);
+	const struct sample *bad = find_sample(&run, "mem.stream");
+	assert_non_null(bad);
+	assert_true(bad->failed);
+	assert_non_null(bad->error);
+	const struct sample *good = find_sample(&run, "os.syscall");
+	assert_non_null(good);
+	assert_false(good->failed);
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+static bool dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return true;
+	struct dirent *e;
+	bool empty = true;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+/* SIGINT in the middle: exit 130, no run file, the wl agent reaped. */
+static void interrupt_leaves_nothing(void **state)
+{
+	(void)state;
+	char dir[64];
+	make_tmpdir(dir);
+	char out[128];
+	snprintf(out, sizeof(out), "%s/run", dir);
+	char *argv[] = {bench, "run",        "--env", "bare", "--workload", "os.syscall",
+			"--reps", "50",      "--duration", "0.2", "--out", out, "--quiet", NULL};
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	struct timespec ts = {0, 600 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	kill(pid, SIGINT);
+	int status;
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 130);
+	assert_true(dir_is_empty(out));
+	/* no wl agent left behind: none of our children remain */
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	char *pgrep[] = {"/usr/bin/pgrep", "-f", "wl agent", NULL};
+	struct cmd_result r = run_cmd(pgrep);
+	assert_int_equal(r.status, 1); /* pgrep: nothing matched */
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+int main(void)
+{
+	build_path("bench", bench);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(list_and_topo),
+		cmocka_unit_test(usage_errors_exit_2),
+		cmocka_unit_test(every_workload_on_bare),
+		cmocka_unit_test(json_output_is_the_run),
+		cmocka_unit_test(failed_workload_is_recorded),
+		cmocka_unit_test(interrupt_leaves_nothing),
+	};
+	return cmocka_run_group_tests_name("integration (bare)", tests, NULL, NULL);
+}
