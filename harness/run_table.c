@@ -17,7 +17,7 @@ static void fmt_value(double v, char *buf, size_t len)
 void run_print_table(FILE *out, const struct run *run)
 {
 	fprintf(out, "%-6s %-12s %-14s %14s %12s %7s %-14s %4s %6s %s\n", "env", "workload",
-	        "metric", "mean", "±95% CI", "±%", "unit", "n", "CV%", "outliers");
+	        "metric", "mean", "+-95% CI", "+-%", "unit", "n", "CV%", "outliers");
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
 		if (s->failed) {

@@ -65,7 +65,7 @@ static void *worker_main(void *p)
 }
 
 int wl_parallel(struct wl_ctx *ctx, wl_thread_fn fn, void *arg, double *elapsed, char *errbuf,
-		size_t errlen)
+                size_t errlen)
 {
 	unsigned n = ctx->cfg.threads, created = 0;
 	struct run r = {.ctx = ctx, .fn = fn, .arg = arg};
@@ -97,7 +97,7 @@ int wl_parallel(struct wl_ctx *ctx, wl_thread_fn fn, void *arg, double *elapsed,
 		CPU_FREE(set);
 		if (e) {
 			rc = wl_err(errbuf, errlen, "cannot start thread %u on CPU %d: %s", created,
-				    cpu, strerror(e));
+			            cpu, strerror(e));
 			break;
 		}
 	}
@@ -127,6 +127,18 @@ void *wl_map(size_t len, char *errbuf, size_t errlen)
 		wl_err(errbuf, errlen, "cannot map %zu bytes: %s", len, strerror(errno));
 		return NULL;
 	}
+	return p;
+}
+
+void *wl_map_arrays(size_t bytes, unsigned count, void **arr, size_t *map_len, char *errbuf,
+                    size_t errlen)
+{
+	size_t stride = (bytes + 4095) / 4096 * 4096 + 4096;
+	char *p = wl_map(stride * count, errbuf, errlen);
+
+	for (unsigned i = 0; p && i < count; i++)
+		arr[i] = p + i * stride;
+	*map_len = stride * count;
 	return p;
 }
 

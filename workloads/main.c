@@ -68,7 +68,7 @@ static int cmd_list(int argc, char **argv)
 
 /* Looks up argv[0] and parses the rest; on failure a usage message. */
 static const struct workload *parse_open(int argc, char **argv, struct wl_config *cfg,
-					 unsigned *reps, char *errbuf, size_t errlen)
+                                         unsigned *reps, char *errbuf, size_t errlen)
 {
 	const struct workload *w;
 	char names[256];
@@ -165,7 +165,8 @@ static int cmd_agent(void)
 	bool quit = false;
 	int rc = 0;
 
-	printf("{\"type\":\"ready\",\"version\":\"%s\",\"pid\":%d}\n", BENCH_VERSION, (int)getpid());
+	printf("{\"type\":\"ready\",\"version\":\"%s\",\"pid\":%d}\n", BENCH_VERSION,
+	       (int)getpid());
 	fflush(stdout);
 	while ((len = getline(&line, &cap, stdin)) >= 0) {
 		char *f[64];
@@ -185,10 +186,11 @@ static int cmd_agent(void)
 			double setup_s;
 
 			if (ctx.opened) {
-				snprintf(err, sizeof(err), "'%s' is open; close it first", ctx.w->name);
+				snprintf(err, sizeof(err), "'%s' is open; close it first",
+				         ctx.w->name);
 				reply("error", "message", err);
 			} else if (!(w = parse_open(n - 1, f + 1, &cfg, NULL, err, sizeof(err))) ||
-				   wl_open(&ctx, w, &cfg, &setup_s, err, sizeof(err)) < 0) {
+			           wl_open(&ctx, w, &cfg, &setup_s, err, sizeof(err)) < 0) {
 				reply("error", "message", err);
 			} else {
 				struct jw j;
@@ -227,7 +229,7 @@ static int cmd_agent(void)
 			}
 		} else {
 			snprintf(err, sizeof(err),
-				 "unknown command '%.200s' (valid: open, rep, close, quit)", f[0]);
+			         "unknown command '%.200s' (valid: open, rep, close, quit)", f[0]);
 			reply("error", "message", err);
 		}
 		if (fflush(stdout) != 0) {
@@ -283,9 +285,9 @@ int main(int argc, char **argv)
 
 		wl_names(names, sizeof(names));
 		fprintf(stderr,
-			"wl: unknown command or workload '%s' (commands: list, run, agent; "
-			"workloads: %s)\n",
-			cmd, names);
+		        "wl: unknown command or workload '%s' (commands: list, run, agent; "
+		        "workloads: %s)\n",
+		        cmd, names);
 		return EXIT_USAGE;
 	}
 	return cmd_run(argc - 1, argv + 1);

@@ -6,9 +6,9 @@
 
 #include <string.h>
 
-#define LINE	  64
+#define LINE      64
 #define MAX_SIZES 16
-#define CHUNK	  16384 /* loads between clock reads; multiple of 8 */
+#define CHUNK     16384 /* loads between clock reads; multiple of 8 */
 
 struct lat_thread {
 	void *buf[MAX_SIZES];
@@ -93,7 +93,7 @@ static int lat_init(struct wl_ctx *ctx, unsigned tid, void *arg, char *errbuf, s
 			return wl_err(errbuf, errlen, "out of memory");
 		if (!chain_is_one_cycle(t->buf[s], bytes / LINE))
 			return wl_err(errbuf, errlen, "chain of %zu lines is not one cycle",
-				      bytes / LINE);
+			              bytes / LINE);
 	}
 	return 0;
 }
@@ -109,25 +109,25 @@ static int lat_run(struct wl_ctx *ctx, unsigned tid, void *arg, char *errbuf, si
 	for (unsigned s = 0; s < st->nsizes; s++) {
 		size_t lines = st->sizes[s] / LINE;
 		void *p = t->buf[s];
-		uint64_t loads = 0, chunk = CHUNK;
+		uint64_t loads = 0, chunk;
 		double t0;
 
 		pthread_barrier_wait(&ctx->barrier);
-		/* warm up: one lap, or a fifth of the budget */
+		/* warm up: one lap, at most a fifth of the budget or --iterations */
 		t0 = wl_now();
 		for (uint64_t w = 0; w < lines; w += CHUNK) {
 			p = chase(p, CHUNK);
-			if (c->duration_s > 0 && wl_now() - t0 > budget / 5)
+			if ((c->duration_s > 0 && wl_now() - t0 > budget / 5) ||
+			    (c->iterations && w + CHUNK >= c->iterations))
 				break;
 		}
-		if (c->iterations && c->iterations < chunk)
-			chunk = (c->iterations + 7) & ~7ull;
 		t0 = wl_now();
 		do {
+			chunk = (wl_chunk(c, loads, CHUNK) + 7) & ~7ull; /* chase does 8 a time */
 			p = chase(p, chunk);
 			loads += chunk;
 		} while (!(c->iterations && loads >= c->iterations) &&
-			 !(c->duration_s > 0 && wl_now() - t0 >= budget));
+		         !(c->duration_s > 0 && wl_now() - t0 >= budget));
 		t->ns[s] = (wl_now() - t0) * 1e9 / (double)loads;
 		t->end[s] = p;
 	}
@@ -208,13 +208,13 @@ static int lat_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size
 }
 
 const struct workload wl_mem_latency = {
-	.name = "mem.latency",
-	.description = "pointer chase over a random cycle of 64-byte lines, sizes 16K x4 up to "
-		       "size (default 4*LLC rounded up to 2^k); --duration split over sizes",
-	.unit = "ns/load",
-	.better = WL_LOWER,
-	.params = WL_P_THREADS | WL_P_SIZE | WL_P_DURATION | WL_P_ITERATIONS | WL_P_LLC,
-	.setup = lat_setup,
-	.rep = lat_rep,
-	.teardown = lat_teardown,
+    .name = "mem.latency",
+    .description = "pointer chase over a random cycle of 64-byte lines, sizes 16K x4 up to "
+                   "size (default 4*LLC rounded up to 2^k); --duration split over sizes",
+    .unit = "ns/load",
+    .better = WL_LOWER,
+    .params = WL_P_THREADS | WL_P_SIZE | WL_P_DURATION | WL_P_ITERATIONS | WL_P_LLC,
+    .setup = lat_setup,
+    .rep = lat_rep,
+    .teardown = lat_teardown,
 };

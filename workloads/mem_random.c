@@ -119,7 +119,8 @@ static int ra_setup(struct wl_ctx *ctx, char *errbuf, size_t errlen)
 		c->iterations = 4 * (p2 / sizeof(uint64_t));
 	st = ctx->priv = calloc(1, sizeof(*st));
 	if (!st || !(st->start = calloc(n, sizeof(uint64_t))) ||
-	    !(st->count = calloc(n, sizeof(uint64_t))) || !(st->bad = calloc(n, sizeof(*st->bad)))) {
+	    !(st->count = calloc(n, sizeof(uint64_t))) ||
+	    !(st->bad = calloc(n, sizeof(*st->bad)))) {
 		ra_teardown(ctx);
 		return wl_err(errbuf, errlen, "out of memory");
 	}
@@ -168,13 +169,13 @@ static int ra_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size_
 }
 
 const struct workload wl_mem_random = {
-	.name = "mem.random",
-	.description = "HPCC RandomAccess: table[r & mask] ^= r over a 2^k-byte table (default "
-		       "4*LLC rounded down), 4 updates/entry or --iterations; replay restores it",
-	.unit = "GUP/s",
-	.better = WL_HIGHER,
-	.params = WL_P_THREADS | WL_P_SIZE | WL_P_ITERATIONS | WL_P_LLC,
-	.setup = ra_setup,
-	.rep = ra_rep,
-	.teardown = ra_teardown,
+    .name = "mem.random",
+    .description = "HPCC RandomAccess: table[r & mask] ^= r over a 2^k-byte table (default "
+                   "4*LLC rounded down), 4 updates/entry or --iterations; replay restores it",
+    .unit = "GUP/s",
+    .better = WL_HIGHER,
+    .params = WL_P_THREADS | WL_P_SIZE | WL_P_ITERATIONS | WL_P_LLC,
+    .setup = ra_setup,
+    .rep = ra_rep,
+    .teardown = ra_teardown,
 };

@@ -7,12 +7,15 @@
 #include <string.h>
 #include <strings.h>
 
+/* name: the option without "--"; param: its name in `wl list` (as the
+ * config key, hence llc_bytes). */
 static const struct opt {
-	const char *name;
+	const char *name, *param;
 	unsigned flag;
 } opts[] = {
-	{"threads", WL_P_THREADS},	 {"size", WL_P_SIZE},	     {"duration", WL_P_DURATION},
-	{"iterations", WL_P_ITERATIONS}, {"llc-bytes", WL_P_LLC}, {"reps", WL_P_REPS},
+    {"threads", "threads", WL_P_THREADS},    {"size", "size", WL_P_SIZE},
+    {"duration", "duration", WL_P_DURATION}, {"iterations", "iterations", WL_P_ITERATIONS},
+    {"llc-bytes", "llc_bytes", WL_P_LLC},    {"reps", "reps", WL_P_REPS},
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -31,7 +34,7 @@ static void accepted_list(const struct workload *w, bool reps, char *buf, size_t
 	for (size_t i = 0; i < NOPTS; i++)
 		if ((accepted(w, reps) & opts[i].flag) && used < len)
 			used += snprintf(buf + used, len - used, "%s--%s", used ? " " : "",
-					 opts[i].name);
+			                 opts[i].name);
 }
 
 void wl_print_params(FILE *f, const struct workload *w, bool json)
@@ -42,7 +45,7 @@ void wl_print_params(FILE *f, const struct workload *w, bool json)
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (!(w->params & opts[i].flag))
 			continue;
-		fprintf(f, json ? "%s\"%s\"" : "%s%s", first ? "" : ",", opts[i].name);
+		fprintf(f, json ? "%s\"%s\"" : "%s%s", first ? "" : ",", opts[i].param);
 		first = false;
 	}
 	fputs(json ? "]" : "", f);
@@ -104,8 +107,8 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-static int set_option(const struct opt *o, const char *val, struct wl_config *cfg,
-		      unsigned *reps, char *errbuf, size_t errlen)
+static int set_option(const struct opt *o, const char *val, struct wl_config *cfg, unsigned *reps,
+                      char *errbuf, size_t errlen)
 {
 	uint64_t v = 0;
 	int rc = 0;
@@ -134,22 +137,22 @@ static int set_option(const struct opt *o, const char *val, struct wl_config *cf
 	}
 	if (rc < 0) {
 		static const char *const want[] = {
-			"an integer from 1 to 4096",
-			"a positive byte count (suffix K, M or G allowed)",
-			"a positive number of seconds up to 86400",
-			"a positive integer",
-			"a positive byte count (suffix K, M or G allowed)",
-			"an integer from 1 to 1000000",
+		    "an integer from 1 to 4096",
+		    "a positive byte count (suffix K, M or G allowed)",
+		    "a positive number of seconds up to 86400",
+		    "a positive integer",
+		    "a positive byte count (suffix K, M or G allowed)",
+		    "an integer from 1 to 1000000",
 		};
 		return wl_err(errbuf, errlen, "bad value '%s' for --%s: want %s", val, o->name,
-			      want[__builtin_ctz(o->flag)]);
+		              want[__builtin_ctz(o->flag)]);
 	}
 	cfg->given |= o->flag;
 	return 0;
 }
 
 int wl_parse_options(const struct workload *w, int argc, char *const argv[], struct wl_config *cfg,
-		     unsigned *reps, char *errbuf, size_t errlen)
+                     unsigned *reps, char *errbuf, size_t errlen)
 {
 	char valid[160];
 
@@ -160,8 +163,9 @@ int wl_parse_options(const struct workload *w, int argc, char *const argv[], str
 		size_t namelen;
 
 		if (strncmp(arg, "--", 2) != 0)
-			return wl_err(errbuf, errlen, "unexpected argument '%s' (options for %s: %s)",
-				      arg, w->name, valid);
+			return wl_err(errbuf, errlen,
+			              "unexpected argument '%s' (options for %s: %s)", arg, w->name,
+			              valid);
 		eq = strchr(arg, '=');
 		namelen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 		for (size_t k = 0; k < NOPTS; k++)
@@ -170,8 +174,8 @@ int wl_parse_options(const struct workload *w, int argc, char *const argv[], str
 				o = &opts[k];
 		if (!o || !(accepted(w, reps != NULL) & o->flag))
 			return wl_err(errbuf, errlen, "%s option '%.*s' for %s (valid: %s)",
-				      o ? "unsupported" : "unknown", (int)namelen + 2, arg,
-				      w->name, valid);
+			              o ? "unsupported" : "unknown", (int)namelen + 2, arg, w->name,
+			              valid);
 		if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)

@@ -58,8 +58,8 @@ static int os_alloc(struct wl_ctx *ctx, double duration, char *errbuf, size_t er
 	return 0;
 }
 
-static int mean_per_op(struct wl_ctx *ctx, struct wl_result *res, const char *metric,
-		       double scale, char *errbuf, size_t errlen)
+static int mean_per_op(struct wl_ctx *ctx, struct wl_result *res, const char *metric, double scale,
+                       char *errbuf, size_t errlen)
 {
 	struct os_thread *st = ctx->priv;
 	double sum = 0;
@@ -89,14 +89,13 @@ static int sys_thread(struct wl_ctx *ctx, unsigned tid, void *arg, char *errbuf,
 {
 	struct os_thread *t = &((struct os_thread *)ctx->priv)[tid];
 	const long want = getppid();
-	uint64_t n = 0, chunk = 1024;
+	uint64_t n = 0, chunk;
 	double t0 = wl_now();
 
 	(void)arg, (void)errbuf, (void)errlen;
 	t->bad = 0;
-	if (ctx->cfg.iterations && ctx->cfg.iterations < chunk)
-		chunk = ctx->cfg.iterations;
 	do {
+		chunk = wl_chunk(&ctx->cfg, n, 1024);
 		for (uint64_t i = 0; i < chunk; i++) {
 			long got = syscall(SYS_getppid);
 
@@ -118,15 +117,15 @@ static int sys_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size
 }
 
 const struct workload wl_os_syscall = {
-	.name = "os.syscall",
-	.description = "syscall(SYS_getppid) in a loop (no libc cache) for --duration (0.5 s) "
-		       "or --iterations calls; mean over threads; each result checked",
-	.unit = "ns/call",
-	.better = WL_LOWER,
-	.params = WL_P_THREADS | WL_P_DURATION | WL_P_ITERATIONS,
-	.setup = sys_setup,
-	.rep = sys_rep,
-	.teardown = os_teardown,
+    .name = "os.syscall",
+    .description = "syscall(SYS_getppid) in a loop (no libc cache) for --duration (0.5 s) "
+                   "or --iterations calls; mean over threads; each result checked",
+    .unit = "ns/call",
+    .better = WL_LOWER,
+    .params = WL_P_THREADS | WL_P_DURATION | WL_P_ITERATIONS,
+    .setup = sys_setup,
+    .rep = sys_rep,
+    .teardown = os_teardown,
 };
 
 /* ---- os.ctxsw --------------------------------------------------------- */
@@ -167,6 +166,8 @@ static int round_trip(struct os_thread *t, unsigned char b)
 		return -1;
 	while ((r = read(t->from_child, &got, 1)) < 0 && errno == EINTR)
 		;
+	if (r == 0)
+		errno = 0; /* EOF: the child is gone */
 	if (r != 1)
 		return -1;
 	if (got != b)
@@ -194,6 +195,7 @@ static int ctx_setup(struct wl_ctx *ctx, char *errbuf, size_t errlen)
 			os_teardown(ctx);
 			return wl_err(errbuf, errlen, "pipe: %s", strerror(errno));
 		}
+		errno = 0;
 		st[i].child = fork();
 		if (st[i].child == 0) {
 			for (unsigned k = 0; k < i; k++) /* other pairs' ends: EOF must work */
@@ -209,7 +211,7 @@ static int ctx_setup(struct wl_ctx *ctx, char *errbuf, size_t errlen)
 
 			os_teardown(ctx);
 			return wl_err(errbuf, errlen, "echo child %u: %s", i,
-				      e ? strerror(e) : "no echo");
+			              e ? strerror(e) : "no echo");
 		}
 	}
 	return 0;
@@ -218,18 +220,17 @@ static int ctx_setup(struct wl_ctx *ctx, char *errbuf, size_t errlen)
 static int ctx_thread(struct wl_ctx *ctx, unsigned tid, void *arg, char *errbuf, size_t errlen)
 {
 	struct os_thread *t = &((struct os_thread *)ctx->priv)[tid];
-	uint64_t n = 0, chunk = 64;
+	uint64_t n = 0, chunk;
 	double t0 = wl_now();
 
 	(void)arg;
 	t->bad = 0;
-	if (ctx->cfg.iterations && ctx->cfg.iterations < chunk)
-		chunk = ctx->cfg.iterations;
 	do {
+		chunk = wl_chunk(&ctx->cfg, n, 64);
 		for (uint64_t i = 0; i < chunk; i++)
 			if (round_trip(t, (unsigned char)(n + i)) < 0)
 				return wl_err(errbuf, errlen, "echo child of thread %u: %s", tid,
-					      errno ? strerror(errno) : "gone");
+				              errno ? strerror(errno) : "gone");
 		n += chunk;
 	} while (!wl_should_stop(&ctx->cfg, n, t0));
 	t->seconds = wl_now() - t0;
@@ -245,13 +246,13 @@ static int ctx_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size
 }
 
 const struct workload wl_os_ctxsw = {
-	.name = "os.ctxsw",
-	.description = "one byte ping-pong over two pipes with a forked child on the same CPU; "
-		       "--threads N = N pairs; echoed bytes checked",
-	.unit = "us/round trip",
-	.better = WL_LOWER,
-	.params = WL_P_THREADS | WL_P_DURATION | WL_P_ITERATIONS,
-	.setup = ctx_setup,
-	.rep = ctx_rep,
-	.teardown = os_teardown,
+    .name = "os.ctxsw",
+    .description = "one byte ping-pong over two pipes with a forked child on the same CPU; "
+                   "--threads N = N pairs; echoed bytes checked",
+    .unit = "us/round trip",
+    .better = WL_LOWER,
+    .params = WL_P_THREADS | WL_P_DURATION | WL_P_ITERATIONS,
+    .setup = ctx_setup,
+    .rep = ctx_rep,
+    .teardown = os_teardown,
 };

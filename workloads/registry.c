@@ -4,11 +4,11 @@
 #include <string.h>
 
 extern const struct workload wl_cpu_int, wl_cpu_fp, wl_mem_stream, wl_mem_latency, wl_mem_random,
-	wl_os_syscall, wl_os_ctxsw;
+    wl_os_syscall, wl_os_ctxsw;
 
 const struct workload *const wl_registry[] = {
-	&wl_cpu_int,	 &wl_cpu_fp,	 &wl_mem_stream, &wl_mem_latency,
-	&wl_mem_random, &wl_os_syscall, &wl_os_ctxsw,
+    &wl_cpu_int,    &wl_cpu_fp,     &wl_mem_stream, &wl_mem_latency,
+    &wl_mem_random, &wl_os_syscall, &wl_os_ctxsw,
 };
 const size_t wl_registry_len = sizeof(wl_registry) / sizeof(wl_registry[0]);
 
@@ -26,6 +26,6 @@ void wl_names(char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < wl_registry_len && used < len; i++)
-		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-				 wl_registry[i]->name);
+		used +=
+		    snprintf(buf + used, len - used, "%s%s", i ? ", " : "", wl_registry[i]->name);
 }

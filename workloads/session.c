@@ -6,7 +6,7 @@
 #include <string.h>
 
 int wl_open(struct wl_ctx *ctx, const struct workload *w, const struct wl_config *cfg,
-	    double *setup_s, char *errbuf, size_t errlen)
+            double *setup_s, char *errbuf, size_t errlen)
 {
 	_cleanup_free_ int *allowed = NULL;
 	char list[1024];

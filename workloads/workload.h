@@ -64,14 +64,14 @@ struct wl_result {
 struct wl_ctx {
 	const struct workload *w;
 	struct wl_config cfg;
-	void *priv;               /* the workload's state */
-	int *thread_cpus;         /* [cfg.threads]: CPU each worker is pinned to */
-	int *cpus_ran;            /* [cfg.threads]: sched_getcpu() at the end of a run */
-	char *cpus_allowed;       /* cpulist of the affinity mask at open */
+	void *priv;                /* the workload's state */
+	int *thread_cpus;          /* [cfg.threads]: CPU each worker is pinned to */
+	int *cpus_ran;             /* [cfg.threads]: sched_getcpu() at the end of a run */
+	char *cpus_allowed;        /* cpulist of the affinity mask at open */
 	pthread_barrier_t barrier; /* cfg.threads parties, for use inside wl_parallel */
-	const void *mem_base;     /* buffer whose NUMA placement is reported */
+	const void *mem_base;      /* buffer whose NUMA placement is reported */
 	size_t mem_len;
-	bool opened;              /* setup succeeded; teardown pending */
+	bool opened; /* setup succeeded; teardown pending */
 };
 
 struct workload {
@@ -100,32 +100,37 @@ void wl_names(char *buf, size_t len); /* "cpu.int, cpu.fp, ..." */
 /* common.c */
 
 /* Formats into errbuf and returns -1, so `return wl_err(...)` reads well. */
-int wl_err(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int wl_err(char *errbuf, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Body of one worker thread; tid in [0, cfg.threads). A body that waits on
  * ctx->barrier must not return early on any path before its last wait. */
 typedef int (*wl_thread_fn)(struct wl_ctx *ctx, unsigned tid, void *arg, char *errbuf,
-			    size_t errlen);
+                            size_t errlen);
 
 /* Runs fn on cfg.threads threads, thread i pinned to thread_cpus[i]. All
  * start together; if elapsed is not NULL it receives the wall time from the
  * common start to the moment the last thread finished. Records cpus_ran.
  * Returns 0, or -1 with the first failing thread's message. */
 int wl_parallel(struct wl_ctx *ctx, wl_thread_fn fn, void *arg, double *elapsed, char *errbuf,
-		size_t errlen);
+                size_t errlen);
 
 /* Anonymous private mapping of len bytes (untouched). NULL + errbuf on error. */
 void *wl_map(size_t len, char *errbuf, size_t errlen);
 void wl_unmap(void *p, size_t len);
+
+/* Maps count arrays of bytes each in one mapping, page aligned and one page
+ * apart, into arr[]. Arrays exactly a power of two apart share address
+ * bits, collide in cache sets and DRAM banks, and halved STREAM triad here.
+ * Returns the mapping (length in *map_len), or NULL with errbuf. */
+void *wl_map_arrays(size_t bytes, unsigned count, void **arr, size_t *map_len, char *errbuf,
+                    size_t errlen);
 
 /* "16KiB", "1MiB", "3GiB" or "123B" into buf. */
 void wl_fmt_size(uint64_t bytes, char *buf, size_t len);
 
 /* [begin, end) of thread tid's share of n items, split in whole `align`
  * units (static partitioning). */
-void wl_split(size_t n, unsigned threads, unsigned tid, size_t align, size_t *begin,
-	      size_t *end);
+void wl_split(size_t n, unsigned threads, unsigned tid, size_t align, size_t *begin, size_t *end);
 
 static inline double wl_now(void)
 {
@@ -148,6 +153,15 @@ static inline bool wl_should_stop(const struct wl_config *c, uint64_t done, doub
 	if (c->iterations && done >= c->iterations)
 		return true;
 	return c->duration_s > 0 && wl_now() - t0 >= c->duration_s;
+}
+
+/* How many iterations to run before the next bound check: chunk, or what
+ * is left of --iterations if that is less. */
+static inline uint64_t wl_chunk(const struct wl_config *c, uint64_t done, uint64_t chunk)
+{
+	if (c->iterations && c->iterations - done < chunk)
+		return c->iterations > done ? c->iterations - done : 0;
+	return chunk;
 }
 
 static inline void wl_freep(void *p)
@@ -180,10 +194,11 @@ uint64_t pin_llc_bytes(void);
  * starts zeroed with threads 1. --reps is taken only when reps != NULL.
  * Returns 0, or -1 with a message naming the valid choices in errbuf. */
 int wl_parse_options(const struct workload *w, int argc, char *const argv[], struct wl_config *cfg,
-		     unsigned *reps, char *errbuf, size_t errlen);
+                     unsigned *reps, char *errbuf, size_t errlen);
 
-/* Writes the option names w takes ("threads", "size", ...) to f as a JSON
- * array when json, else comma separated. */
+/* Writes the parameters w takes ("threads", "size", "duration",
+ * "iterations", "llc_bytes") to f as a JSON array when json, else comma
+ * separated. */
 void wl_print_params(FILE *f, const struct workload *w, bool json);
 
 /* session.c */
@@ -191,7 +206,7 @@ void wl_print_params(FILE *f, const struct workload *w, bool json);
 /* Opens w with cfg: resolves llc, pins, runs setup. *setup_s gets its wall
  * time. Returns 0, or -1 with errbuf (ctx left closed). */
 int wl_open(struct wl_ctx *ctx, const struct workload *w, const struct wl_config *cfg,
-	    double *setup_s, char *errbuf, size_t errlen);
+            double *setup_s, char *errbuf, size_t errlen);
 
 /* Runs one repetition; see workload.rep for the return convention. */
 int wl_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size_t errlen);

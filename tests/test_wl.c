@@ -1,0 +1,442 @@
+/* Tests of the static workload program wl ("$BENCH_BUILD/wl"): it is static,
+ * every workload runs with tiny arguments and prints well-formed rep
+ * objects, usage errors exit 2 naming the valid choices, and the agent
+ * protocol works over pipes. No shell: fork/execv with argument vectors. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#define TIMEOUT_S 20
+
+static char wl_path[PATH_MAX];
+
+struct proc_out {
+	int status; /* exit status, or 128 + signal */
+	char *out, *err;
+};
+
+static char *slurp(int fd)
+{
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
+	ssize_t r;
+
+	assert_non_null(buf);
+	r = n > 0 ? pread(fd, buf, (size_t)n, 0) : 0;
+	buf[r > 0 ? r : 0] = '\0';
+	return buf;
+}
+
+/* Waits for pid, killing it after TIMEOUT_S; returns the exit status or
+ * 128 + signal. */
+static int wait_bounded(pid_t pid)
+{
+	struct timespec nap = {0, 2000000};
+	int status = 0;
+
+	for (int i = 0; i < TIMEOUT_S * 500; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		assert_true(r == 0 || errno == EINTR);
+		nanosleep(&nap, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	fail_msg("wl did not finish within %d s", TIMEOUT_S);
+	return -1;
+}
+
+/* Runs wl with the NULL-terminated args after argv[0]; output in memfds. */
+static struct proc_out run_wl(const char *arg, ...)
+{
+	char *argv[32] = {wl_path};
+	struct proc_out r = {0};
+	int out = memfd_create("out", 0), err = memfd_create("err", 0);
+	size_t n = 1;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < 31; a = va_arg(ap, const char *))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	assert_true(out >= 0 && err >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	r.status = wait_bounded(pid);
+	r.out = slurp(out);
+	r.err = slurp(err);
+	close(out);
+	close(err);
+	return r;
+}
+
+static void proc_out_free(struct proc_out *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static int setup_path(void **state)
+{
+	const char *b = getenv("BENCH_BUILD");
+
+	(void)state;
+	snprintf(wl_path, sizeof(wl_path), "%s/wl", b && *b ? b : "build");
+	return access(wl_path, X_OK) == 0 ? 0 : -1;
+}
+
+/* 1. No interpreter, no dynamic section: runs in an initramfs as is. */
+static void wl_is_static(void **state)
+{
+	Elf64_Ehdr eh;
+	int fd = open(wl_path, O_RDONLY);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &eh, sizeof(eh), 0), sizeof(eh));
+	assert_memory_equal(eh.e_ident, ELFMAG, SELFMAG);
+	assert_int_equal(eh.e_ident[EI_CLASS], ELFCLASS64);
+	assert_int_equal(eh.e_phentsize, sizeof(Elf64_Phdr));
+	assert_true(eh.e_phnum > 0);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		assert_int_equal(pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))),
+		                 sizeof(ph));
+		assert_int_not_equal(ph.p_type, PT_INTERP);
+		assert_int_not_equal(ph.p_type, PT_DYNAMIC);
+	}
+	close(fd);
+}
+
+/* Checks one rep object against the documented shape. */
+static void check_rep(json_t *o, const char *name, json_int_t rep, const char *unit,
+                      const char *better, json_int_t threads)
+{
+	json_t *metrics = json_object_get(o, "metrics"), *config = json_object_get(o, "config"),
+	       *pin = json_object_get(o, "pinning"), *m;
+	size_t i;
+
+	assert_true(json_is_object(o));
+	assert_int_equal(json_object_size(o), 8);
+	assert_string_equal(json_string_value(json_object_get(o, "type")), "rep");
+	assert_string_equal(json_string_value(json_object_get(o, "workload")), name);
+	assert_int_equal(json_integer_value(json_object_get(o, "rep")), rep);
+	assert_true(json_is_integer(json_object_get(o, "rep")));
+	assert_true(json_is_real(json_object_get(o, "elapsed_s")));
+	assert_true(json_real_value(json_object_get(o, "elapsed_s")) > 0);
+	assert_true(json_is_true(json_object_get(o, "valid")));
+	assert_true(json_is_array(metrics) && json_array_size(metrics) > 0);
+	json_array_foreach(metrics, i, m)
+	{
+		double v = json_real_value(json_object_get(m, "value"));
+
+		assert_int_equal(json_object_size(m), 4);
+		assert_non_null(json_string_value(json_object_get(m, "name")));
+		assert_string_equal(json_string_value(json_object_get(m, "unit")), unit);
+		assert_string_equal(json_string_value(json_object_get(m, "better")), better);
+		assert_true(json_is_real(json_object_get(m, "value")));
+		assert_true(isfinite(v) && v > 0);
+	}
+	assert_true(json_is_object(config));
+	assert_int_equal(json_integer_value(json_object_get(config, "threads")), threads);
+	assert_true(json_is_object(pin));
+	assert_int_equal(json_object_size(pin), 4);
+	assert_non_null(json_string_value(json_object_get(pin, "cpus_allowed")));
+	assert_non_null(json_string_value(json_object_get(pin, "cpus_ran")));
+	assert_non_null(json_string_value(json_object_get(pin, "mem_nodes")));
+	assert_int_equal(json_array_size(json_object_get(pin, "thread_cpus")), threads);
+}
+
+/* Parses `out` as `n` rep lines of workload w and checks each. */
+static void check_reps(const char *out, json_t *w, int n, json_int_t threads)
+{
+	const char *name = json_string_value(json_object_get(w, "name"));
+	const char *p = out;
+
+	for (int r = 0; r < n; r++) {
+		const char *nl = strchr(p, '\n');
+		json_error_t e;
+		json_t *o;
+
+		assert_non_null(nl);
+		o = json_loadb(p, (size_t)(nl - p), 0, &e);
+		if (!o)
+			fail_msg("%s rep %d: bad JSON: %s", name, r, e.text);
+		check_rep(o, name, r, json_string_value(json_object_get(w, "unit")),
+		          json_string_value(json_object_get(w, "better")), threads);
+		json_decref(o);
+		p = nl + 1;
+	}
+	assert_string_equal(p, "");
+}
+
+static json_t *load_list(void)
+{
+	struct proc_out r = run_wl("list", "--json", NULL);
+	json_error_t e;
+	json_t *list;
+
+	assert_int_equal(r.status, 0);
+	list = json_loads(r.out, 0, &e);
+	proc_out_free(&r);
+	assert_true(json_is_array(list));
+	return list;
+}
+
+/* Runs workload w with tiny arguments for the options it takes; without
+ * --iterations when iterations is NULL (bounded by time or defaults). */
+static void run_tiny(json_t *w, const char *threads, const char *iterations)
+{
+	const char *argv[24] = {"run", json_string_value(json_object_get(w, "name"))};
+	json_t *params = json_object_get(w, "params"), *p;
+	size_t n = 2, i;
+	struct proc_out r;
+
+	json_array_foreach(params, i, p)
+	{
+		const char *s = json_string_value(p);
+
+		if (strcmp(s, "size") == 0)
+			argv[n++] = "--size", argv[n++] = "64K";
+		else if (strcmp(s, "duration") == 0)
+			argv[n++] = "--duration", argv[n++] = "0.02";
+		else if (strcmp(s, "iterations") == 0 && iterations)
+			argv[n++] = "--iterations", argv[n++] = iterations;
+		else if (strcmp(s, "threads") == 0)
+			argv[n++] = "--threads", argv[n++] = threads;
+	}
+	argv[n++] = "--reps", argv[n++] = "2";
+	argv[n] = NULL;
+	r = run_wl(argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], argv[7], argv[8],
+	           argv[9], argv[10], argv[11], argv[12], argv[13], argv[14], NULL);
+	if (r.status != 0)
+		fail_msg("wl run %s: exit %d: %s", argv[1], r.status, r.err);
+	check_reps(r.out, w, 2, atoi(threads));
+	proc_out_free(&r);
+}
+
+/* 2. Every listed workload, tiny and quick. */
+static void every_workload_runs(void **state)
+{
+	json_t *list = load_list(), *w;
+	const char *order[] = {"cpu.int",    "cpu.fp",     "mem.stream", "mem.latency",
+	                       "mem.random", "os.syscall", "os.ctxsw"};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(json_array_size(list), 7);
+	json_array_foreach(list, i, w)
+	{
+		assert_string_equal(json_string_value(json_object_get(w, "name")), order[i]);
+		assert_non_null(json_string_value(json_object_get(w, "description")));
+		run_tiny(w, "1", "3");
+		run_tiny(w, "1", NULL);
+		if (strcmp(order[i], "mem.stream") == 0 || strcmp(order[i], "os.ctxsw") == 0)
+			run_tiny(w, "2", NULL);
+	}
+	json_decref(list);
+}
+
+static void expect_usage(struct proc_out r, const char *in_stderr)
+{
+	assert_int_equal(r.status, 2);
+	if (!strstr(r.err, in_stderr))
+		fail_msg("stderr lacks '%s': %s", in_stderr, r.err);
+	assert_string_equal(r.out, "");
+	proc_out_free(&r);
+}
+
+/* 3. Wrong arguments exit 2 and say what is valid. */
+static void usage_errors(void **state)
+{
+	struct proc_out r = run_wl("run", "nope", NULL);
+
+	(void)state;
+	assert_non_null(strstr(r.err, "cpu.int"));
+	expect_usage(r, "os.ctxsw");
+	expect_usage(run_wl("nope", NULL), "mem.stream");
+	expect_usage(run_wl("run", "cpu.int", "--bogus", "1", NULL), "--threads");
+	expect_usage(run_wl("run", "cpu.int", "--threads", "abc", NULL), "--threads");
+	expect_usage(run_wl("run", "cpu.int", "--threads", "0", NULL), "--threads");
+	expect_usage(run_wl("run", "mem.stream", "--size", "12Q", NULL), "--size");
+	expect_usage(run_wl("run", "os.syscall", "--duration", "-1", NULL), "--duration");
+	expect_usage(run_wl("run", "os.syscall", "--size", "64K", NULL), "--iterations");
+	expect_usage(run_wl("run", "os.syscall", "--iterations", NULL), "needs a value");
+	expect_usage(run_wl("list", "--xml", NULL), "--json");
+	expect_usage(run_wl(NULL), "usage");
+	r = run_wl("--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "0.1.0"));
+	proc_out_free(&r);
+}
+
+/* The agent over pipes, one command and its reply at a time. */
+struct agent {
+	pid_t pid;
+	int in, out;
+	char buf[65536];
+	size_t len;
+};
+
+static void agent_start(struct agent *a)
+{
+	int to[2], from[2];
+
+	assert_int_equal(pipe(to), 0);
+	assert_int_equal(pipe(from), 0);
+	a->len = 0;
+	a->pid = fork();
+	assert_true(a->pid >= 0);
+	if (a->pid == 0) {
+		char *argv[] = {wl_path, "agent", NULL};
+
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	a->in = to[1];
+	a->out = from[0];
+}
+
+/* Reads one reply line (with a timeout) and parses it. */
+static json_t *agent_read(struct agent *a)
+{
+	char *nl;
+	json_t *o;
+
+	while (!(nl = memchr(a->buf, '\n', a->len))) {
+		struct pollfd p = {.fd = a->out, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, TIMEOUT_S * 1000) != 1)
+			fail_msg("agent: no reply within %d s", TIMEOUT_S);
+		n = read(a->out, a->buf + a->len, sizeof(a->buf) - a->len);
+		if (n <= 0)
+			fail_msg("agent: EOF before a reply");
+		a->len += (size_t)n;
+	}
+	o = json_loadb(a->buf, (size_t)(nl - a->buf), 0, NULL);
+	if (!o)
+		fail_msg("agent: bad JSON line: %.*s", (int)(nl - a->buf), a->buf);
+	a->len -= (size_t)(nl + 1 - a->buf);
+	memmove(a->buf, nl + 1, a->len);
+	return o;
+}
+
+/* Sends line and returns the reply, checking its type. */
+static json_t *agent_cmd(struct agent *a, const char *line, const char *type)
+{
+	json_t *o;
+
+	assert_int_equal(write(a->in, line, strlen(line)), (ssize_t)strlen(line));
+	o = agent_read(a);
+	if (strcmp(json_string_value(json_object_get(o, "type")), type) != 0)
+		fail_msg("agent: after '%.*s' got type %s, want %s", (int)strcspn(line, "\n"), line,
+		         json_string_value(json_object_get(o, "type")), type);
+	return o;
+}
+
+/* 4. ready, opened, rep 0 and 1, closed, errors that do not end it, bye. */
+static void agent_protocol(void **state)
+{
+	struct agent a;
+	json_t *list = load_list(), *w = json_array_get(list, 5), *o; /* os.syscall */
+	char buf[4];
+
+	(void)state;
+	agent_start(&a);
+	o = agent_read(&a);
+	assert_string_equal(json_string_value(json_object_get(o, "type")), "ready");
+	assert_string_equal(json_string_value(json_object_get(o, "version")), "0.1.0");
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")), a.pid);
+	json_decref(o);
+
+	json_decref(agent_cmd(&a, "rep\n", "error"));
+	o = agent_cmd(&a, "open\tos.syscall\t--iterations\t1000\n", "opened");
+	assert_string_equal(json_string_value(json_object_get(o, "workload")), "os.syscall");
+	assert_true(json_real_value(json_object_get(o, "setup_s")) >= 0);
+	json_decref(o);
+	json_decref(agent_cmd(&a, "open\tcpu.int\n", "error")); /* one at a time */
+	for (int r = 0; r < 2; r++) {
+		o = agent_cmd(&a, "rep\n", "rep");
+		check_rep(o, "os.syscall", r, json_string_value(json_object_get(w, "unit")),
+		          json_string_value(json_object_get(w, "better")), 1);
+		json_decref(o);
+	}
+	json_decref(agent_cmd(&a, "close\n", "closed"));
+
+	o = agent_cmd(&a, "frobnicate\n", "error");
+	assert_non_null(strstr(json_string_value(json_object_get(o, "message")), "frobnicate"));
+	assert_non_null(strstr(json_string_value(json_object_get(o, "message")), "open, rep"));
+	json_decref(o);
+	o = agent_cmd(&a, "open\tno.such\n", "error");
+	assert_non_null(strstr(json_string_value(json_object_get(o, "message")), "mem.random"));
+	json_decref(o);
+	json_decref(agent_cmd(&a, "open\tcpu.int\t--size\tbig\n", "error"));
+	json_decref(agent_cmd(&a, "open\tmem.stream\t--size\t64K\t--iterations\t2\n", "opened"));
+	o = agent_cmd(&a, "rep\n", "rep");
+	assert_int_equal(json_integer_value(json_object_get(o, "rep")), 0);
+	json_decref(o);
+	json_decref(agent_cmd(&a, "quit\n", "bye")); /* closes mem.stream itself */
+	assert_int_equal(read(a.out, buf, sizeof(buf)), 0);
+	assert_int_equal(wait_bounded(a.pid), 0);
+	close(a.in);
+	close(a.out);
+
+	/* EOF instead of quit: exits 0, no bye */
+	agent_start(&a);
+	json_decref(agent_read(&a));
+	close(a.in);
+	assert_int_equal(read(a.out, buf, sizeof(buf)), 0);
+	assert_int_equal(wait_bounded(a.pid), 0);
+	close(a.out);
+	json_decref(list);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(wl_is_static),
+	    cmocka_unit_test(every_workload_runs),
+	    cmocka_unit_test(usage_errors),
+	    cmocka_unit_test(agent_protocol),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("wl", tests, setup_path, NULL);
+}
