@@ -8,8 +8,8 @@
 #include "env.h"
 
 static const char usage[] = "usage: bench list [--json]\n\n"
-			    "Lists workloads (name, unit, whether higher or lower is better,\n"
-			    "description) and environments (available here or why not).\n";
+                            "Lists workloads (name, unit, whether higher or lower is better,\n"
+                            "description) and environments (available here or why not).\n";
 
 int cmd_list(int argc, char *argv[])
 {
@@ -25,18 +25,16 @@ int cmd_list(int argc, char *argv[])
 	json_t *workloads = json_array(), *envs = json_array();
 	for (size_t i = 0; i < cat.n; i++) {
 		const struct wl_info *w = &cat.items[i];
-		json_array_append_new(workloads,
-				      json_pack("{s:s, s:s, s:s, s:s}", "name", w->name, "unit",
-						w->unit, "better",
-						w->better == BETTER_HIGHER ? "higher" : "lower",
-						"description", w->description));
+		json_array_append_new(
+		    workloads, json_pack("{s:s, s:s, s:s, s:s}", "name", w->name, "unit", w->unit,
+		                         "better", w->better == BETTER_HIGHER ? "higher" : "lower",
+		                         "description", w->description));
 	}
 	for (size_t i = 0; i < env_registry_count; i++) {
 		char reason[512] = "";
 		int ok = env_registry[i]->probe(reason, sizeof(reason)) == 0;
-		json_t *e = json_pack("{s:s, s:b, s:s}", "name", env_registry[i]->name,
-				      "available", ok, "description",
-				      env_registry[i]->description);
+		json_t *e = json_pack("{s:s, s:b, s:s}", "name", env_registry[i]->name, "available",
+		                      ok, "description", env_registry[i]->description);
 		if (!ok)
 			json_object_set_new(e, "reason", json_string(reason));
 		json_array_append_new(envs, e);
@@ -58,9 +56,10 @@ int cmd_list(int argc, char *argv[])
 		for (size_t i = 0; i < json_array_size(envs); i++) {
 			json_t *e = json_array_get(envs, i);
 			int ok = json_is_true(json_object_get(e, "available"));
-			printf("  %-12s %-10s %s\n", json_string_value(json_object_get(e, "name")),
-			       ok ? "yes" : "no",
-			       json_string_value(json_object_get(e, ok ? "description" : "reason")));
+			printf(
+			    "  %-12s %-10s %s\n", json_string_value(json_object_get(e, "name")),
+			    ok ? "yes" : "no",
+			    json_string_value(json_object_get(e, ok ? "description" : "reason")));
 		}
 		json_decref(workloads);
 		json_decref(envs);

@@ -55,8 +55,8 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
 		json_array_append_new(args, json_string(argv[i]));
 	double harness = t->wall_s - t->in_workload_s;
 	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f}}", "argv", args, "timing", "wall_s",
-			 t->wall_s, "in_workload_s", t->in_workload_s, "harness_s", harness,
-			 "harness_fraction", t->wall_s > 0 ? harness / t->wall_s : 0.0);
+	                 t->wall_s, "in_workload_s", t->in_workload_s, "harness_s", harness,
+	                 "harness_fraction", t->wall_s > 0 ? harness / t->wall_s : 0.0);
 }
 
 static int usage_error(struct bench_error **err)
@@ -86,7 +86,7 @@ int cmd_run(int argc, char *argv[])
 	char reason[512] = "";
 	if (env->probe(reason, sizeof(reason)) < 0) {
 		fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
-			env->name, reason);
+		        env->name, reason);
 		return EXIT_UNAVAILABLE;
 	}
 	char wl[PATH_MAX];
@@ -147,16 +147,19 @@ int cmd_run(int argc, char *argv[])
 				json_decref(doc);
 			} else {
 				run_print_table(stdout, &run);
-				printf("\nrun file: %s/run.json (harness overhead %.1f%% of %.1f s)\n",
-				       dir,
-				       totals.wall_s > 0 ? 100 * (totals.wall_s - totals.in_workload_s) /
-								   totals.wall_s
-							 : 0.0,
-				       totals.wall_s);
+				printf(
+				    "\nrun file: %s/run.json (harness overhead %.1f%% of %.1f s)\n",
+				    dir,
+				    totals.wall_s > 0
+				        ? 100 * (totals.wall_s - totals.in_workload_s) /
+				              totals.wall_s
+				        : 0.0,
+				    totals.wall_s);
 			}
 			if (totals.failed > 0) {
-				fprintf(stderr, "bench run: %u workload(s) failed; see the run file\n",
-					totals.failed);
+				fprintf(stderr,
+				        "bench run: %u workload(s) failed; see the run file\n",
+				        totals.failed);
 				status = EXIT_FAILED;
 			}
 		}

@@ -7,8 +7,8 @@
 #include "topo.h"
 
 static const char usage[] = "usage: bench topo [--json]\n\n"
-			    "Shows packages, NUMA nodes with their memory, cores, PUs and\n"
-			    "caches, as hwloc reports them.\n";
+                            "Shows packages, NUMA nodes with their memory, cores, PUs and\n"
+                            "caches, as hwloc reports them.\n";
 
 static double gib(json_t *bytes)
 {
@@ -17,11 +17,13 @@ static double gib(json_t *bytes)
 
 static void print_text(json_t *t)
 {
-	json_t *packages = json_object_get(t, "packages"), *nodes = json_object_get(t, "numa_nodes");
+	json_t *packages = json_object_get(t, "packages"),
+	       *nodes = json_object_get(t, "numa_nodes");
 	printf("memory   %.2f GiB\n", gib(json_object_get(t, "memory_bytes")));
 	printf("cores    %" JSON_INTEGER_FORMAT "\n",
 	       json_integer_value(json_object_get(t, "cores")));
-	printf("PUs      %" JSON_INTEGER_FORMAT "\n", json_integer_value(json_object_get(t, "pus")));
+	printf("PUs      %" JSON_INTEGER_FORMAT "\n",
+	       json_integer_value(json_object_get(t, "pus")));
 	for (size_t i = 0; i < json_array_size(packages); i++) {
 		json_t *p = json_array_get(packages, i);
 		printf("package  P#%" JSON_INTEGER_FORMAT ": cores %" JSON_INTEGER_FORMAT

@@ -10,15 +10,15 @@
 #include "commands.h"
 
 static const struct command commands[] = {
-	{"list", "workloads and environments (and why an environment cannot run)", cmd_list},
-	{"topo", "the host topology as hwloc sees it", cmd_topo},
-	{"run", "run workloads in one environment and write a run file", cmd_run},
+    {"list", "workloads and environments (and why an environment cannot run)", cmd_list},
+    {"topo", "the host topology as hwloc sees it", cmd_topo},
+    {"run", "run workloads in one environment and write a run file", cmd_run},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: bench COMMAND [options]   (bench COMMAND --help for details)\n\n"
-		     "commands:\n");
+	             "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nbench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
@@ -66,7 +66,7 @@ int parse_json_flag(int argc, char *argv[], const char *usage_text, int *json)
 			return 1;
 		} else {
 			fprintf(stderr, "bench %s: unknown option '%s' (valid: --json, --help)\n",
-				argv[0], argv[i]);
+			        argv[0], argv[i]);
 			return -1;
 		}
 	}

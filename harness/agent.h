@@ -40,7 +40,7 @@ int agent_recv(struct agent *a, int timeout_ms, json_t **msg, struct bench_error
 /* Like agent_recv, but also fails when the reply's "type" is not `type`;
  * an {"type":"error"} reply becomes *err with its message. */
 int agent_expect(struct agent *a, const char *type, int timeout_ms, json_t **msg,
-		 struct bench_error **err);
+                 struct bench_error **err);
 
 /* Returns the agent's stderr so far (malloc'd, at most max bytes, the tail
  * if longer), or NULL when there is none. */

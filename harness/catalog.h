@@ -43,6 +43,6 @@ void catalog_names(const struct catalog *c, char *buf, size_t len);
  * given, without duplicates. *out is malloc'd (caller frees), *n_out its
  * length. Unknown names fail with an error listing the valid ones. */
 int catalog_select(const struct catalog *c, const char *list, size_t **out, size_t *n_out,
-		   struct bench_error **err);
+                   struct bench_error **err);
 
 #endif

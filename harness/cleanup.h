@@ -21,23 +21,23 @@ static inline void cleanup_fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define cleanup_free __attribute__((cleanup(cleanup_freep)))
-#define cleanup_close __attribute__((cleanup(cleanup_closep)))
+#define cleanup_free   __attribute__((cleanup(cleanup_freep)))
+#define cleanup_close  __attribute__((cleanup(cleanup_closep)))
 #define cleanup_fclose __attribute__((cleanup(cleanup_fclosep)))
 
 /* Hands ownership out of a cleanup variable: returns its value, sets it to
  * the "empty" value so the cleanup does nothing. */
-#define steal_pointer(pp)                     \
-	({                                    \
-		__typeof__(*(pp)) _v = *(pp); \
-		*(pp) = NULL;                 \
-		_v;                           \
+#define steal_pointer(pp)                                                                          \
+	({                                                                                         \
+		__typeof__(*(pp)) _v = *(pp);                                                      \
+		*(pp) = NULL;                                                                      \
+		_v;                                                                                \
 	})
-#define steal_fd(pfd)            \
-	({                       \
-		int _fd = *(pfd); \
-		*(pfd) = -1;     \
-		_fd;             \
+#define steal_fd(pfd)                                                                              \
+	({                                                                                         \
+		int _fd = *(pfd);                                                                  \
+		*(pfd) = -1;                                                                       \
+		_fd;                                                                               \
 	})
 
 #endif

@@ -25,24 +25,24 @@ struct env_spec {
 /* One running instance. Backends embed their private state behind priv. */
 struct env_instance {
 	const struct env_ops *ops;
-	struct agent agent;  /* the stream to wl agent inside the instance */
-	json_t *pinning;     /* what the backend pinned where (owned) */
-	double start_s;      /* start() called to the agent's "ready" */
+	struct agent agent; /* the stream to wl agent inside the instance */
+	json_t *pinning;    /* what the backend pinned where (owned) */
+	double start_s;     /* start() called to the agent's "ready" */
 	void *priv;
 };
 
 /* Host-side footprint of an instance. Fields a backend cannot measure are
  * negative. */
 struct env_account {
-	double cpu_s;        /* CPU time (user + system) the host spent on it */
-	int64_t mem_bytes;   /* memory footprint (PSS where available) */
-	double start_s;      /* start latency, as in env_instance */
+	double cpu_s;      /* CPU time (user + system) the host spent on it */
+	int64_t mem_bytes; /* memory footprint (PSS where available) */
+	double start_s;    /* start latency, as in env_instance */
 };
 
 /* Where a network peer on the host reaches the instance. */
 struct env_peer {
-	char iface[64];      /* host-side interface carrying its traffic */
-	char address[64];    /* address of the instance as seen from the host */
+	char iface[64];   /* host-side interface carrying its traffic */
+	char address[64]; /* address of the instance as seen from the host */
 };
 
 struct env_ops {
@@ -55,13 +55,13 @@ struct env_ops {
 	int (*prepare)(const struct env_spec *spec, struct bench_error **err);
 	/* Starts one instance and waits for its agent's "ready". */
 	int (*start)(const struct env_spec *spec, struct env_instance **out,
-		     struct bench_error **err);
+	             struct bench_error **err);
 	/* Binds the instance's threads and memory to spec->binding and records
 	 * the result in inst->pinning. */
 	int (*pin)(struct env_instance *inst, const struct env_spec *spec,
-		   struct bench_error **err);
+	           struct bench_error **err);
 	int (*account)(struct env_instance *inst, struct env_account *out,
-		       struct bench_error **err);
+	               struct bench_error **err);
 	int (*peer)(struct env_instance *inst, struct env_peer *out, struct bench_error **err);
 	/* Tears everything down, also after a failure; frees inst. */
 	void (*stop)(struct env_instance *inst);

@@ -14,11 +14,11 @@ struct bench_error {
  * message; appends ": strerror(status)" when status != 0. Always returns -1
  * so callers can write `return bench_error_set(err, errno, "...")`. */
 int bench_error_set(struct bench_error **err, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefixes an existing error's message with more context. Returns -1. */
 int bench_error_wrap(struct bench_error **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Frees *err and sets it to NULL. Safe on NULL. */
 void bench_error_free(struct bench_error **err);

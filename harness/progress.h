@@ -16,7 +16,7 @@ void progress_init(struct progress *p, bool quiet);
 /* Rewrites the line: "<label>  rep i/n  elapsed 12s  ETA ~30s". eta_s < 0
  * prints no ETA. */
 void progress_update(struct progress *p, const char *label, unsigned rep, unsigned reps,
-		     double eta_s);
+                     double eta_s);
 /* Clears the line. */
 void progress_done(struct progress *p);
 

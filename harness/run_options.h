@@ -8,20 +8,20 @@
 
 struct run_options {
 	const char *env;
-	const char *workloads;  /* comma list or "all" */
-	unsigned min_reps;      /* default 3 */
-	unsigned max_reps;      /* default 10 */
-	double target_ci;       /* relative CI half-width target, percent; default 2 */
-	unsigned threads;       /* default 1 */
-	const char *cpus;       /* cpulist or NULL */
-	int numa;               /* node OS index or -1 */
-	const char *out_dir;    /* run directory, or NULL for results/<run-id> */
+	const char *workloads; /* comma list or "all" */
+	unsigned min_reps;     /* default 3 */
+	unsigned max_reps;     /* default 10 */
+	double target_ci;      /* relative CI half-width target, percent; default 2 */
+	unsigned threads;      /* default 1 */
+	const char *cpus;      /* cpulist or NULL */
+	int numa;              /* node OS index or -1 */
+	const char *out_dir;   /* run directory, or NULL for results/<run-id> */
 	bool json;
 	bool quiet;
-	const char *size;       /* passed to workloads that take it, or NULL */
+	const char *size; /* passed to workloads that take it, or NULL */
 	const char *duration;
 	const char *iterations;
-	double timeout_s;       /* per agent reply, default 600 */
+	double timeout_s; /* per agent reply, default 600 */
 	bool help;
 };
 

@@ -22,9 +22,8 @@ struct runner_totals {
  * stderr kept) and the loop goes on with a fresh instance. Returns 0 (even
  * with failed workloads: see totals->failed), or -1 with *err when nothing
  * could be run at all (prepare failed, interrupted). */
-int runner_run(const struct run_options *opts, const struct env_ops *env,
-	       const struct catalog *cat, const struct topo *topo,
-	       const struct topo_binding *binding, const char *wl_path, struct run *run,
-	       struct runner_totals *totals, struct bench_error **err);
+int runner_run(const struct run_options *opts, const struct env_ops *env, const struct catalog *cat,
+               const struct topo *topo, const struct topo_binding *binding, const char *wl_path,
+               struct run *run, struct runner_totals *totals, struct bench_error **err);
 
 #endif

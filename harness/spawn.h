@@ -16,7 +16,7 @@
  * on its stderr). The process is put in its own process group. Returns 0
  * or -1 with *err. */
 int spawn_agent(char *const argv[], const struct topo *t, const struct topo_binding *binding,
-		struct agent *a, struct bench_error **err);
+                struct agent *a, struct bench_error **err);
 
 /* CPU time (user + system, including reaped children) of pid from
  * /proc/pid/stat in seconds, or -1. */

@@ -35,10 +35,10 @@ uint64_t topo_llc_bytes(const struct topo *t);
 
 /* A resolved pinning request. */
 struct topo_binding {
-	bool cpus[CPULIST_MAX];  /* host PUs (OS indices) the instance may use */
-	int numa_node;           /* OS index of the memory node, -1 = not bound */
-	unsigned threads;        /* worker threads / vCPUs */
-	char cpus_text[256];     /* cpus as a cpulist */
+	bool cpus[CPULIST_MAX]; /* host PUs (OS indices) the instance may use */
+	int numa_node;          /* OS index of the memory node, -1 = not bound */
+	unsigned threads;       /* worker threads / vCPUs */
+	char cpus_text[256];    /* cpus as a cpulist */
 };
 
 /* Resolves --cpus (cpulist or NULL = every PU, or the node's PUs when
@@ -46,7 +46,7 @@ struct topo_binding {
  * topology. Rejects CPUs that do not exist, a node that does not exist, and
  * more threads than CPUs. Returns 0 or -1 with *err. */
 int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned threads,
-		 struct topo_binding *out, struct bench_error **err);
+                 struct topo_binding *out, struct bench_error **err);
 
 /* Binds the calling process (CPU set and, if numa_node >= 0, strict memory
  * binding to that node) as b says. Meant for a freshly forked child before

@@ -9,8 +9,8 @@
 #include "catalog.h"
 #include "run_options.h"
 
-#define ARGS(...)                                    \
-	char *argv[] = {"run", __VA_ARGS__, NULL};   \
+#define ARGS(...)                                                                                  \
+	char *argv[] = {"run", __VA_ARGS__, NULL};                                                 \
 	int argc = sizeof(argv) / sizeof(argv[0]) - 1
 
 static void defaults(void **state)
@@ -33,10 +33,10 @@ static void defaults(void **state)
 static void every_option(void **state)
 {
 	(void)state;
-	ARGS("--env=bare", "--workload", "a,b", "--min-reps", "2", "--max-reps", "7",
-	     "--target-ci", "0.5", "--threads", "2", "--cpus", "0-1", "--numa", "0", "--out",
-	     "/tmp/x", "--json", "--quiet", "--size", "64K", "--duration", "0.1", "--iterations",
-	     "5", "--timeout", "30");
+	ARGS("--env=bare", "--workload", "a,b", "--min-reps", "2", "--max-reps", "7", "--target-ci",
+	     "0.5", "--threads", "2", "--cpus", "0-1", "--numa", "0", "--out", "/tmp/x", "--json",
+	     "--quiet", "--size", "64K", "--duration", "0.1", "--iterations", "5", "--timeout",
+	     "30");
 	struct run_options o;
 	assert_int_equal(run_options_parse(argc, argv, &o, NULL), 0);
 	assert_int_equal(o.min_reps, 2);
@@ -130,10 +130,10 @@ static void usage_errors(void **state)
 }
 
 static const char catalog_json[] =
-	"[{\"name\":\"cpu.int\",\"description\":\"d1\",\"unit\":\"ops/s\",\"better\":\"higher\","
-	"\"params\":[\"threads\",\"duration\"]},"
-	"{\"name\":\"os.syscall\",\"description\":\"d2\",\"unit\":\"ns/call\",\"better\":\"lower\","
-	"\"params\":[\"threads\",\"duration\",\"iterations\"]}]";
+    "[{\"name\":\"cpu.int\",\"description\":\"d1\",\"unit\":\"ops/s\",\"better\":\"higher\","
+    "\"params\":[\"threads\",\"duration\"]},"
+    "{\"name\":\"os.syscall\",\"description\":\"d2\",\"unit\":\"ns/call\",\"better\":\"lower\","
+    "\"params\":[\"threads\",\"duration\",\"iterations\"]}]";
 
 static void catalog_parsing(void **state)
 {
@@ -169,11 +169,15 @@ static void catalog_rejects_malformed(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-		"", "{}", "[]", "[1]", "[{\"name\":\"x\"}]",
-		"[{\"name\":\"x\",\"description\":\"d\",\"unit\":\"u\",\"better\":\"up\","
-		"\"params\":[]}]",
-		"[{\"name\":\"x\",\"description\":\"d\",\"unit\":\"u\",\"better\":\"higher\","
-		"\"params\":[1]}]",
+	    "",
+	    "{}",
+	    "[]",
+	    "[1]",
+	    "[{\"name\":\"x\"}]",
+	    "[{\"name\":\"x\",\"description\":\"d\",\"unit\":\"u\",\"better\":\"up\","
+	    "\"params\":[]}]",
+	    "[{\"name\":\"x\",\"description\":\"d\",\"unit\":\"u\",\"better\":\"higher\","
+	    "\"params\":[1]}]",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct catalog c;
@@ -187,10 +191,13 @@ static void catalog_rejects_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),        cmocka_unit_test(every_option),
-		cmocka_unit_test(reps_sets_both),  cmocka_unit_test(help_flag),
-		cmocka_unit_test(usage_errors),    cmocka_unit_test(catalog_parsing),
-		cmocka_unit_test(catalog_rejects_malformed),
+	    cmocka_unit_test(defaults),
+	    cmocka_unit_test(every_option),
+	    cmocka_unit_test(reps_sets_both),
+	    cmocka_unit_test(help_flag),
+	    cmocka_unit_test(usage_errors),
+	    cmocka_unit_test(catalog_parsing),
+	    cmocka_unit_test(catalog_rejects_malformed),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

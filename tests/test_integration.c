@@ -16,9 +16,8 @@
 
 static char bench[PATH_MAX];
 
-static const char *const all_workloads[] = {"cpu.int",     "cpu.fp",     "mem.stream",
-					    "mem.latency", "mem.random", "os.syscall",
-					    "os.ctxsw"};
+static const char *const all_workloads[] = {"cpu.int",    "cpu.fp",     "mem.stream", "mem.latency",
+                                            "mem.random", "os.syscall", "os.ctxsw"};
 
 static void make_tmpdir(char dir[64])
 {
@@ -46,9 +45,9 @@ static void every_workload_on_bare(void **state)
 	(void)state;
 	char dir[64], file[128];
 	make_tmpdir(dir);
-	char *argv[] = {bench,      "run",     "--env",  "bare",     "--workload", "all",
-			"--reps",   "2",       "--size", "64K",      "--duration", "0.02",
-			"--cpus",   "0",       "--out",  dir,        "--quiet",    NULL};
+	char *argv[] = {bench,    "run", "--env",  "bare", "--workload", "all",
+	                "--reps", "2",   "--size", "64K",  "--duration", "0.02",
+	                "--cpus", "0",   "--out",  dir,    "--quiet",    NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench run exited %d: %s", r.status, r.err);
@@ -79,9 +78,9 @@ static void every_workload_on_bare(void **state)
 		assert_non_null(json_object_get(seen, "mem_nodes"));
 		assert_non_null(json_object_get(json_object_get(s->config, "wl"), "threads"));
 	}
-	const char *fields[] = {"kernel", "cpu_model", "numa_nodes", "memory_bytes", "governor",
-				"smt",    "thp",       "hypervisor", "compiler",   "bench_version",
-				"git_commit"};
+	const char *fields[] = {"kernel",   "cpu_model",     "numa_nodes", "memory_bytes",
+	                        "governor", "smt",           "thp",        "hypervisor",
+	                        "compiler", "bench_version", "git_commit"};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (json_object_get(run.host, fields[i]) == NULL)
 			fail_msg("host fingerprint lacks %s", fields[i]);
@@ -97,9 +96,8 @@ static void json_output_is_the_run(void **state)
 	(void)state;
 	char dir[64];
 	make_tmpdir(dir);
-	char *argv[] = {bench,  "run",  "--env",      "bare",   "--workload", "os.syscall",
-			"--reps", "2",    "--duration", "0.01", "--out",      dir,
-			"--json", NULL};
+	char *argv[] = {bench, "run",        "--env", "bare",  "--workload", "os.syscall", "--reps",
+	                "2",   "--duration", "0.01",  "--out", dir,          "--json",     NULL};
 	struct cmd_result r = run_cmd(argv);
 	assert_int_equal(r.status, 0);
 	json_error_t jerr;
@@ -132,8 +130,8 @@ static void usage_errors_exit_2(void **state)
 	assert_non_null(strstr(r.err, "mem.stream"));
 	cmd_result_free(&r);
 
-	char *bad_numa[] = {bench, "run", "--env", "bare", "--workload", "cpu.int", "--numa", "77",
-			    NULL};
+	char *bad_numa[] = {bench,     "run",    "--env", "bare", "--workload",
+	                    "cpu.int", "--numa", "77",    NULL};
 	r = run_cmd(bad_numa);
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "NUMA node 77"));
@@ -189,9 +187,9 @@ static void failed_workload_is_recorded(void **state)
 	(void)state;
 	char dir[64], file[128];
 	make_tmpdir(dir);
-	char *argv[] = {bench,       "run",    "--env",  "bare", "--workload",
-			"mem.stream,os.syscall", "--reps", "2",    "--size", "64T",
-			"--duration", "0.01",   "--out",  dir,    "--quiet", NULL};
+	char *argv[] = {bench,    "run", "--env",   "bare", "--workload", "mem.stream,os.syscall",
+	                "--reps", "2",   "--size",  "64T",  "--duration", "0.01",
+	                "--out",  dir,   "--quiet", NULL};
 	struct cmd_result r = run_cmd(argv);
 	assert_int_equal(r.status, 1);
 	snprintf(file, sizeof(file), "%s/run.json", dir);
@@ -233,8 +231,8 @@ static void interrupt_leaves_nothing(void **state)
 	make_tmpdir(dir);
 	char out[128];
 	snprintf(out, sizeof(out), "%s/run", dir);
-	char *argv[] = {bench, "run",        "--env", "bare", "--workload", "os.syscall",
-			"--reps", "50",      "--duration", "0.2", "--out", out, "--quiet", NULL};
+	char *argv[] = {bench, "run",        "--env", "bare",  "--workload", "os.syscall", "--reps",
+	                "50",  "--duration", "0.2",   "--out", out,          "--quiet",    NULL};
 	pid_t pid = fork();
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
@@ -264,12 +262,12 @@ int main(void)
 {
 	build_path("bench", bench);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(list_and_topo),
-		cmocka_unit_test(usage_errors_exit_2),
-		cmocka_unit_test(every_workload_on_bare),
-		cmocka_unit_test(json_output_is_the_run),
-		cmocka_unit_test(failed_workload_is_recorded),
-		cmocka_unit_test(interrupt_leaves_nothing),
+	    cmocka_unit_test(list_and_topo),
+	    cmocka_unit_test(usage_errors_exit_2),
+	    cmocka_unit_test(every_workload_on_bare),
+	    cmocka_unit_test(json_output_is_the_run),
+	    cmocka_unit_test(failed_workload_is_recorded),
+	    cmocka_unit_test(interrupt_leaves_nothing),
 	};
 	return cmocka_run_group_tests_name("integration (bare)", tests, NULL, NULL);
 }

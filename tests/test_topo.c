@@ -50,10 +50,11 @@ static void synthetic_topology(void **state)
 	(void)state;
 	struct topo t;
 	struct bench_error *err = NULL;
-	assert_int_equal(topo_open_synthetic(&t, "pack:2 [numa(memory=1GiB)] l3:1(size=8MiB) "
-						 "core:2 l1d:1(size=32KiB) pu:2",
-					     &err),
-			 0);
+	assert_int_equal(topo_open_synthetic(&t,
+	                                     "pack:2 [numa(memory=1GiB)] l3:1(size=8MiB) "
+	                                     "core:2 l1d:1(size=32KiB) pu:2",
+	                                     &err),
+	                 0);
 	json_t *j = topo_to_json(&t);
 	assert_int_equal(json_array_size(json_object_get(j, "packages")), 2);
 	assert_int_equal(json_array_size(json_object_get(j, "numa_nodes")), 2);
@@ -62,7 +63,7 @@ static void synthetic_topology(void **state)
 	json_t *node1 = json_array_get(json_object_get(j, "numa_nodes"), 1);
 	assert_string_equal(json_string_value(json_object_get(node1, "cpus")), "4-7");
 	assert_int_equal(json_integer_value(json_object_get(node1, "memory_bytes")),
-			 1024 * 1024 * 1024);
+	                 1024 * 1024 * 1024);
 	assert_int_equal(topo_llc_bytes(&t), 8 * 1024 * 1024);
 	json_t *caches = json_object_get(j, "caches");
 	assert_true(json_array_size(caches) >= 2);
@@ -135,9 +136,9 @@ static void host_topology_loads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(cpulist_round_trip),  cmocka_unit_test(cpulist_rejects_junk),
-		cmocka_unit_test(synthetic_topology),  cmocka_unit_test(bad_synthetic_rejected),
-		cmocka_unit_test(resolve_pinning),     cmocka_unit_test(host_topology_loads),
+	    cmocka_unit_test(cpulist_round_trip), cmocka_unit_test(cpulist_rejects_junk),
+	    cmocka_unit_test(synthetic_topology), cmocka_unit_test(bad_synthetic_rejected),
+	    cmocka_unit_test(resolve_pinning),    cmocka_unit_test(host_topology_loads),
 	};
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);
 }
