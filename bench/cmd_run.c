@@ -54,9 +54,10 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(args, json_string(argv[i]));
 	double harness = t->wall_s - t->in_workload_s;
-	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f}}", "argv", args, "timing", "wall_s",
-	                 t->wall_s, "in_workload_s", t->in_workload_s, "harness_s", harness,
-	                 "harness_fraction", t->wall_s > 0 ? harness / t->wall_s : 0.0);
+	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f, s:f}}", "argv", args, "timing", "wall_s",
+	                 t->wall_s, "in_workload_s", t->in_workload_s, "timed_s", t->timed_s,
+	                 "harness_s", harness, "harness_fraction",
+	                 t->wall_s > 0 ? harness / t->wall_s : 0.0);
 }
 
 static int usage_error(struct bench_error **err)

@@ -162,6 +162,7 @@ static int exchange(struct workload_ctx *ctx, size_t argc, const char *argv[], c
 	if (rc == 0 && strcmp(type, "rep") == 0) {
 		ctx->rep_time_sum += dt;
 		ctx->rep_time_n++;
+		ctx->totals->timed_s += json_number_value(json_object_get(*reply, "elapsed_s"));
 	}
 	return rc;
 }

@@ -14,6 +14,7 @@
 struct runner_totals {
 	double wall_s;        /* whole runner_run */
 	double in_workload_s; /* waiting for the agent's open/rep/close replies */
+	double timed_s;       /* the workloads' own timed parts (elapsed_s), warm-ups included */
 	unsigned failed;      /* workloads that ended as failed samples */
 };
 
