@@ -4,7 +4,7 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS := hwloc numa jansson gsl
+PKGS := hwloc numa jansson gsl libpcap
 VERSION := 0.1.0
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
@@ -12,13 +12,15 @@ WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE $(WARN) \
 	-DBENCH_VERSION='"$(VERSION)"' -DBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
 SAN_FLAGS ?=
-CFLAGS_HOST = $(BASE_CFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Iharness
+CFLAGS_HOST = $(BASE_CFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Iharness -Iworkloads
 LIBS_HOST = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # wl: baseline x86-64 (no -march=native), static, runs in containers and guests.
 CFLAGS_WL = $(BASE_CFLAGS) -pthread
 LDFLAGS_WL = -static -pthread
 
-HARNESS_SRC := $(sort $(wildcard harness/*.c))
+# workloads/percentile.c is shared: wl uses it for latencies, the harness
+# for wire-level request/response times.
+HARNESS_SRC := $(sort $(wildcard harness/*.c)) workloads/percentile.c
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 WL_SRC := $(sort $(wildcard workloads/*.c))
 UNIT_TESTS := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
@@ -59,7 +61,7 @@ $(BUILD)/wl-obj/%.o: %.c $(wildcard workloads/*.h)
 	$(CC) $(CFLAGS_WL) -c $< -o $@
 
 $(BUILD)/wl: $(WL_OBJ)
-	$(CC) $(LDFLAGS_WL) -o $@ $^ -lnuma -lm
+	$(CC) $(LDFLAGS_WL) -o $@ $^ -luring -lm
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libharness.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)

@@ -39,10 +39,14 @@ struct env_account {
 	double start_s;    /* start latency, as in env_instance */
 };
 
-/* Where a network peer on the host reaches the instance. */
+/* Where the host-side network peer (the `wl serve` process that network
+ * workloads talk to) listens, and what carries the traffic. For bare both
+ * ends are on loopback; for containers and guests the peer listens on the
+ * harness bridge's address and the instance reaches it through its veth/tap. */
 struct env_peer {
-	char iface[64];   /* host-side interface carrying its traffic */
-	char address[64]; /* address of the instance as seen from the host */
+	char iface[64];            /* host-side interface the traffic crosses (capture here) */
+	char host_address[64];     /* address the peer binds and the instance connects to */
+	char instance_address[64]; /* the instance's own address ("" if not known) */
 };
 
 struct env_ops {

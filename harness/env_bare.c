@@ -83,7 +83,8 @@ static int bare_peer(struct env_instance *inst, struct env_peer *out, struct ben
 	(void)inst;
 	(void)err;
 	snprintf(out->iface, sizeof(out->iface), "lo");
-	snprintf(out->address, sizeof(out->address), "127.0.0.1");
+	snprintf(out->host_address, sizeof(out->host_address), "127.0.0.1");
+	snprintf(out->instance_address, sizeof(out->instance_address), "127.0.0.1");
 	return 0;
 }
 

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config libc6-dev
 	libhwloc-dev libnuma-dev libjansson-dev libgsl-dev libcmocka-dev
+	libpcap-dev liburing-dev
 	clang-format
 )
 
