@@ -2,20 +2,46 @@
 #include "workload.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
 
+enum opt_kind { K_THREADS, K_BYTES, K_SECONDS, K_COUNT, K_REPS, K_PORT, K_STRING, K_FLAG };
+
 /* name: the option without "--"; param: its name in `wl list` (as the
- * config key, hence llc_bytes). */
+ * config key, hence llc_bytes); field: where it lands in wl_config. */
 static const struct opt {
 	const char *name, *param;
 	unsigned flag;
+	enum opt_kind kind;
+	size_t field;
+	size_t field_len; /* K_STRING: buffer size */
 } opts[] = {
-    {"threads", "threads", WL_P_THREADS},    {"size", "size", WL_P_SIZE},
-    {"duration", "duration", WL_P_DURATION}, {"iterations", "iterations", WL_P_ITERATIONS},
-    {"llc-bytes", "llc_bytes", WL_P_LLC},    {"reps", "reps", WL_P_REPS},
+#define F(m) offsetof(struct wl_config, m)
+    {"threads", "threads", WL_P_THREADS, K_THREADS, F(threads), 0},
+    {"size", "size", WL_P_SIZE, K_BYTES, F(size_bytes), 0},
+    {"duration", "duration", WL_P_DURATION, K_SECONDS, F(duration_s), 0},
+    {"iterations", "iterations", WL_P_ITERATIONS, K_COUNT, F(iterations), 0},
+    {"llc-bytes", "llc_bytes", WL_P_LLC, K_BYTES, F(llc_bytes), 0},
+    {"reps", "reps", WL_P_REPS, K_REPS, 0, 0},
+    {"peer", "peer", WL_P_PEER, K_STRING, F(peer), sizeof(((struct wl_config *)0)->peer)},
+    {"port", "port", WL_P_PEER, K_PORT, F(port), 0},
+    {"udp-port", "udp_port", WL_P_PEER, K_PORT, F(udp_port), 0},
+    {"io-timeout", "io_timeout", WL_P_PEER, K_SECONDS, F(io_timeout_s), 0},
+    {"streams", "streams", WL_P_STREAMS, K_THREADS, F(streams), 0},
+    {"msg-size", "msg_size", WL_P_MSG, K_BYTES, F(msg_size), 0},
+    {"req-size", "req_size", WL_P_MSG, K_BYTES, F(req_size), 0},
+    {"resp-size", "resp_size", WL_P_MSG, K_BYTES, F(resp_size), 0},
+    {"disk-dir", "disk_dir", WL_P_DISK, K_STRING, F(disk_dir),
+     sizeof(((struct wl_config *)0)->disk_dir)},
+    {"disk-path", "disk_path", WL_P_DISK, K_STRING, F(disk_path),
+     sizeof(((struct wl_config *)0)->disk_path)},
+    {"buffered", "buffered", WL_P_DISK, K_FLAG, F(buffered), 0},
+    {"qd", "qd", WL_P_QD, K_THREADS, F(qd), 0},
+    {"block-size", "block_size", WL_P_BLOCK, K_BYTES, F(block_size), 0},
+#undef F
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -110,43 +136,52 @@ static int parse_seconds(const char *s, double *out)
 static int set_option(const struct opt *o, const char *val, struct wl_config *cfg, unsigned *reps,
                       char *errbuf, size_t errlen)
 {
+	static const char *const want[] = {
+	    [K_THREADS] = "an integer from 1 to 4096",
+	    [K_BYTES] = "a positive byte count (suffix K, M or G allowed)",
+	    [K_SECONDS] = "a positive number of seconds up to 86400",
+	    [K_COUNT] = "a positive integer",
+	    [K_REPS] = "an integer from 1 to 1000000",
+	    [K_PORT] = "a port number from 1 to 65535",
+	    [K_STRING] = "a non-empty string without TAB or newline",
+	    [K_FLAG] = "no value",
+	};
+	char *field = (char *)cfg + o->field;
 	uint64_t v = 0;
 	int rc = 0;
 
-	switch (o->flag) {
-	case WL_P_THREADS:
-		if ((rc = parse_u64(val, false, 1, 4096, &v)) == 0)
-			cfg->threads = (unsigned)v;
+	switch (o->kind) {
+	case K_THREADS:
+	case K_PORT:
+		if ((rc = parse_u64(val, false, 1, o->kind == K_PORT ? 65535 : 4096, &v)) == 0)
+			*(unsigned *)field = (unsigned)v;
 		break;
-	case WL_P_SIZE:
-		rc = parse_u64(val, true, 1, UINT64_MAX, &cfg->size_bytes);
+	case K_BYTES:
+		rc = parse_u64(val, true, 1, UINT64_MAX, (uint64_t *)field);
 		break;
-	case WL_P_DURATION:
-		rc = parse_seconds(val, &cfg->duration_s);
+	case K_SECONDS:
+		rc = parse_seconds(val, (double *)field);
 		break;
-	case WL_P_ITERATIONS:
-		rc = parse_u64(val, false, 1, UINT64_MAX, &cfg->iterations);
+	case K_COUNT:
+		rc = parse_u64(val, false, 1, UINT64_MAX, (uint64_t *)field);
 		break;
-	case WL_P_LLC:
-		rc = parse_u64(val, true, 1, UINT64_MAX, &cfg->llc_bytes);
-		break;
-	case WL_P_REPS:
+	case K_REPS:
 		if ((rc = parse_u64(val, false, 1, 1000000, &v)) == 0)
 			*reps = (unsigned)v;
 		break;
+	case K_STRING:
+		if (val[0] == '\0' || strlen(val) >= o->field_len || strpbrk(val, "\t\n"))
+			rc = -1;
+		else
+			memcpy(field, val, strlen(val) + 1);
+		break;
+	case K_FLAG:
+		*(bool *)field = true;
+		break;
 	}
-	if (rc < 0) {
-		static const char *const want[] = {
-		    "an integer from 1 to 4096",
-		    "a positive byte count (suffix K, M or G allowed)",
-		    "a positive number of seconds up to 86400",
-		    "a positive integer",
-		    "a positive byte count (suffix K, M or G allowed)",
-		    "an integer from 1 to 1000000",
-		};
+	if (rc < 0)
 		return wl_err(errbuf, errlen, "bad value '%s' for --%s: want %s", val, o->name,
-		              want[__builtin_ctz(o->flag)]);
-	}
+		              want[o->kind]);
 	cfg->given |= o->flag;
 	return 0;
 }
@@ -154,7 +189,7 @@ static int set_option(const struct opt *o, const char *val, struct wl_config *cf
 int wl_parse_options(const struct workload *w, int argc, char *const argv[], struct wl_config *cfg,
                      unsigned *reps, char *errbuf, size_t errlen)
 {
-	char valid[160];
+	char valid[512];
 
 	accepted_list(w, reps != NULL, valid, sizeof(valid));
 	for (int i = 0; i < argc; i++) {
@@ -176,7 +211,11 @@ int wl_parse_options(const struct workload *w, int argc, char *const argv[], str
 			return wl_err(errbuf, errlen, "%s option '%.*s' for %s (valid: %s)",
 			              o ? "unsupported" : "unknown", (int)namelen + 2, arg, w->name,
 			              valid);
-		if (eq)
+		if (o->kind == K_FLAG && eq)
+			return wl_err(errbuf, errlen, "--%s takes no value", o->name);
+		if (o->kind == K_FLAG)
+			val = "";
+		else if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)
 			val = argv[++i];

@@ -85,8 +85,11 @@ void wl_print_rep(FILE *f, const struct wl_ctx *ctx, unsigned rep, const struct 
 	for (unsigned i = 0; i < res->nmetrics; i++) {
 		jw_open(&j, NULL, '{');
 		jw_str(&j, "name", res->m[i].name);
-		jw_str(&j, "unit", w->unit);
-		jw_str(&j, "better", w->better == WL_HIGHER ? "higher" : "lower");
+		jw_str(&j, "unit", res->m[i].unit ? res->m[i].unit : w->unit);
+		jw_str(&j, "better",
+		       res->m[i].better         ? res->m[i].better
+		       : w->better == WL_HIGHER ? "higher"
+		                                : "lower");
 		jw_num(&j, "value", res->m[i].value);
 		jw_close(&j);
 	}
@@ -101,6 +104,8 @@ void wl_print_rep(FILE *f, const struct wl_ctx *ctx, unsigned rep, const struct 
 		jw_int(&j, "iterations", (int64_t)c->iterations);
 	if (w->params & WL_P_LLC)
 		jw_int(&j, "llc_bytes", (int64_t)c->llc_bytes);
+	if (w->print_config)
+		w->print_config(&j, ctx);
 	jw_close(&j);
 	jw_open(&j, "pinning", '{');
 	jw_str(&j, "cpus_allowed", ctx->cpus_allowed);

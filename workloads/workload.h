@@ -25,14 +25,22 @@
 
 enum wl_better { WL_HIGHER, WL_LOWER };
 
+struct jw;
+
 /* Option flags: a workload's `params` says which options it takes. */
 enum {
 	WL_P_THREADS = 1u << 0,
 	WL_P_SIZE = 1u << 1,
 	WL_P_DURATION = 1u << 2,
 	WL_P_ITERATIONS = 1u << 3,
-	WL_P_LLC = 1u << 4,  /* derives its default size from --llc-bytes */
-	WL_P_REPS = 1u << 5, /* standalone `wl run` only */
+	WL_P_LLC = 1u << 4,     /* derives its default size from --llc-bytes */
+	WL_P_REPS = 1u << 5,    /* standalone `wl run` only */
+	WL_P_PEER = 1u << 6,    /* --peer, --port, --udp-port, --io-timeout */
+	WL_P_STREAMS = 1u << 7, /* --streams */
+	WL_P_MSG = 1u << 8,     /* --msg-size, --req-size, --resp-size */
+	WL_P_DISK = 1u << 9,    /* --disk-dir, --disk-path, --buffered */
+	WL_P_QD = 1u << 10,     /* --qd */
+	WL_P_BLOCK = 1u << 11,  /* --block-size */
 };
 
 /* What the options asked for; setup replaces unset fields by the effective
@@ -44,6 +52,21 @@ struct wl_config {
 	uint64_t iterations; /* 0: not a bound */
 	uint64_t llc_bytes;  /* resolved before setup */
 	unsigned given;      /* WL_P_* flags given explicitly */
+	/* network workloads (WL_P_PEER, WL_P_STREAMS, WL_P_MSG) */
+	char peer[64];       /* address of the host-side `wl serve` */
+	unsigned port;       /* its TCP port */
+	unsigned udp_port;   /* its UDP port */
+	double io_timeout_s; /* longest wait on the peer, 0 = workload default */
+	unsigned streams;    /* parallel TCP streams, 0 = default */
+	uint64_t msg_size;   /* stream message size, 0 = default */
+	uint64_t req_size;   /* request/response sizes, 0 = default */
+	uint64_t resp_size;
+	/* disk workloads (WL_P_DISK, WL_P_QD, WL_P_BLOCK) */
+	char disk_dir[512];  /* scratch directory for the test file */
+	char disk_path[512]; /* or an existing file / block device to use as is */
+	bool buffered;       /* allow the page cache (no O_DIRECT) */
+	unsigned qd;         /* queue depth, 0 = default */
+	uint64_t block_size; /* 0 = workload default */
 };
 
 #define WL_MAX_METRICS 32
@@ -51,6 +74,8 @@ struct wl_config {
 struct wl_metric {
 	char name[32];
 	double value;
+	const char *unit;   /* NULL: the workload's unit */
+	const char *better; /* "higher"/"lower", NULL: the workload's */
 };
 
 struct wl_result {
@@ -89,6 +114,9 @@ struct workload {
 	int (*rep)(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size_t errlen);
 	/* Frees everything setup made; must cope with a half-done setup. */
 	void (*teardown)(struct wl_ctx *ctx);
+	/* Optional: adds workload-specific members to the rep's "config"
+	 * object (jw is the writer of json_out.h, positioned inside it). */
+	void (*print_config)(struct jw *j, const struct wl_ctx *ctx);
 };
 
 /* registry.c */
