@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +16,19 @@
 #include "run_options.h"
 #include "run_table.h"
 #include "runner.h"
+
+/* True when a selected workload takes a scratch directory (disk). */
+static bool needs_scratch(const struct catalog *cat, const char *list)
+{
+	size_t *sel = NULL, n = 0;
+	bool needed = false;
+	if (catalog_select(cat, list, &sel, &n, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		needed = needed || wl_info_takes(&cat->items[sel[i]], "disk_dir");
+	free(sel);
+	return needed;
+}
 
 static void on_signal(int sig)
 {
@@ -130,7 +145,24 @@ int cmd_run(int argc, char *argv[])
 	install_signal_handlers();
 	struct runner_totals totals;
 	int status = EXIT_OK;
-	if (runner_run(&opts, env, &cat, &topo, &binding, wl, &run, &totals, &err) < 0) {
+	char scratch[PATH_MAX + 16] = "";
+	bool own_scratch = false, own_dir = false;
+	if (opts.disk_dir != NULL) {
+		snprintf(scratch, sizeof(scratch), "%s", opts.disk_dir);
+	} else if (needs_scratch(&cat, opts.workloads)) {
+		own_dir = mkdir(dir, 0755) == 0;
+		snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+		own_scratch = mkdir(scratch, 0700) == 0;
+		if (!own_scratch && errno != EEXIST)
+			fprintf(stderr, "bench run: cannot create %s: %s\n", scratch, strerror(errno));
+	}
+	int rc = runner_run(&opts, env, &cat, &topo, &binding, wl, scratch[0] ? scratch : NULL,
+	                    &run, &totals, &err);
+	if (own_scratch)
+		rmdir(scratch); /* wl unlinks its files as soon as it creates them */
+	if (rc < 0) {
+		if (own_dir)
+			rmdir(dir);
 		fprintf(stderr, "bench run: %s\n", err->msg);
 		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
 		bench_error_free(&err);

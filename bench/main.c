@@ -13,6 +13,8 @@ static const struct command commands[] = {
     {"list", "workloads and environments (and why an environment cannot run)", cmd_list},
     {"topo", "the host topology as hwloc sees it", cmd_topo},
     {"run", "run workloads in one environment and write a run file", cmd_run},
+    {"pcap-stats", "wire accounting (packets, payload sizes, request times) of a capture file",
+     cmd_pcap_stats},
 };
 
 static void usage(FILE *out)
@@ -20,7 +22,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: bench COMMAND [options]   (bench COMMAND --help for details)\n\n"
 	             "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nbench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
 }
 

@@ -40,6 +40,7 @@ static void sample_free(struct sample *s)
 	free(s->outliers);
 	json_decref(s->config);
 	json_decref(s->pinning);
+	json_decref(s->wire);
 	free(s->error);
 	free(s->stderr_text);
 	memset(s, 0, sizeof(*s));
@@ -166,6 +167,9 @@ static int sample_check(const struct sample *s, const char *prefix, struct bench
 	if (s->pinning != NULL && !json_is_object(s->pinning))
 		return bench_error_set(err, 0, "%s: must be a JSON object",
 		                       join(path, sizeof(path), prefix, "pinning"));
+	if (s->wire != NULL && !json_is_object(s->wire))
+		return bench_error_set(err, 0, "%s: must be a JSON object",
+		                       join(path, sizeof(path), prefix, "wire"));
 	return 0;
 }
 
@@ -205,6 +209,7 @@ static int sample_copy(struct sample *dst, const struct sample *src, const char 
 	}
 	c.config = json_incref(src->config);
 	c.pinning = json_incref(src->pinning);
+	c.wire = json_incref(src->wire);
 	*dst = c;
 	return 0;
 fail:
@@ -292,6 +297,7 @@ static json_t *sample_to_json(const struct sample *s)
 	}
 	if ((s->config != NULL && json_object_set(o, "config", s->config) < 0) ||
 	    (s->pinning != NULL && json_object_set(o, "pinning", s->pinning) < 0) ||
+	    (s->wire != NULL && json_object_set(o, "wire", s->wire) < 0) ||
 	    put(o, "status", json_string(s->failed ? "failed" : "ok")) < 0)
 		goto fail;
 	if (s->failed && put(o, "error", json_string(s->error)) < 0)
@@ -519,6 +525,7 @@ static int parse_sample(const json_t *j, size_t index, struct run *run, struct b
 	    check_stats(j, prefix, err) < 0 ||
 	    get_object(j, prefix, "config", false, &s.config, err) < 0 ||
 	    get_object(j, prefix, "pinning", false, &s.pinning, err) < 0 ||
+	    get_object(j, prefix, "wire", false, &s.wire, err) < 0 ||
 	    get_failed(j, prefix, &s.failed, err) < 0 ||
 	    get_string(j, prefix, "error", s.failed, false, &error, err) < 0 ||
 	    get_string(j, prefix, "stderr", false, false, &stderr_text, err) < 0)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,16 @@ const char run_options_usage[] =
     "  --size BYTES       workload size (K/M/G suffixes) for workloads that take one\n"
     "  --duration SEC     seconds per repetition for workloads that take it\n"
     "  --iterations N     iterations per repetition for workloads that take it\n"
+    "  --streams N        network: parallel TCP streams (net.tcp_stream, default 1)\n"
+    "  --msg-size BYTES   network: stream message size (default 128K)\n"
+    "  --req-size BYTES, --resp-size BYTES\n"
+    "                     network: request/response sizes (default 100, 200)\n"
+    "  --disk-dir DIR     disk: scratch directory for the test file (default: a\n"
+    "                     scratch/ directory in the run directory, removed after)\n"
+    "  --disk-path PATH   disk: use this file or block device as is (overwritten!)\n"
+    "  --buffered         disk: allow the page cache (required on tmpfs)\n"
+    "  --qd N             disk: queue depth (default 32)\n"
+    "  --block-size BYTES disk: block size (default 1M sequential, 4K random)\n"
     "  --timeout SEC      longest wait for any one reply from a workload (default 600)\n"
     "  --out DIR          write DIR/run.json instead of results/<run-id>/run.json\n"
     "  --json             print the run file on stdout instead of the table\n"
@@ -78,6 +89,15 @@ enum {
 	OPT_DURATION,
 	OPT_ITERATIONS,
 	OPT_TIMEOUT,
+	OPT_STREAMS,
+	OPT_MSG_SIZE,
+	OPT_REQ_SIZE,
+	OPT_RESP_SIZE,
+	OPT_DISK_DIR,
+	OPT_DISK_PATH,
+	OPT_BUFFERED,
+	OPT_QD,
+	OPT_BLOCK_SIZE,
 	OPT_HELP,
 };
 
@@ -99,9 +119,33 @@ static const struct option long_options[] = {
     {"duration", required_argument, NULL, OPT_DURATION},
     {"iterations", required_argument, NULL, OPT_ITERATIONS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"streams", required_argument, NULL, OPT_STREAMS},
+    {"msg-size", required_argument, NULL, OPT_MSG_SIZE},
+    {"req-size", required_argument, NULL, OPT_REQ_SIZE},
+    {"resp-size", required_argument, NULL, OPT_RESP_SIZE},
+    {"disk-dir", required_argument, NULL, OPT_DISK_DIR},
+    {"disk-path", required_argument, NULL, OPT_DISK_PATH},
+    {"buffered", no_argument, NULL, OPT_BUFFERED},
+    {"qd", required_argument, NULL, OPT_QD},
+    {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
+
+/* "--env, --workload, ..." from the option table (aliases skipped). */
+static void valid_options(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct option *o = long_options; o->name != NULL && used < len; o++) {
+		if (o > long_options && o->val == o[-1].val)
+			continue;
+		int n = snprintf(buf + used, len - used, "%s--%s", used ? ", " : "", o->name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
 
 int run_options_parse(int argc, char *argv[], struct run_options *o, struct bench_error **err)
 {
@@ -113,7 +157,7 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 	    .numa = -1,
 	    .timeout_s = 600,
 	};
-	unsigned reps = 0, numa = 0;
+	unsigned reps = 0, numa = 0, dummy_u = 0;
 	double dummy;
 	optind = 0; /* full reset, so the parser can run more than once */
 	opterr = 0;
@@ -173,20 +217,47 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 		case OPT_TIMEOUT:
 			rc = parse_positive("--timeout", optarg, 86400, &o->timeout_s, err);
 			break;
+		case OPT_STREAMS:
+			rc = parse_unsigned("--streams", optarg, 1, 4096, &dummy_u, err);
+			o->streams = optarg;
+			break;
+		case OPT_MSG_SIZE:
+			o->msg_size = optarg;
+			break;
+		case OPT_REQ_SIZE:
+			o->req_size = optarg;
+			break;
+		case OPT_RESP_SIZE:
+			o->resp_size = optarg;
+			break;
+		case OPT_DISK_DIR:
+			o->disk_dir = optarg;
+			break;
+		case OPT_DISK_PATH:
+			o->disk_path = optarg;
+			break;
+		case OPT_BUFFERED:
+			o->buffered = true;
+			break;
+		case OPT_QD:
+			rc = parse_unsigned("--qd", optarg, 1, 4096, &dummy_u, err);
+			o->qd = optarg;
+			break;
+		case OPT_BLOCK_SIZE:
+			o->block_size = optarg;
+			break;
 		case OPT_HELP:
 			o->help = true;
 			return 0;
 		case ':':
 			return bench_error_set(err, 0, "option '%s' needs a value",
 			                       argv[optind - 1]);
-		default:
-			return bench_error_set(err, 0,
-			                       "unknown option '%s' (valid: --env, --workload, "
-			                       "--reps, --min-reps, --max-reps, --target-ci, "
-			                       "--threads, --cpus, --numa, --size, --duration, "
-			                       "--iterations, --timeout, --out, --json, --quiet, "
-			                       "--help)",
-			                       argv[optind - 1]);
+		default: {
+			char valid[512];
+			valid_options(valid, sizeof(valid));
+			return bench_error_set(err, 0, "unknown option '%s' (valid: %s)",
+			                       argv[optind - 1], valid);
+		}
 		}
 		if (rc < 0)
 			return -1;

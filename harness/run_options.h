@@ -21,7 +21,16 @@ struct run_options {
 	const char *size; /* passed to workloads that take it, or NULL */
 	const char *duration;
 	const char *iterations;
-	double timeout_s; /* per agent reply, default 600 */
+	const char *streams;  /* network: TCP streams */
+	const char *msg_size; /* network: stream message size */
+	const char *req_size; /* network: request/response sizes */
+	const char *resp_size;
+	const char *disk_dir;   /* disk: scratch directory, default <run dir>/scratch */
+	const char *disk_path;  /* disk: a file or block device to use as is */
+	bool buffered;          /* disk: allow the page cache */
+	const char *qd;         /* disk: queue depth */
+	const char *block_size; /* disk: block size */
+	double timeout_s;       /* per agent reply, default 600 */
 	bool help;
 };
 

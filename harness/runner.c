@@ -8,10 +8,11 @@
 
 #include "cleanup.h"
 #include "clock.h"
+#include "netpath.h"
 #include "progress.h"
+#include "wl_args.h"
 
 #define MAX_METRICS   32
-#define MAX_OPEN_ARGS 16
 
 /* Values collected for one workload, metric by metric. */
 struct collected {
@@ -102,39 +103,6 @@ static bool collected_converged(const struct collected *c, const struct run_opti
 	return true;
 }
 
-/* Builds the open command for w from the options. Returns argc. */
-static size_t open_args(const struct run_options *o, const struct wl_info *w, uint64_t llc,
-                        const char *argv[MAX_OPEN_ARGS], char threads[16], char llc_text[32])
-{
-	size_t n = 0;
-	argv[n++] = "open";
-	argv[n++] = w->name;
-	snprintf(threads, 16, "%u", o->threads);
-	if (wl_info_takes(w, "threads")) {
-		argv[n++] = "--threads";
-		argv[n++] = threads;
-	}
-	const struct {
-		const char *param, *flag, *value;
-	} passthrough[] = {
-	    {"size", "--size", o->size},
-	    {"duration", "--duration", o->duration},
-	    {"iterations", "--iterations", o->iterations},
-	};
-	for (size_t i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++) {
-		if (passthrough[i].value != NULL && wl_info_takes(w, passthrough[i].param)) {
-			argv[n++] = passthrough[i].flag;
-			argv[n++] = passthrough[i].value;
-		}
-	}
-	if (llc > 0 && wl_info_takes(w, "llc_bytes")) {
-		snprintf(llc_text, 32, "%" PRIu64, llc);
-		argv[n++] = "--llc-bytes";
-		argv[n++] = llc_text;
-	}
-	return n;
-}
-
 struct workload_ctx {
 	const struct run_options *opts;
 	const struct env_ops *env;
@@ -145,6 +113,8 @@ struct workload_ctx {
 	double rep_time_sum; /* for the ETA */
 	unsigned rep_time_n;
 	size_t remaining_workloads;
+	const char *wl_path;
+	struct netpath net; /* peer + capture, started by the first network workload */
 };
 
 /* Sends one command and waits for the expected reply, counting the wait as
@@ -177,13 +147,24 @@ static double eta(const struct workload_ctx *ctx, size_t done_here)
 }
 
 static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct collected *col,
-                   json_t **instance_acct, struct bench_error **err)
+                   json_t **instance_acct, json_t **wire, struct bench_error **err)
 {
-	const char *argv[MAX_OPEN_ARGS];
-	char threads[16], llc[32];
-	size_t argc = open_args(ctx->opts, w, topo_llc_bytes(ctx->spec->topo), argv, threads, llc);
+	struct wl_open_facts facts = {
+	    .llc_bytes = topo_llc_bytes(ctx->spec->topo),
+	    .disk_dir = ctx->spec->work_dir,
+	};
+	bool networked = wl_info_takes(w, "peer");
+	if (networked) {
+		if (netpath_ensure(&ctx->net, ctx->wl_path, ctx->env, ctx->inst, err) < 0)
+			return -1;
+		facts.peer_addr = ctx->net.server.address;
+		facts.tcp_port = ctx->net.server.tcp_port;
+		facts.udp_port = ctx->net.server.udp_port;
+	}
+	struct wl_open_cmd cmd;
+	wl_open_cmd_build(&cmd, ctx->opts, w, &facts);
 	json_t *reply = NULL;
-	if (exchange(ctx, argc, argv, "opened", &reply, err) < 0)
+	if (exchange(ctx, cmd.argc, cmd.argv, "opened", &reply, err) < 0)
 		return bench_error_wrap(err, "opening %s", w->name);
 	json_decref(reply);
 	const char *rep_cmd[] = {"rep"};
@@ -194,16 +175,24 @@ static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct col
 		return bench_error_wrap(err, "%s warm-up repetition", w->name);
 	json_decref(reply);
 	snprintf(label, sizeof(label), "%s/%s", ctx->env->name, w->name);
-	while (!collected_converged(col, ctx->opts)) {
+	if (networked)
+		netpath_capture_begin(&ctx->net, wl_info_takes(w, "req_size"));
+	int rc = 0;
+	while (rc == 0 && !collected_converged(col, ctx->opts)) {
 		progress_update(ctx->progress, label, (unsigned)col->n + 1, ctx->opts->max_reps,
 		                eta(ctx, col->n));
-		if (exchange(ctx, 1, rep_cmd, "rep", &reply, err) < 0)
-			return bench_error_wrap(err, "%s repetition %zu", w->name, col->n + 1);
-		int rc = collected_add(col, reply, err);
-		json_decref(reply);
+		rc = exchange(ctx, 1, rep_cmd, "rep", &reply, err);
+		if (rc == 0) {
+			rc = collected_add(col, reply, err);
+			json_decref(reply);
+		}
 		if (rc < 0)
-			return bench_error_wrap(err, "%s repetition %zu", w->name, col->n + 1);
+			bench_error_wrap(err, "%s repetition %zu", w->name, col->n + 1);
 	}
+	if (networked)
+		*wire = netpath_capture_end(&ctx->net);
+	if (rc < 0)
+		return -1;
 	struct env_account acct = {-1, -1, -1};
 	if (ctx->env->account(ctx->inst, &acct, NULL) == 0)
 		*instance_acct = json_pack("{s:f, s:I, s:f}", "cpu_s", acct.cpu_s, "mem_bytes",
@@ -215,31 +204,16 @@ static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct col
 	return 0;
 }
 
-static json_t *asked_config(const struct run_options *o, const struct wl_info *w)
-{
-	json_t *c = json_pack("{s:i}", "threads", (int)o->threads);
-	if (o->size && wl_info_takes(w, "size"))
-		json_object_set_new(c, "size", json_string(o->size));
-	if (o->duration && wl_info_takes(w, "duration"))
-		json_object_set_new(c, "duration", json_string(o->duration));
-	if (o->iterations && wl_info_takes(w, "iterations"))
-		json_object_set_new(c, "iterations", json_string(o->iterations));
-	json_object_set_new(c, "min_reps", json_integer(o->min_reps));
-	json_object_set_new(c, "max_reps", json_integer(o->max_reps));
-	json_object_set_new(c, "target_ci_pct", json_real(o->target_ci));
-	json_object_set_new(c, "warmup_reps", json_integer(1));
-	return c;
-}
-
 static int add_samples(struct run *run, struct workload_ctx *ctx, const struct wl_info *w,
-                       struct collected *col, json_t *acct, struct bench_error **err)
+                       struct collected *col, json_t *acct, json_t *wire,
+                       struct bench_error **err)
 {
 	json_t *seen = json_object_get(col->last_rep, "pinning");
 	json_t *pinning =
 	    json_pack("{s:o, s:O, s:O}", "asked", topo_binding_to_json(&ctx->spec->binding),
 	              "backend", ctx->inst->pinning ? ctx->inst->pinning : json_null(), "seen",
 	              seen ? seen : json_null());
-	json_t *config = json_pack("{s:o, s:O, s:O}", "asked", asked_config(ctx->opts, w), "wl",
+	json_t *config = json_pack("{s:o, s:O, s:O}", "asked", wl_asked_config(ctx->opts, w), "wl",
 	                           json_object_get(col->last_rep, "config")
 	                               ? json_object_get(col->last_rep, "config")
 	                               : json_null(),
@@ -258,6 +232,7 @@ static int add_samples(struct run *run, struct workload_ctx *ctx, const struct w
 		    .n_values = col->n,
 		    .config = config,
 		    .pinning = pinning,
+		    .wire = wire,
 		};
 		rc = stats_compute(col->values[m], col->n, &s.stats, outliers, err);
 		if (rc == 0)
@@ -269,10 +244,10 @@ static int add_samples(struct run *run, struct workload_ctx *ctx, const struct w
 }
 
 static int add_failed(struct run *run, struct workload_ctx *ctx, const struct wl_info *w,
-                      const char *why, struct bench_error **err)
+                      const char *why, json_t *wire, struct bench_error **err)
 {
 	cleanup_free char *text = ctx->inst ? agent_stderr(&ctx->inst->agent, 16384) : NULL;
-	json_t *config = json_pack("{s:o}", "asked", asked_config(ctx->opts, w));
+	json_t *config = json_pack("{s:o}", "asked", wl_asked_config(ctx->opts, w));
 	json_t *pinning = json_pack("{s:o}", "asked", topo_binding_to_json(&ctx->spec->binding));
 	struct sample s = {
 	    .env = (char *)ctx->env->name,
@@ -282,6 +257,7 @@ static int add_failed(struct run *run, struct workload_ctx *ctx, const struct wl
 	    .better = w->better,
 	    .config = config,
 	    .pinning = pinning,
+	    .wire = wire,
 	    .failed = true,
 	    .error = (char *)why,
 	    .stderr_text = text,
@@ -294,11 +270,13 @@ static int add_failed(struct run *run, struct workload_ctx *ctx, const struct wl
 
 int runner_run(const struct run_options *opts, const struct env_ops *env, const struct catalog *cat,
                const struct topo *topo, const struct topo_binding *binding, const char *wl_path,
-               struct run *run, struct runner_totals *totals, struct bench_error **err)
+               const char *scratch_dir, struct run *run, struct runner_totals *totals,
+               struct bench_error **err)
 {
 	double t0 = monotonic_seconds();
 	memset(totals, 0, sizeof(*totals));
-	struct env_spec spec = {.topo = topo, .binding = *binding, .wl_path = wl_path};
+	struct env_spec spec = {
+	    .topo = topo, .binding = *binding, .wl_path = wl_path, .work_dir = scratch_dir};
 	if (env->prepare(&spec, err) < 0)
 		return bench_error_wrap(err, "preparing environment %s", env->name);
 	cleanup_free size_t *sel = NULL;
@@ -307,23 +285,27 @@ int runner_run(const struct run_options *opts, const struct env_ops *env, const 
 		return -1;
 	struct progress progress;
 	progress_init(&progress, opts->quiet);
-	struct workload_ctx ctx = {
-	    .opts = opts, .env = env, .spec = &spec, .progress = &progress, .totals = totals};
+	struct workload_ctx ctx = {.opts = opts,
+	                           .env = env,
+	                           .spec = &spec,
+	                           .progress = &progress,
+	                           .totals = totals,
+	                           .wl_path = wl_path};
 	int rc = 0;
 	for (size_t i = 0; i < n_sel && rc == 0; i++) {
 		const struct wl_info *w = &cat->items[sel[i]];
 		ctx.remaining_workloads = n_sel - i - 1;
 		struct bench_error *werr = NULL;
 		struct collected col = {0};
-		json_t *acct = NULL;
+		json_t *acct = NULL, *wire = NULL;
 		if (ctx.inst == NULL && (env->start(&spec, &ctx.inst, &werr) < 0 ||
 		                         env->pin(ctx.inst, &spec, &werr) < 0))
 			bench_error_wrap(&werr, "starting %s", env->name);
-		if (werr == NULL && measure(&ctx, w, &col, &acct, &werr) == 0)
-			rc = add_samples(run, &ctx, w, &col, acct, err);
+		if (werr == NULL && measure(&ctx, w, &col, &acct, &wire, &werr) == 0)
+			rc = add_samples(run, &ctx, w, &col, acct, wire, err);
 		if (werr != NULL) {
 			totals->failed++;
-			rc = add_failed(run, &ctx, w, werr->msg, err);
+			rc = add_failed(run, &ctx, w, werr->msg, wire, err);
 			if (ctx.inst != NULL)
 				env->stop(ctx.inst);
 			ctx.inst = NULL;
@@ -332,8 +314,10 @@ int runner_run(const struct run_options *opts, const struct env_ops *env, const 
 			bench_error_free(&werr);
 		}
 		json_decref(acct);
+		json_decref(wire);
 		collected_free(&col);
 	}
+	netpath_close(&ctx.net);
 	if (ctx.inst != NULL)
 		env->stop(ctx.inst);
 	progress_done(&progress);

@@ -22,9 +22,12 @@ struct runner_totals {
  * samples to run. A workload that fails becomes a failed sample (error and
  * stderr kept) and the loop goes on with a fresh instance. Returns 0 (even
  * with failed workloads: see totals->failed), or -1 with *err when nothing
- * could be run at all (prepare failed, interrupted). */
+ * could be run at all (prepare failed, interrupted). Network workloads get
+ * a host-side peer and a capture (see netpath.h); disk workloads get
+ * scratch_dir (may be NULL when none is needed) for their test files. */
 int runner_run(const struct run_options *opts, const struct env_ops *env, const struct catalog *cat,
                const struct topo *topo, const struct topo_binding *binding, const char *wl_path,
-               struct run *run, struct runner_totals *totals, struct bench_error **err);
+               const char *scratch_dir, struct run *run, struct runner_totals *totals,
+               struct bench_error **err);
 
 #endif

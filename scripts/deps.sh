@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages bench needs, only those missing.
 # Idempotent and non-interactive; says what it does. Used by `make deps`,
-# which the README's two commands run first.
+# which the README's two commands run first. With --bench it also installs
+# the reference tools the scripts/bench-* comparisons run (iperf3, sockperf,
+# fio).
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,9 @@ packages=(
 	libpcap-dev liburing-dev
 	clang-format
 )
+if [[ "${1:-}" == --bench ]]; then
+	packages=(iperf3 sockperf fio)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -16,7 +16,7 @@
 
 static char bench[PATH_MAX];
 
-static const char *const all_workloads[] = {"cpu.int",    "cpu.fp",     "mem.stream", "mem.latency",
+static const char *const compute_workloads[] = {"cpu.int",    "cpu.fp",     "mem.stream", "mem.latency",
                                             "mem.random", "os.syscall", "os.ctxsw"};
 
 static void make_tmpdir(char dir[64])
@@ -40,14 +40,29 @@ static const struct sample *find_sample(const struct run *run, const char *workl
 	return NULL;
 }
 
-static void every_workload_on_bare(void **state)
+static void compute_workloads_on_bare(void **state)
 {
 	(void)state;
 	char dir[64], file[128];
 	make_tmpdir(dir);
-	char *argv[] = {bench,    "run", "--env",  "bare", "--workload", "all",
-	                "--reps", "2",   "--size", "64K",  "--duration", "0.02",
-	                "--cpus", "0",   "--out",  dir,    "--quiet",    NULL};
+	char *argv[] = {bench,
+	                "run",
+	                "--env",
+	                "bare",
+	                "--workload",
+	                "cpu.int,cpu.fp,mem.stream,mem.latency,mem.random,os.syscall,os.ctxsw",
+	                "--reps",
+	                "2",
+	                "--size",
+	                "64K",
+	                "--duration",
+	                "0.02",
+	                "--cpus",
+	                "0",
+	                "--out",
+	                dir,
+	                "--quiet",
+	                NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench run exited %d: %s", r.status, r.err);
@@ -59,10 +74,10 @@ static void every_workload_on_bare(void **state)
 	struct bench_error *err = NULL;
 	if (run_read(file, &run, &err) < 0)
 		fail_msg("run file rejected: %s", err->msg);
-	for (size_t k = 0; k < sizeof(all_workloads) / sizeof(all_workloads[0]); k++) {
-		const struct sample *s = find_sample(&run, all_workloads[k]);
+	for (size_t k = 0; k < sizeof(compute_workloads) / sizeof(compute_workloads[0]); k++) {
+		const struct sample *s = find_sample(&run, compute_workloads[k]);
 		if (s == NULL)
-			fail_msg("no sample for %s", all_workloads[k]);
+			fail_msg("no sample for %s", compute_workloads[k]);
 		assert_false(s->failed);
 		assert_string_equal(s->env, "bare");
 		assert_int_equal(s->n_values, 2);
@@ -157,7 +172,7 @@ static void list_and_topo(void **state)
 	assert_int_equal(r.status, 0);
 	json_t *doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
-	assert_int_equal(json_array_size(json_object_get(doc, "workloads")), 7);
+	assert_int_equal(json_array_size(json_object_get(doc, "workloads")), 14);
 	json_t *env0 = json_array_get(json_object_get(doc, "environments"), 0);
 	assert_string_equal(json_string_value(json_object_get(env0, "name")), "bare");
 	assert_true(json_is_true(json_object_get(env0, "available")));
@@ -206,6 +221,132 @@ static void failed_workload_is_recorded(void **state)
 	assert_false(good->failed);
 	run_free(&run);
 	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+static bool dir_is_empty(const char *dir);
+
+/* A run directory on the build tree's filesystem (not tmpfs: the disk
+ * workloads need O_DIRECT). */
+static void make_build_tmpdir(char dir[PATH_MAX])
+{
+	char base[PATH_MAX];
+	build_path("it-XXXXXX", base);
+	snprintf(dir, PATH_MAX, "%s", base);
+	assert_non_null(mkdtemp(dir));
+}
+
+static const char *const net_disk_workloads[] = {
+    "net.tcp_stream", "net.tcp_rr",     "net.udp_rr",      "disk.seq_read",
+    "disk.seq_write", "disk.rand_read", "disk.rand_write",
+};
+
+static bool pgrep_finds(const char *pattern)
+{
+	char *argv[] = {"/usr/bin/pgrep", "-f", (char *)pattern, NULL};
+	struct cmd_result r = run_cmd(argv);
+	bool found = r.status == 0;
+	cmd_result_free(&r);
+	return found;
+}
+
+/* Network workloads talk to a host-side `wl serve` over loopback and get a
+ * libpcap `wire` block; disk workloads use a scratch directory in the run
+ * directory, which is gone afterwards. */
+static void network_and_disk_on_bare(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX], file[PATH_MAX + 16], scratch[PATH_MAX + 16];
+	make_build_tmpdir(dir);
+	char *argv[] = {bench,
+	                "run",
+	                "--env",
+	                "bare",
+	                "--workload",
+	                "net.tcp_stream,net.tcp_rr,net.udp_rr,disk.seq_read,disk.seq_write,"
+	                "disk.rand_read,disk.rand_write",
+	                "--reps",
+	                "2",
+	                "--duration",
+	                "0.05",
+	                "--size",
+	                "8M",
+	                "--out",
+	                dir,
+	                "--quiet",
+	                NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench run exited %d: %s", r.status, r.err);
+	snprintf(file, sizeof(file), "%s/run.json", dir);
+	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+	struct stat st;
+	assert_int_equal(stat(scratch, &st), -1);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_read(file, &run, &err) < 0)
+		fail_msg("run file rejected: %s", err->msg);
+	for (size_t k = 0; k < sizeof(net_disk_workloads) / sizeof(net_disk_workloads[0]); k++) {
+		const struct sample *s = find_sample(&run, net_disk_workloads[k]);
+		if (s == NULL)
+			fail_msg("no sample for %s", net_disk_workloads[k]);
+		assert_false(s->failed);
+		assert_int_equal(s->n_values, 2);
+		if (strncmp(s->workload, "net.", 4) != 0)
+			continue;
+		json_t *wire = s->wire;
+		if (wire == NULL || json_object_get(wire, "error") != NULL)
+			fail_msg("%s: no wire accounting (%s)", s->workload,
+			         wire ? json_string_value(json_object_get(wire, "error")) : "none");
+		assert_string_equal(json_string_value(json_object_get(wire, "iface")), "lo");
+		json_t *to = json_object_get(wire, "to_peer");
+		json_t *from = json_object_get(wire, "from_peer");
+		assert_true(json_integer_value(json_object_get(to, "packets")) > 0);
+		assert_true(json_integer_value(json_object_get(from, "packets")) > 0);
+		if (strstr(s->workload, "_rr") != NULL) {
+			json_t *rr = json_object_get(wire, "request_response");
+			assert_true(json_integer_value(json_object_get(rr, "n")) > 0);
+		}
+	}
+	assert_false(pgrep_finds("wl serve"));
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+/* tmpfs refuses O_DIRECT: the disk workload fails with that reason unless
+ * --buffered is given. */
+static void disk_on_tmpfs_needs_buffered(void **state)
+{
+	(void)state;
+	char dir[64], file[128];
+	make_tmpdir(dir);
+	char shm[] = "/dev/shm/bench-it-XXXXXX";
+	assert_non_null(mkdtemp(shm));
+	char *argv[] = {bench,    "run",    "--env",    "bare",      "--workload", "disk.rand_read",
+	                "--reps", "2",      "--size",   "4M",        "--duration", "0.02",
+	                "--disk-dir", shm, "--out", dir, "--quiet", NULL};
+	struct cmd_result r = run_cmd(argv);
+	assert_int_equal(r.status, 1);
+	snprintf(file, sizeof(file), "%s/run.json", dir);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_read(file, &run, &err) < 0)
+		fail_msg("run file rejected: %s", err->msg);
+	assert_true(run.samples[0].failed);
+	assert_non_null(strstr(run.samples[0].error, "O_DIRECT"));
+	run_free(&run);
+	cmd_result_free(&r);
+
+	char *buffered[] = {bench,    "run",      "--env",  "bare", "--workload", "disk.rand_read",
+	                    "--reps", "2",        "--size", "4M",   "--duration", "0.02",
+	                    "--disk-dir", shm, "--buffered", "--out", dir, "--quiet", NULL};
+	r = run_cmd(buffered);
+	if (r.status != 0)
+		fail_msg("--buffered on tmpfs exited %d: %s", r.status, r.err);
+	cmd_result_free(&r);
+	assert_true(dir_is_empty(shm));
+	rmdir(shm);
 	remove_tree(dir);
 }
 
@@ -264,10 +405,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(list_and_topo),
 	    cmocka_unit_test(usage_errors_exit_2),
-	    cmocka_unit_test(every_workload_on_bare),
+	    cmocka_unit_test(compute_workloads_on_bare),
 	    cmocka_unit_test(json_output_is_the_run),
 	    cmocka_unit_test(failed_workload_is_recorded),
 	    cmocka_unit_test(interrupt_leaves_nothing),
+	    cmocka_unit_test(network_and_disk_on_bare),
+	    cmocka_unit_test(disk_on_tmpfs_needs_buffered),
 	};
 	return cmocka_run_group_tests_name("integration (bare)", tests, NULL, NULL);
 }

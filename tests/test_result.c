@@ -233,6 +233,7 @@ static void assert_same_run(const struct run *a, const struct run *b)
 		}
 		assert_same_json(x->config, y->config);
 		assert_same_json(x->pinning, y->pinning);
+		assert_same_json(x->wire, y->wire);
 		assert_int_equal(x->failed, y->failed);
 		assert_same_string(x->error, y->error);
 		assert_same_string(x->stderr_text, y->stderr_text);
@@ -463,6 +464,73 @@ static void test_invalid_utf8_is_replaced(void **state)
 	run_free(&run);
 }
 
+/* A network sample's wire object (capture.h) goes out and comes back as
+ * is; a sample without one has no "wire" member; a non-object is refused. */
+static void test_wire_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct run run, back;
+	struct bench_error *err = NULL;
+	build_run(&run);
+	json_t *wire = json_loads(
+	    "{\"iface\": \"lo\", \"filter\": \"host 127.0.0.1 and tcp port 40001\", "
+	    "\"source\": \"live\", \"linktype\": \"EN10MB\", "
+	    "\"to_peer\": {\"packets\": 12, \"bytes\": 1000, \"payload_bytes\": 160}, "
+	    "\"from_peer\": {\"packets\": 11, \"bytes\": 900, \"payload_bytes\": 160}, "
+	    "\"segments\": {\"to_peer\": [{\"le\": 0, \"count\": 2}, "
+	    "{\"le\": null, \"count\": 0}], "
+	    "\"from_peer\": [], \"mean_payload_to_peer\": 16.5, \"mean_payload_from_peer\": null}, "
+	    "\"request_response\": {\"n\": 10, \"p50_us\": 14.25, \"p99_us\": 31.0, "
+	    "\"mean_us\": 0.1}, \"truncated\": 0, \"dropped\": null}",
+	    0, NULL);
+	assert_non_null(wire);
+	double v[] = {21.5, 22.0, 20.75};
+	struct sample s = {
+	    .env = "bare",
+	    .workload = "net.tcp_rr",
+	    .metric = "latency",
+	    .unit = "us/round trip",
+	    .better = BETTER_LOWER,
+	    .values = v,
+	    .n_values = N(v),
+	    .wire = wire,
+	};
+	assert_int_equal(run_add_sample(&run, &s, &err), 0);
+	assert_ptr_equal(run.samples[3].wire, wire); /* a reference, not a copy */
+	json_t *doc = run_to_json(&run);
+	assert_non_null(doc);
+	json_t *samples = json_object_get(doc, "samples");
+	assert_null(json_object_get(json_array_get(samples, 0), "wire"));
+	assert_true(json_equal(json_object_get(json_array_get(samples, 3), "wire"), wire));
+	/* Written after pinning, before status. */
+	const char *key, *prev = NULL;
+	json_t *value;
+	json_object_foreach(json_array_get(samples, 3), key, value)
+	{
+		if (strcmp(key, "status") == 0)
+			assert_string_equal(prev, "wire");
+		prev = key;
+	}
+	json_decref(doc);
+
+	const char *dir = path_in(fx, "wire");
+	assert_int_equal(run_write(&run, dir, &err), 0);
+	assert_int_equal(run_read(path_in(fx, "wire/run.json"), &back, &err), 0);
+	assert_null(err);
+	assert_same_run(&run, &back);
+	assert_null(back.samples[0].wire);
+	assert_true(json_equal(back.samples[3].wire, wire));
+	run_free(&back);
+
+	s.wire = json_array();
+	assert_int_equal(run_add_sample(&run, &s, &err), -1);
+	assert_non_null(strstr(err->msg, "wire: must be a JSON object"));
+	bench_error_free(&err);
+	json_decref(s.wire);
+	json_decref(wire);
+	run_free(&run);
+}
+
 /* ---- rejection of malformed files --------------------------------------- */
 
 #define HEAD                                                                                       \
@@ -577,6 +645,10 @@ static const struct bad_case bad_cases[] = {
      HEAD "\"samples\":[{\"env\":\"e\",\"workload\":\"w\",\"metric\":\"m\",\"unit\":\"u\","
           "\"better\":\"lower\",\"values\":[1],\"config\":[],\"status\":\"ok\"}]}",
      "samples[0].config: expected an object, found an array"},
+    {"wire a string",
+     HEAD "\"samples\":[{\"env\":\"e\",\"workload\":\"w\",\"metric\":\"m\",\"unit\":\"u\","
+          "\"better\":\"lower\",\"values\":[1],\"wire\":\"lo\",\"status\":\"ok\"}]}",
+     "samples[0].wire: expected an object, found a string"},
     {"stats.n a string",
      HEAD "\"samples\":[{\"env\":\"e\",\"workload\":\"w\",\"metric\":\"m\",\"unit\":\"u\","
           "\"better\":\"lower\",\"values\":[1],\"stats\":{\"n\":\"1\"},\"status\":\"ok\"}]}",
@@ -922,6 +994,7 @@ int main(void)
 	    cmocka_unit_test(test_document_shape),
 	    cmocka_unit_test(test_add_sample_rules),
 	    cmocka_unit_test_setup_teardown(test_invalid_utf8_is_replaced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wire_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rejects_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_errors, setup, teardown),
 	    cmocka_unit_test(test_every_truncation_is_rejected),

@@ -5,10 +5,22 @@
 
 extern const struct workload wl_cpu_int, wl_cpu_fp, wl_mem_stream, wl_mem_latency, wl_mem_random,
     wl_os_syscall, wl_os_ctxsw;
+extern const struct workload wl_disk_seq_read, wl_disk_seq_write, wl_disk_rand_read,
+    wl_disk_rand_write;
 
 const struct workload *const wl_registry[] = {
-    &wl_cpu_int,    &wl_cpu_fp,     &wl_mem_stream, &wl_mem_latency,
-    &wl_mem_random, &wl_os_syscall, &wl_os_ctxsw,
+    &wl_cpu_int,
+    &wl_cpu_fp,
+    &wl_mem_stream,
+    &wl_mem_latency,
+    &wl_mem_random,
+    &wl_os_syscall,
+    &wl_os_ctxsw,
+    /* disk*.c */
+    &wl_disk_seq_read,
+    &wl_disk_seq_write,
+    &wl_disk_rand_read,
+    &wl_disk_rand_write,
 };
 const size_t wl_registry_len = sizeof(wl_registry) / sizeof(wl_registry[0]);
 

@@ -1,0 +1,50 @@
+#include "peer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spawn.h"
+
+int peer_start(const char *wl_path, const char *address, double lifetime_s, int timeout_ms,
+	       struct peer_server *out, struct bench_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	agent_init(&out->proc);
+	char lifetime[32];
+	snprintf(lifetime, sizeof(lifetime), "%.0f", lifetime_s < 1 ? 1 : lifetime_s);
+	char *argv[] = {(char *)wl_path, "serve", "--bind", (char *)address, "--lifetime",
+			lifetime, NULL};
+	json_t *msg = NULL;
+	if (spawn_agent(argv, NULL, NULL, &out->proc, err) < 0)
+		return bench_error_wrap(err, "starting the network peer");
+	if (agent_expect(&out->proc, "listening", timeout_ms, &msg, err) < 0) {
+		char *text = agent_stderr(&out->proc, 2048);
+		bench_error_wrap(err, "network peer 'wl serve --bind %s'%s%s", address,
+				 text ? " (stderr: " : "", text ? text : "");
+		free(text);
+		agent_shutdown(&out->proc, 500);
+		return -1;
+	}
+	json_int_t tcp = json_integer_value(json_object_get(msg, "tcp_port"));
+	json_int_t udp = json_integer_value(json_object_get(msg, "udp_port"));
+	json_decref(msg);
+	if (tcp <= 0 || tcp > 65535 || udp <= 0 || udp > 65535) {
+		agent_shutdown(&out->proc, 500);
+		return bench_error_set(err, 0, "the network peer announced no usable ports");
+	}
+	snprintf(out->address, sizeof(out->address), "%s", address);
+	out->tcp_port = (uint16_t)tcp;
+	out->udp_port = (uint16_t)udp;
+	out->running = 1;
+	return 0;
+}
+
+void peer_stop(struct peer_server *p)
+{
+	if (!p->running)
+		return;
+	/* agent_shutdown sends "quit" and closes stdin: wl serve exits on EOF */
+	agent_shutdown(&p->proc, 2000);
+	p->running = 0;
+}

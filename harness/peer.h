@@ -1,0 +1,29 @@
+/* The host-side network peer: a `wl serve` process outside the environment
+ * under test, which the network workloads inside it talk to. */
+#ifndef BENCH_PEER_H
+#define BENCH_PEER_H
+
+#include <stdint.h>
+
+#include "agent.h"
+#include "error.h"
+
+struct peer_server {
+	struct agent proc;  /* the wl serve process (stdin open = keep serving) */
+	char address[64];   /* where it listens */
+	uint16_t tcp_port;  /* kernel-chosen, so parallel runs never collide */
+	uint16_t udp_port;
+	int running;
+};
+
+/* Starts `wl_path serve --bind address --lifetime lifetime_s` and waits (at
+ * most timeout_ms) for its "listening" line. Returns 0 or -1 with *err (its
+ * stderr is included). */
+int peer_start(const char *wl_path, const char *address, double lifetime_s, int timeout_ms,
+	       struct peer_server *out, struct bench_error **err);
+
+/* Closes its stdin (it then exits), waits briefly, kills if needed, reaps.
+ * Safe on a server that never started. */
+void peer_stop(struct peer_server *p);
+
+#endif
