@@ -16,19 +16,19 @@ static void fmt_value(double v, char *buf, size_t len)
 
 void run_print_table(FILE *out, const struct run *run)
 {
-	fprintf(out, "%-6s %-12s %-14s %14s %12s %7s %-14s %4s %6s %s\n", "env", "workload",
+	fprintf(out, "%-9s %-15s %-16s %14s %12s %7s %-14s %4s %6s %s\n", "env", "workload",
 	        "metric", "mean", "+-95% CI", "+-%", "unit", "n", "CV%", "outliers");
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
 		if (s->failed) {
-			fprintf(out, "%-6s %-12s %-14s FAILED: %s\n", s->env, s->workload,
+			fprintf(out, "%-9s %-15s %-16s FAILED: %s\n", s->env, s->workload,
 			        s->metric, s->error ? s->error : "?");
 			continue;
 		}
 		char mean[32], half[32];
 		fmt_value(s->stats.mean, mean, sizeof(mean));
 		fmt_value(s->stats.ci_half, half, sizeof(half));
-		fprintf(out, "%-6s %-12s %-14s %14s %12s %6.2f%% %-14s %4zu %6.2f %zu\n", s->env,
+		fprintf(out, "%-9s %-15s %-16s %14s %12s %6.2f%% %-14s %4zu %6.2f %zu\n", s->env,
 		        s->workload, s->metric, mean, half, s->stats.ci_rel * 100, s->unit,
 		        s->stats.n, s->stats.cv * 100, s->stats.n_outliers);
 	}

@@ -308,7 +308,7 @@ static void network_and_disk_on_bare(void **state)
 			assert_true(json_integer_value(json_object_get(rr, "n")) > 0);
 		}
 	}
-	assert_false(pgrep_finds("wl serve"));
+	assert_false(pgrep_finds("wl serve --bind 127.0.0.1 --lifetime 86400"));
 	run_free(&run);
 	cmd_result_free(&r);
 	remove_tree(dir);

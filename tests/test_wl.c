@@ -2,6 +2,8 @@
  * every workload runs with tiny arguments and prints well-formed rep
  * objects, usage errors exit 2 naming the valid choices, and the agent
  * protocol works over pipes. No shell: fork/execv with argument vectors. */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,12 +12,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +29,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <linux/magic.h>
 
 #define TIMEOUT_S 20
 
@@ -252,19 +259,31 @@ static void every_workload_runs(void **state)
 	json_t *list = load_list(), *w;
 	const char *order[] = {"cpu.int",    "cpu.fp",     "mem.stream", "mem.latency",
 	                       "mem.random", "os.syscall", "os.ctxsw"};
-	size_t i;
+	size_t i, nnet = 0, ndisk = 0;
 
 	(void)state;
-	assert_int_equal(json_array_size(list), 7);
+	assert_int_equal(json_array_size(list) - 3 - 4, 7); /* 3 net.*, 4 disk.* */
 	json_array_foreach(list, i, w)
 	{
-		assert_string_equal(json_string_value(json_object_get(w, "name")), order[i]);
+		const char *name = json_string_value(json_object_get(w, "name"));
+
+		if (strncmp(name, "net.", 4) == 0) {
+			nnet++; /* they need a peer: net_workloads runs them */
+			continue;
+		}
+		if (strncmp(name, "disk.", 5) == 0) {
+			ndisk++; /* they need a real filesystem: disk_workloads runs them */
+			continue;
+		}
+		assert_string_equal(name, order[i - nnet - ndisk]);
 		assert_non_null(json_string_value(json_object_get(w, "description")));
 		run_tiny(w, "1", "3");
 		run_tiny(w, "1", NULL);
-		if (strcmp(order[i], "mem.stream") == 0 || strcmp(order[i], "os.ctxsw") == 0)
+		if (strcmp(name, "mem.stream") == 0 || strcmp(name, "os.ctxsw") == 0)
 			run_tiny(w, "2", NULL);
 	}
+	assert_int_equal(nnet, 3);
+	assert_int_equal(ndisk, 4);
 	json_decref(list);
 }
 
@@ -428,13 +447,388 @@ static void agent_protocol(void **state)
 	json_decref(list);
 }
 
+/* `wl serve` over pipes: its "listening" line gives the ports. */
+static void serve_start(struct agent *a, json_int_t *tcp, json_int_t *udp)
+{
+	int to[2], from[2];
+	json_t *o;
+
+	assert_int_equal(pipe(to), 0);
+	assert_int_equal(pipe(from), 0);
+	a->len = 0;
+	a->pid = fork();
+	assert_true(a->pid >= 0);
+	if (a->pid == 0) {
+		char *argv[] = {wl_path, "serve", "--bind", "127.0.0.1", "--lifetime", "60", NULL};
+
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	a->in = to[1];
+	a->out = from[0];
+	o = agent_read(a);
+	assert_string_equal(json_string_value(json_object_get(o, "type")), "listening");
+	assert_string_equal(json_string_value(json_object_get(o, "address")), "127.0.0.1");
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")), a->pid);
+	*tcp = json_integer_value(json_object_get(o, "tcp_port"));
+	*udp = json_integer_value(json_object_get(o, "udp_port"));
+	assert_true(*tcp > 0 && *tcp < 65536 && *udp > 0 && *udp < 65536);
+	json_decref(o);
+}
+
+/* Closing its stdin ends `wl serve` with status 0 within 2 s. */
+static void serve_stop(struct agent *a)
+{
+	struct timespec nap = {0, 10000000};
+	int status = -1;
+
+	close(a->in);
+	for (int i = 0; i < 200 && waitpid(a->pid, &status, WNOHANG) == 0; i++)
+		nanosleep(&nap, NULL);
+	if (status == -1) {
+		kill(a->pid, SIGKILL);
+		waitpid(a->pid, &status, 0);
+		fail_msg("wl serve still running 2 s after stdin EOF");
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(a->out);
+}
+
+/* The value of metric name in rep o, checking its unit and direction. */
+static double net_metric(json_t *o, const char *name, const char *unit, const char *better)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "metrics"), i, m)
+	{
+		double v = json_real_value(json_object_get(m, "value"));
+
+		if (strcmp(json_string_value(json_object_get(m, "name")), name) != 0)
+			continue;
+		assert_string_equal(json_string_value(json_object_get(m, "unit")), unit);
+		assert_string_equal(json_string_value(json_object_get(m, "better")), better);
+		assert_true(json_is_real(json_object_get(m, "value")) && isfinite(v) && v >= 0);
+		return v;
+	}
+	fail_msg("no metric %s", name);
+	return 0;
+}
+
+/* Runs a net workload with 2 reps; checks the reps' shape and metrics. */
+static void net_run(const char *name, const char *port_opt, json_int_t port, const char *extra)
+{
+	char portstr[16];
+	struct proc_out r;
+	const char *p;
+
+	snprintf(portstr, sizeof(portstr), "%lld", (long long)port);
+	r = run_wl("run", name, "--peer", "127.0.0.1", port_opt, portstr, "--duration", "0.1",
+	           "--reps", "2", extra, NULL);
+	if (r.status != 0)
+		fail_msg("wl run %s: exit %d: %s", name, r.status, r.err);
+	p = r.out;
+	for (int rep = 0; rep < 2; rep++) {
+		const char *nl = strchr(p, '\n');
+		json_t *o, *cfg;
+
+		assert_non_null(nl);
+		o = json_loadb(p, (size_t)(nl - p), 0, NULL);
+		assert_non_null(o);
+		assert_string_equal(json_string_value(json_object_get(o, "workload")), name);
+		assert_true(json_is_true(json_object_get(o, "valid")));
+		cfg = json_object_get(o, "config");
+		assert_string_equal(json_string_value(json_object_get(cfg, "peer")), "127.0.0.1");
+		if (strcmp(name, "net.tcp_stream") == 0) {
+			assert_true(net_metric(o, "gbps", "Gbit/s", "higher") > 0);
+			net_metric(o, "sender_cpu_pct", "%", "lower");
+			net_metric(o, "receiver_cpu_pct", "%", "lower");
+			net_metric(o, "retransmits", "count", "lower");
+			assert_int_equal(json_integer_value(json_object_get(cfg, "streams")),
+			                 extra ? 2 : 1);
+		} else {
+			assert_true(net_metric(o, "tps", "transactions/s", "higher") > 0);
+			assert_true(net_metric(o, "lat_p50_us", "us", "lower") <=
+			            net_metric(o, "lat_p90_us", "us", "lower"));
+			assert_true(net_metric(o, "lat_p90_us", "us", "lower") <=
+			            net_metric(o, "lat_p99_us", "us", "lower"));
+			assert_true(net_metric(o, "lat_p99_us", "us", "lower") <=
+			            net_metric(o, "lat_p999_us", "us", "lower"));
+			assert_int_equal(json_integer_value(json_object_get(cfg, "req_size")), 100);
+		}
+		json_decref(o);
+		p = nl + 1;
+	}
+	assert_string_equal(p, "");
+	proc_out_free(&r);
+}
+
+/* 5. The net workloads against `wl serve` on loopback. */
+static void net_workloads(void **state)
+{
+	struct agent a;
+	json_int_t tcp, udp;
+
+	(void)state;
+	serve_start(&a, &tcp, &udp);
+	net_run("net.tcp_stream", "--port", tcp, NULL);
+	net_run("net.tcp_stream", "--port", tcp, "--streams=2");
+	net_run("net.tcp_rr", "--port", tcp, NULL);
+	net_run("net.udp_rr", "--udp-port", udp, NULL);
+	serve_stop(&a);
+	expect_usage(run_wl("serve", "--bogus", NULL), "--lifetime");
+	expect_usage(run_wl("serve", "--bind", "localhost", NULL), "numeric");
+}
+
+/* A loopback socket of type bound to a kernel-chosen port (listening if
+ * TCP); the port in *port. */
+static int loopback_socket(int type, char *port, size_t len)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, type, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_true(type != SOCK_STREAM || listen(fd, 4) == 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(port, len, "%u", ntohs(sa.sin_port));
+	return fd;
+}
+
+/* Runs name against a peer that never answers: exit 1 within 2 s, saying so. */
+static void expect_net_error(const char *name, const char *port_opt, const char *port,
+                             const char *in_stderr)
+{
+	struct timespec t0, t1;
+	struct proc_out r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = run_wl("run", name, "--peer", "127.0.0.1", port_opt, port, "--io-timeout", "0.3", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r.status, 1);
+	if (!strstr(r.err, in_stderr))
+		fail_msg("%s: stderr lacks '%s': %s", name, in_stderr, r.err);
+	assert_true((double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 < 2.0);
+	assert_string_equal(r.out, "");
+	proc_out_free(&r);
+}
+
+/* 6. Silent peers time out, closed ports are refused, --peer is required. */
+static void net_errors(void **state)
+{
+	char port[16];
+	int fd;
+	struct proc_out r;
+
+	(void)state;
+	fd = loopback_socket(SOCK_STREAM, port, sizeof(port)); /* accepts, never answers */
+	expect_net_error("net.tcp_rr", "--port", port, "--io-timeout");
+	expect_net_error("net.tcp_stream", "--port", port, "timed out");
+	close(fd);
+	expect_net_error("net.tcp_rr", "--port", port, "refused");
+	fd = loopback_socket(SOCK_DGRAM, port, sizeof(port)); /* never replies */
+	expect_net_error("net.udp_rr", "--udp-port", port, "--io-timeout");
+	close(fd);
+	r = run_wl("run", "net.tcp_rr", "--port", "1", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "--peer"));
+	proc_out_free(&r);
+	r = run_wl("run", "net.udp_rr", "--peer", "127.0.0.1", "--port", "1", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "--udp-port"));
+	proc_out_free(&r);
+}
+
+/* Disk workloads: a directory on a real (not in-memory) filesystem, made
+ * under the build directory or /var/tmp; "" if there is none. */
+static void disk_test_dir(char *dir, size_t len)
+{
+	const char *b = getenv("BENCH_BUILD");
+	const char *bases[] = {b && *b ? b : "build", "/var/tmp", "."};
+	struct statfs sf;
+
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		if (statfs(bases[i], &sf) < 0 || sf.f_type == TMPFS_MAGIC ||
+		    sf.f_type == RAMFS_MAGIC)
+			continue;
+		snprintf(dir, len, "%s/wl-disk-test.XXXXXX", bases[i]);
+		if (mkdtemp(dir))
+			return;
+	}
+	dir[0] = '\0';
+}
+
+/* Entries of dir other than . and .. */
+static int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static double disk_metric(json_t *metrics, const char *name, const char *unit, const char *better)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(metrics, i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "name")), name) != 0)
+			continue;
+		assert_string_equal(json_string_value(json_object_get(m, "unit")), unit);
+		assert_string_equal(json_string_value(json_object_get(m, "better")), better);
+		return json_real_value(json_object_get(m, "value"));
+	}
+	fail_msg("metric %s missing", name);
+	return 0;
+}
+
+/* Checks the n rep lines of a disk workload run. */
+static void check_disk_reps(const char *out, const char *name, int n, bool direct)
+{
+	bool rnd = strstr(name, "rand") != NULL;
+	const char *p = out;
+
+	for (int r = 0; r < n; r++) {
+		const char *nl = strchr(p, '\n');
+		json_t *o, *config, *metrics;
+
+		assert_non_null(nl);
+		o = json_loadb(p, (size_t)(nl - p), 0, NULL);
+		assert_non_null(o);
+		assert_string_equal(json_string_value(json_object_get(o, "workload")), name);
+		assert_int_equal(json_integer_value(json_object_get(o, "rep")), r);
+		assert_true(json_is_true(json_object_get(o, "valid")));
+		config = json_object_get(o, "config");
+		metrics = json_object_get(o, "metrics");
+		assert_string_equal(json_string_value(json_object_get(config, "target")), "file");
+		assert_string_equal(json_string_value(json_object_get(config, "engine")),
+		                    "io_uring");
+		assert_int_equal(json_is_true(json_object_get(config, "direct")), direct);
+		assert_int_equal(json_integer_value(json_object_get(config, "qd")), 32);
+		assert_int_equal(json_integer_value(json_object_get(config, "block_size")),
+		                 rnd ? 4096 : 1048576);
+		assert_int_equal(json_integer_value(json_object_get(config, "size_bytes")),
+		                 8 << 20);
+		if (rnd) {
+			double p50 = disk_metric(metrics, "lat_p50_us", "us", "lower");
+			double p99 = disk_metric(metrics, "lat_p99_us", "us", "lower");
+
+			assert_int_equal(json_array_size(metrics), 3);
+			assert_true(disk_metric(metrics, "iops", "IOPS", "higher") > 0);
+			assert_true(p50 > 0 && p50 <= p99);
+		} else {
+			assert_int_equal(json_array_size(metrics), 1);
+			assert_true(disk_metric(metrics, "mbps", "MB/s", "higher") > 0);
+		}
+		json_decref(o);
+		p = nl + 1;
+	}
+	assert_string_equal(p, "");
+}
+
+/* 7. Every disk workload on a scratch file in a real directory, which is
+ * empty again afterwards; --disk-path leaves its file in place. */
+static void disk_workloads(void **state)
+{
+	const char *names[] = {"disk.seq_read", "disk.seq_write", "disk.rand_read",
+	                       "disk.rand_write"};
+	char dir[PATH_MAX], file[PATH_MAX + 16];
+	struct proc_out r;
+	struct stat st;
+	int fd;
+
+	(void)state;
+	disk_test_dir(dir, sizeof(dir));
+	if (!dir[0])
+		skip();
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		r = run_wl("run", names[i], "--disk-dir", dir, "--size", "8M", "--duration", "0.05",
+		           "--reps", "2", NULL);
+		if (r.status != 0)
+			fail_msg("wl run %s: exit %d: %s", names[i], r.status, r.err);
+		check_disk_reps(r.out, names[i], 2, true);
+		proc_out_free(&r);
+		assert_int_equal(dir_entries(dir), 0);
+	}
+	r = run_wl("run", "disk.rand_write", "--disk-dir", dir, "--size", "8M", "--iterations",
+	           "500", NULL);
+	assert_int_equal(r.status, 0);
+	proc_out_free(&r);
+
+	snprintf(file, sizeof(file), "%s/target", dir);
+	fd = open(file, O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 8 << 20), 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		r = run_wl("run", names[i], "--disk-path", file, "--size", "8M", "--duration",
+		           "0.05", NULL);
+		if (r.status != 0)
+			fail_msg("wl run %s --disk-path: exit %d: %s", names[i], r.status, r.err);
+		check_disk_reps(r.out, names[i], 1, true);
+		proc_out_free(&r);
+	}
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_size, 8 << 20);
+	assert_int_equal(dir_entries(dir), 1);
+	assert_int_equal(unlink(file), 0);
+
+	r = run_wl("run", "disk.rand_read", "--disk-dir", dir, "--size", "8M", "--block-size",
+	           "1000", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "--block-size"));
+	proc_out_free(&r);
+	assert_int_equal(dir_entries(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* 8. In memory (tmpfs): O_DIRECT is refused with a hint, --buffered runs. */
+static void disk_tmpfs(void **state)
+{
+	char dir[] = "/dev/shm/wl-disk-test.XXXXXX";
+	struct statfs sf;
+	struct proc_out r;
+
+	(void)state;
+	if (statfs("/dev/shm", &sf) < 0 || sf.f_type != TMPFS_MAGIC || !mkdtemp(dir))
+		skip();
+	r = run_wl("run", "disk.rand_read", "--disk-dir", dir, "--size", "8M", "--duration", "0.05",
+	           NULL);
+	assert_int_equal(r.status, 1);
+	if (!strstr(r.err, "O_DIRECT") || !strstr(r.err, "--buffered"))
+		fail_msg("no O_DIRECT hint: %s", r.err);
+	assert_string_equal(r.out, "");
+	proc_out_free(&r);
+	r = run_wl("run", "disk.rand_read", "--disk-dir", dir, "--size", "8M", "--duration", "0.05",
+	           "--buffered", "--reps", "2", NULL);
+	if (r.status != 0)
+		fail_msg("--buffered on tmpfs: exit %d: %s", r.status, r.err);
+	check_disk_reps(r.out, "disk.rand_read", 2, false);
+	proc_out_free(&r);
+	assert_int_equal(dir_entries(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(wl_is_static),
-	    cmocka_unit_test(every_workload_runs),
-	    cmocka_unit_test(usage_errors),
-	    cmocka_unit_test(agent_protocol),
+	    cmocka_unit_test(wl_is_static),   cmocka_unit_test(every_workload_runs),
+	    cmocka_unit_test(usage_errors),   cmocka_unit_test(agent_protocol),
+	    cmocka_unit_test(net_workloads),  cmocka_unit_test(net_errors),
+	    cmocka_unit_test(disk_workloads), cmocka_unit_test(disk_tmpfs),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

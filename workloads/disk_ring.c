@@ -1,7 +1,12 @@
 /* The io_uring engine of the disk workloads: keeps qd reads or writes in
- * flight, submits each batch of refills and waits for completions in one
- * io_uring_enter, reaps every ready CQE at once, and stops submitting at
- * the first bound (count or time), then drains. */
+ * flight, reaps every ready CQE at once, refills the freed slots, and stops
+ * submitting at the first bound (count or time), then drains.
+ *
+ * Refills go to the kernel one by one, the last together with the wait for
+ * the next completion. Submitting a batch of refills in one io_uring_enter
+ * plugs them into one block-layer dispatch; on the development VM's
+ * virtio disk that cut 4 KiB random reads at qd 32 from fio's 75k IOPS to
+ * 63k, one by one (as fio submits by default) gave 77k. */
 #include "disk.h"
 
 #include <errno.h>
@@ -162,14 +167,17 @@ static int pump(struct engine *e, struct io_uring *ring, char *errbuf, size_t er
 		int rc;
 
 		while (e->nfree && !stop && !e->err) {
-			if (j->max_ios && e->submitted >= j->max_ios)
+			if (j->max_ios && e->submitted >= j->max_ios) {
 				stop = true;
-			else
-				queue_one(e, ring, now);
+				break;
+			}
+			if (io_uring_sq_ready(ring) && (rc = io_uring_submit(ring)) < 0)
+				return wl_err(errbuf, errlen, "io_uring_enter: %s", strerror(-rc));
+			queue_one(e, ring, now);
 		}
 		if (!e->inflight)
 			break;
-		rc = getenv("XT") ? io_uring_submit_and_wait(ring, 1) : io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
+		rc = io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
 		if (rc < 0 && rc != -ETIME && rc != -EINTR)
 			return wl_err(errbuf, errlen, "io_uring_enter: %s", strerror(-rc));
 		now = wl_now();
@@ -178,7 +186,6 @@ static int pump(struct engine *e, struct io_uring *ring, char *errbuf, size_t er
 			if (cqe->user_data != LIBURING_UDATA_TIMEOUT)
 				complete_one(e, (unsigned)cqe->user_data, cqe->res, now);
 			n++;
-			if (getenv("XS") && !stop && !e->err) { queue_one(e, ring, now); io_uring_submit(ring); }
 		}
 		io_uring_cq_advance(ring, n);
 		if (n)

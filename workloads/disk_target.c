@@ -83,8 +83,8 @@ static int refuse_direct(const char *where, const char *why, char *errbuf, size_
 }
 
 /* A new file in dir, unlinked at once so it goes away even if wl is
- * killed. O_DIRECT is set afterwards with fcntl: an open(O_CREAT|O_DIRECT)
- * that the filesystem refuses would leave the named file behind. */
+ * killed. (O_DIRECT comes later, by fcntl: an open(O_CREAT|O_DIRECT) that
+ * the filesystem refuses would leave the named file behind.) */
 static int create_scratch(struct disk *d, const char *dir, char *errbuf, size_t errlen)
 {
 	char tmpl[sizeof(d->where) + 32];
@@ -95,39 +95,38 @@ static int create_scratch(struct disk *d, const char *dir, char *errbuf, size_t 
 		return wl_err(errbuf, errlen, "cannot create a scratch file in %s: %s", dir,
 		              strerror(errno));
 	unlink(tmpl);
-	if (d->direct && fcntl(d->fd, F_SETFL, O_DIRECT) < 0)
-		return errno == EINVAL
-		           ? refuse_direct(dir, "refuses O_DIRECT (tmpfs?)", errbuf, errlen)
-		           : wl_err(errbuf, errlen, "cannot set O_DIRECT on a file in %s: %s", dir,
-		                    strerror(errno));
 	return 0;
 }
 
-static int open_existing(struct disk *d, const char *path, char *errbuf, size_t errlen)
+/* O_DIRECT, refused with a hint where the filesystem cannot do it or
+ * where it would still measure memory (tmpfs accepts it since Linux 6.6). */
+static int set_direct(struct disk *d, char *errbuf, size_t errlen)
 {
-	d->fd = open(path, O_RDWR | O_CLOEXEC | (d->direct ? O_DIRECT : 0));
-	if (d->fd >= 0)
+	struct statfs sf;
+	int fl = fcntl(d->fd, F_GETFL);
+
+	/* A device node's statfs is that of /dev (devtmpfs): files only. */
+	if (!d->block_dev && fstatfs(d->fd, &sf) == 0 &&
+	    (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC))
+		return refuse_direct(d->where,
+		                     "is in memory (tmpfs): O_DIRECT there measures no disk",
+		                     errbuf, errlen);
+	if (fl >= 0 && fcntl(d->fd, F_SETFL, fl | O_DIRECT) == 0)
 		return 0;
-	if (errno == EINVAL && d->direct)
-		return refuse_direct(path, "refuses O_DIRECT (tmpfs?)", errbuf, errlen);
-	return wl_err(errbuf, errlen, "cannot open --disk-path %s: %s", path, strerror(errno));
+	if (errno == EINVAL)
+		return refuse_direct(d->where, "refuses O_DIRECT (tmpfs?)", errbuf, errlen);
+	return wl_err(errbuf, errlen, "cannot set O_DIRECT on %s: %s", d->where, strerror(errno));
 }
 
 /* Resolves the span: --size (default 1 GiB; for a device at most its size)
  * in whole pages and at least one block; extends a short regular file. */
-static int size_target(struct disk *d, struct wl_config *cfg, char *errbuf, size_t errlen)
+static int size_target(struct disk *d, struct wl_config *cfg, const struct stat *st, char *errbuf,
+                       size_t errlen)
 {
 	bool given = cfg->given & WL_P_SIZE;
 	uint64_t want = given ? cfg->size_bytes : GIB, have;
-	struct stat st;
 	char a[32], b[32];
 
-	if (fstat(d->fd, &st) < 0)
-		return wl_err(errbuf, errlen, "fstat %s: %s", d->where, strerror(errno));
-	d->block_dev = S_ISBLK(st.st_mode);
-	if (!d->block_dev && !S_ISREG(st.st_mode))
-		return wl_err(errbuf, errlen, "%s is neither a regular file nor a block device",
-		              d->where);
 	if (d->block_dev) {
 		if (ioctl(d->fd, BLKGETSIZE64, &have) < 0)
 			return wl_err(errbuf, errlen, "BLKGETSIZE64 on %s: %s", d->where,
@@ -145,7 +144,8 @@ static int size_target(struct disk *d, struct wl_config *cfg, char *errbuf, size
 		wl_fmt_size(d->bs, b, sizeof(b));
 		return wl_err(errbuf, errlen, "--size %s is less than one block of %s", a, b);
 	}
-	if (!d->block_dev && (uint64_t)st.st_size < want && fallocate(d->fd, 0, 0, (off_t)want) &&
+	if (!d->block_dev && (uint64_t)st->st_size < want &&
+	    fallocate(d->fd, 0, 0, (off_t)want) < 0 &&
 	    (errno != EOPNOTSUPP || ftruncate(d->fd, (off_t)want) < 0)) {
 		wl_fmt_size(want, a, sizeof(a));
 		return wl_err(errbuf, errlen, "cannot make %s %s long: %s", d->where, a,
@@ -158,20 +158,26 @@ static int size_target(struct disk *d, struct wl_config *cfg, char *errbuf, size
 int disk_open_target(struct disk *d, struct wl_config *cfg, char *errbuf, size_t errlen)
 {
 	const char *dir = cfg->disk_dir[0] ? cfg->disk_dir : ".";
-	struct statfs sf;
+	struct stat st;
 
 	d->direct = !cfg->buffered;
 	snprintf(d->where, sizeof(d->where), "%s", cfg->disk_path[0] ? cfg->disk_path : dir);
-	if ((cfg->disk_path[0] ? open_existing(d, cfg->disk_path, errbuf, errlen)
-	                       : create_scratch(d, dir, errbuf, errlen)) < 0)
+	if (!cfg->disk_path[0]) {
+		if (create_scratch(d, dir, errbuf, errlen) < 0)
+			return -1;
+	} else if ((d->fd = open(cfg->disk_path, O_RDWR | O_CLOEXEC)) < 0) {
+		return wl_err(errbuf, errlen, "cannot open --disk-path %s: %s", cfg->disk_path,
+		              strerror(errno));
+	}
+	if (fstat(d->fd, &st) < 0)
+		return wl_err(errbuf, errlen, "fstat %s: %s", d->where, strerror(errno));
+	d->block_dev = S_ISBLK(st.st_mode);
+	if (!d->block_dev && !S_ISREG(st.st_mode))
+		return wl_err(errbuf, errlen, "%s is neither a regular file nor a block device",
+		              d->where);
+	if (d->direct && set_direct(d, errbuf, errlen) < 0)
 		return -1;
-	/* Since Linux 6.6 tmpfs accepts O_DIRECT, but it still measures memory. */
-	if (d->direct && fstatfs(d->fd, &sf) == 0 &&
-	    (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC))
-		return refuse_direct(d->where,
-		                     "is in memory (tmpfs): O_DIRECT there measures no disk",
-		                     errbuf, errlen);
-	return size_target(d, cfg, errbuf, errlen);
+	return size_target(d, cfg, &st, errbuf, errlen);
 }
 
 void disk_close_target(struct disk *d)

@@ -1,6 +1,8 @@
-/* wl: command line (list, run, --version, --help) and the agent loop. */
+/* wl: command line (list, run, serve, --version, --help) and the agent loop;
+ * `wl serve` itself is in net_serve.c. */
 #include "workload.h"
 #include "json_out.h"
+#include "net.h"
 
 #include <signal.h>
 #include <string.h>
@@ -14,6 +16,8 @@ static void usage(FILE *f)
 	      "       wl run NAME [options]       run NAME, one JSON object per repetition\n"
 	      "       wl NAME [options]           same as `wl run NAME`\n"
 	      "       wl agent                    TAB-separated commands on stdin (see README)\n"
+	      "       wl serve [--bind ADDR] [--lifetime SECONDS]\n"
+	      "                                   peer of the net.* workloads, until stdin EOF\n"
 	      "       wl --version | --help\n"
 	      "options: --threads N  --size BYTES[K|M|G]  --duration SECONDS  --iterations N\n"
 	      "         --reps N (run only, default 1)  --llc-bytes BYTES\n"
@@ -30,11 +34,11 @@ static int cmd_list(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!json)
-		printf("%-12s %-14s %-7s %-44s %s\n", "NAME", "UNIT", "BETTER", "PARAMS",
+		printf("%-15s %-14s %-7s %-44s %s\n", "NAME", "UNIT", "BETTER", "PARAMS",
 		       "DESCRIPTION");
 	for (size_t i = 0; i < wl_registry_len; i++) {
 		const struct workload *w = wl_registry[i];
-		char params[64];
+		char params[128];
 		FILE *mf = fmemopen(params, sizeof(params), "w");
 
 		if (mf) {
@@ -57,7 +61,7 @@ static int cmd_list(int argc, char **argv)
 			wl_print_params(stdout, w, true);
 			jw_close(&j);
 		} else {
-			printf("%-12s %-14s %-7s %-44s %s\n", w->name, w->unit,
+			printf("%-15s %-14s %-7s %-44s %s\n", w->name, w->unit,
 			       w->better == WL_HIGHER ? "higher" : "lower", params, w->description);
 		}
 	}
@@ -275,6 +279,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_agent();
 	}
+	if (strcmp(cmd, "serve") == 0)
+		return net_serve_main(argc - 2, argv + 2);
 	if (cmd[0] == '-') {
 		fprintf(stderr, "wl: unknown option '%s' (valid: --help, --version)\n", cmd);
 		usage(stderr);
@@ -285,7 +291,7 @@ int main(int argc, char **argv)
 
 		wl_names(names, sizeof(names));
 		fprintf(stderr,
-		        "wl: unknown command or workload '%s' (commands: list, run, agent; "
+		        "wl: unknown command or workload '%s' (commands: list, run, agent, serve; "
 		        "workloads: %s)\n",
 		        cmd, names);
 		return EXIT_USAGE;

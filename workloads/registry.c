@@ -7,6 +7,7 @@ extern const struct workload wl_cpu_int, wl_cpu_fp, wl_mem_stream, wl_mem_latenc
     wl_os_syscall, wl_os_ctxsw;
 extern const struct workload wl_disk_seq_read, wl_disk_seq_write, wl_disk_rand_read,
     wl_disk_rand_write;
+extern const struct workload wl_net_tcp_stream, wl_net_tcp_rr, wl_net_udp_rr;
 
 const struct workload *const wl_registry[] = {
     &wl_cpu_int,
@@ -21,6 +22,10 @@ const struct workload *const wl_registry[] = {
     &wl_disk_seq_write,
     &wl_disk_rand_read,
     &wl_disk_rand_write,
+    /* net*.c */
+    &wl_net_tcp_stream,
+    &wl_net_tcp_rr,
+    &wl_net_udp_rr,
 };
 const size_t wl_registry_len = sizeof(wl_registry) / sizeof(wl_registry[0]);
 
