@@ -154,7 +154,8 @@ int cmd_run(int argc, char *argv[])
 		snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
 		own_scratch = mkdir(scratch, 0700) == 0;
 		if (!own_scratch && errno != EEXIST)
-			fprintf(stderr, "bench run: cannot create %s: %s\n", scratch, strerror(errno));
+			fprintf(stderr, "bench run: cannot create %s: %s\n", scratch,
+			        strerror(errno));
 	}
 	int rc = runner_run(&opts, env, &cat, &topo, &binding, wl, scratch[0] ? scratch : NULL,
 	                    &run, &totals, &err);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #define PEER_READY_TIMEOUT_MS 10000
-#define PEER_LIFETIME_S 86400
+#define PEER_LIFETIME_S       86400
 
 int netpath_ensure(struct netpath *np, const char *wl_path, const struct env_ops *env,
                    struct env_instance *inst, struct bench_error **err)

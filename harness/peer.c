@@ -7,21 +7,21 @@
 #include "spawn.h"
 
 int peer_start(const char *wl_path, const char *address, double lifetime_s, int timeout_ms,
-	       struct peer_server *out, struct bench_error **err)
+               struct peer_server *out, struct bench_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	agent_init(&out->proc);
 	char lifetime[32];
 	snprintf(lifetime, sizeof(lifetime), "%.0f", lifetime_s < 1 ? 1 : lifetime_s);
-	char *argv[] = {(char *)wl_path, "serve", "--bind", (char *)address, "--lifetime",
-			lifetime, NULL};
+	char *argv[] = {(char *)wl_path, "serve",  "--bind", (char *)address,
+	                "--lifetime",    lifetime, NULL};
 	json_t *msg = NULL;
 	if (spawn_agent(argv, NULL, NULL, &out->proc, err) < 0)
 		return bench_error_wrap(err, "starting the network peer");
 	if (agent_expect(&out->proc, "listening", timeout_ms, &msg, err) < 0) {
 		char *text = agent_stderr(&out->proc, 2048);
 		bench_error_wrap(err, "network peer 'wl serve --bind %s'%s%s", address,
-				 text ? " (stderr: " : "", text ? text : "");
+		                 text ? " (stderr: " : "", text ? text : "");
 		free(text);
 		agent_shutdown(&out->proc, 500);
 		return -1;

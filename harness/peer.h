@@ -9,9 +9,9 @@
 #include "error.h"
 
 struct peer_server {
-	struct agent proc;  /* the wl serve process (stdin open = keep serving) */
-	char address[64];   /* where it listens */
-	uint16_t tcp_port;  /* kernel-chosen, so parallel runs never collide */
+	struct agent proc; /* the wl serve process (stdin open = keep serving) */
+	char address[64];  /* where it listens */
+	uint16_t tcp_port; /* kernel-chosen, so parallel runs never collide */
 	uint16_t udp_port;
 	int running;
 };
@@ -20,7 +20,7 @@ struct peer_server {
  * most timeout_ms) for its "listening" line. Returns 0 or -1 with *err (its
  * stderr is included). */
 int peer_start(const char *wl_path, const char *address, double lifetime_s, int timeout_ms,
-	       struct peer_server *out, struct bench_error **err);
+               struct peer_server *out, struct bench_error **err);
 
 /* Closes its stdin (it then exits), waits briefly, kills if needed, reaps.
  * Safe on a server that never started. */

@@ -12,7 +12,7 @@
 #include "progress.h"
 #include "wl_args.h"
 
-#define MAX_METRICS   32
+#define MAX_METRICS 32
 
 /* Values collected for one workload, metric by metric. */
 struct collected {
@@ -205,8 +205,7 @@ static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct col
 }
 
 static int add_samples(struct run *run, struct workload_ctx *ctx, const struct wl_info *w,
-                       struct collected *col, json_t *acct, json_t *wire,
-                       struct bench_error **err)
+                       struct collected *col, json_t *acct, json_t *wire, struct bench_error **err)
 {
 	json_t *seen = json_object_get(col->last_rep, "pinning");
 	json_t *pinning =

@@ -39,8 +39,8 @@ static void add(struct wl_open_cmd *c, const char *flag, const char *value)
 		c->argv[c->argc++] = value;
 }
 
-void wl_open_cmd_build(struct wl_open_cmd *c, const struct run_options *o,
-                       const struct wl_info *w, const struct wl_open_facts *facts)
+void wl_open_cmd_build(struct wl_open_cmd *c, const struct run_options *o, const struct wl_info *w,
+                       const struct wl_open_facts *facts)
 {
 	c->argc = 0;
 	c->argv[c->argc++] = "open";

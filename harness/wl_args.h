@@ -17,7 +17,7 @@ struct wl_open_facts {
 	uint64_t llc_bytes;    /* from hwloc; 0 = unknown */
 	const char *peer_addr; /* network peer, or NULL */
 	uint16_t tcp_port, udp_port;
-	const char *disk_dir;  /* scratch directory, or NULL */
+	const char *disk_dir; /* scratch directory, or NULL */
 };
 
 struct wl_open_cmd {
@@ -28,8 +28,8 @@ struct wl_open_cmd {
 
 /* Fills c with "open", w->name and the options w takes. c owns the small
  * number buffers; string values point into o and facts (keep them alive). */
-void wl_open_cmd_build(struct wl_open_cmd *c, const struct run_options *o,
-                       const struct wl_info *w, const struct wl_open_facts *facts);
+void wl_open_cmd_build(struct wl_open_cmd *c, const struct run_options *o, const struct wl_info *w,
+                       const struct wl_open_facts *facts);
 
 /* The options asked for w, plus the repetition policy, as JSON. */
 json_t *wl_asked_config(const struct run_options *o, const struct wl_info *w);

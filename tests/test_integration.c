@@ -16,8 +16,8 @@
 
 static char bench[PATH_MAX];
 
-static const char *const compute_workloads[] = {"cpu.int",    "cpu.fp",     "mem.stream", "mem.latency",
-                                            "mem.random", "os.syscall", "os.ctxsw"};
+static const char *const compute_workloads[] = {
+    "cpu.int", "cpu.fp", "mem.stream", "mem.latency", "mem.random", "os.syscall", "os.ctxsw"};
 
 static void make_tmpdir(char dir[64])
 {
@@ -45,24 +45,16 @@ static void compute_workloads_on_bare(void **state)
 	(void)state;
 	char dir[64], file[128];
 	make_tmpdir(dir);
-	char *argv[] = {bench,
-	                "run",
-	                "--env",
-	                "bare",
-	                "--workload",
-	                "cpu.int,cpu.fp,mem.stream,mem.latency,mem.random,os.syscall,os.ctxsw",
-	                "--reps",
-	                "2",
-	                "--size",
-	                "64K",
-	                "--duration",
-	                "0.02",
-	                "--cpus",
-	                "0",
-	                "--out",
-	                dir,
-	                "--quiet",
-	                NULL};
+	char *argv[] = {
+	    bench,        "run",
+	    "--env",      "bare",
+	    "--workload", "cpu.int,cpu.fp,mem.stream,mem.latency,mem.random,os.syscall,os.ctxsw",
+	    "--reps",     "2",
+	    "--size",     "64K",
+	    "--duration", "0.02",
+	    "--cpus",     "0",
+	    "--out",      dir,
+	    "--quiet",    NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench run exited %d: %s", r.status, r.err);
@@ -323,9 +315,9 @@ static void disk_on_tmpfs_needs_buffered(void **state)
 	make_tmpdir(dir);
 	char shm[] = "/dev/shm/bench-it-XXXXXX";
 	assert_non_null(mkdtemp(shm));
-	char *argv[] = {bench,    "run",    "--env",    "bare",      "--workload", "disk.rand_read",
-	                "--reps", "2",      "--size",   "4M",        "--duration", "0.02",
-	                "--disk-dir", shm, "--out", dir, "--quiet", NULL};
+	char *argv[] = {bench,        "run", "--env",  "bare", "--workload", "disk.rand_read",
+	                "--reps",     "2",   "--size", "4M",   "--duration", "0.02",
+	                "--disk-dir", shm,   "--out",  dir,    "--quiet",    NULL};
 	struct cmd_result r = run_cmd(argv);
 	assert_int_equal(r.status, 1);
 	snprintf(file, sizeof(file), "%s/run.json", dir);
@@ -338,9 +330,10 @@ static void disk_on_tmpfs_needs_buffered(void **state)
 	run_free(&run);
 	cmd_result_free(&r);
 
-	char *buffered[] = {bench,    "run",      "--env",  "bare", "--workload", "disk.rand_read",
-	                    "--reps", "2",        "--size", "4M",   "--duration", "0.02",
-	                    "--disk-dir", shm, "--buffered", "--out", dir, "--quiet", NULL};
+	char *buffered[] = {
+	    bench,        "run",    "--env", "bare",       "--workload", "disk.rand_read", "--reps",
+	    "2",          "--size", "4M",    "--duration", "0.02",       "--disk-dir",     shm,
+	    "--buffered", "--out",  dir,     "--quiet",    NULL};
 	r = run_cmd(buffered);
 	if (r.status != 0)
 		fail_msg("--buffered on tmpfs exited %d: %s", r.status, r.err);
@@ -385,10 +378,10 @@ static void interrupt_leaves_nothing(void **state)
 	struct timespec ts = {0, 600 * 1000 * 1000};
 	nanosleep(&ts, NULL);
 	kill(pid, SIGINT);
-	int status;
-	waitpid(pid, &status, 0);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 130);
+	bool timed_out;
+	int status = wait_bounded(pid, 30, &timed_out);
+	assert_false(timed_out);
+	assert_int_equal(status, 130);
 	assert_true(dir_is_empty(out));
 	/* no wl agent left behind: none of our children remain */
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);

@@ -31,86 +31,37 @@
 #include <jansson.h>
 #include <linux/magic.h>
 
+#include "testutil.h"
+
 #define TIMEOUT_S 20
 
 static char wl_path[PATH_MAX];
 
-struct proc_out {
-	int status; /* exit status, or 128 + signal */
-	char *out, *err;
-};
-
-static char *slurp(int fd)
-{
-	off_t n = lseek(fd, 0, SEEK_END);
-	char *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
-	ssize_t r;
-
-	assert_non_null(buf);
-	r = n > 0 ? pread(fd, buf, (size_t)n, 0) : 0;
-	buf[r > 0 ? r : 0] = '\0';
-	return buf;
-}
-
-/* Waits for pid, killing it after TIMEOUT_S; returns the exit status or
- * 128 + signal. */
-static int wait_bounded(pid_t pid)
-{
-	struct timespec nap = {0, 2000000};
-	int status = 0;
-
-	for (int i = 0; i < TIMEOUT_S * 500; i++) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		assert_true(r == 0 || errno == EINTR);
-		nanosleep(&nap, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	fail_msg("wl did not finish within %d s", TIMEOUT_S);
-	return -1;
-}
-
 /* Runs wl with the NULL-terminated args after argv[0]; output in memfds. */
-static struct proc_out run_wl(const char *arg, ...)
+/* Waits (bounded) for a process the test started itself. */
+static int wait_agent(pid_t pid)
+{
+	bool timed_out;
+	int status = wait_bounded(pid, TIMEOUT_S, &timed_out);
+	if (timed_out)
+		fail_msg("wl did not finish within %d s", TIMEOUT_S);
+	return status;
+}
+
+static struct cmd_result run_wl(const char *arg, ...)
 {
 	char *argv[32] = {wl_path};
-	struct proc_out r = {0};
-	int out = memfd_create("out", 0), err = memfd_create("err", 0);
 	size_t n = 1;
 	va_list ap;
-	pid_t pid;
 
 	va_start(ap, arg);
 	for (const char *a = arg; a && n < 31; a = va_arg(ap, const char *))
 		argv[n++] = (char *)a;
 	va_end(ap);
-	assert_true(out >= 0 && err >= 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		dup2(devnull, 0);
-		dup2(out, 1);
-		dup2(err, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	r.status = wait_bounded(pid);
-	r.out = slurp(out);
-	r.err = slurp(err);
-	close(out);
-	close(err);
+	struct cmd_result r = run_cmd_bounded(argv, TIMEOUT_S);
+	if (r.timed_out)
+		fail_msg("wl did not finish within %d s", TIMEOUT_S);
 	return r;
-}
-
-static void proc_out_free(struct proc_out *r)
-{
-	free(r->out);
-	free(r->err);
 }
 
 static int setup_path(void **state)
@@ -210,13 +161,13 @@ static void check_reps(const char *out, json_t *w, int n, json_int_t threads)
 
 static json_t *load_list(void)
 {
-	struct proc_out r = run_wl("list", "--json", NULL);
+	struct cmd_result r = run_wl("list", "--json", NULL);
 	json_error_t e;
 	json_t *list;
 
 	assert_int_equal(r.status, 0);
 	list = json_loads(r.out, 0, &e);
-	proc_out_free(&r);
+	cmd_result_free(&r);
 	assert_true(json_is_array(list));
 	return list;
 }
@@ -228,7 +179,7 @@ static void run_tiny(json_t *w, const char *threads, const char *iterations)
 	const char *argv[24] = {"run", json_string_value(json_object_get(w, "name"))};
 	json_t *params = json_object_get(w, "params"), *p;
 	size_t n = 2, i;
-	struct proc_out r;
+	struct cmd_result r;
 
 	json_array_foreach(params, i, p)
 	{
@@ -250,7 +201,7 @@ static void run_tiny(json_t *w, const char *threads, const char *iterations)
 	if (r.status != 0)
 		fail_msg("wl run %s: exit %d: %s", argv[1], r.status, r.err);
 	check_reps(r.out, w, 2, atoi(threads));
-	proc_out_free(&r);
+	cmd_result_free(&r);
 }
 
 /* 2. Every listed workload, tiny and quick. */
@@ -287,19 +238,19 @@ static void every_workload_runs(void **state)
 	json_decref(list);
 }
 
-static void expect_usage(struct proc_out r, const char *in_stderr)
+static void expect_usage(struct cmd_result r, const char *in_stderr)
 {
 	assert_int_equal(r.status, 2);
 	if (!strstr(r.err, in_stderr))
 		fail_msg("stderr lacks '%s': %s", in_stderr, r.err);
 	assert_string_equal(r.out, "");
-	proc_out_free(&r);
+	cmd_result_free(&r);
 }
 
 /* 3. Wrong arguments exit 2 and say what is valid. */
 static void usage_errors(void **state)
 {
-	struct proc_out r = run_wl("run", "nope", NULL);
+	struct cmd_result r = run_wl("run", "nope", NULL);
 
 	(void)state;
 	assert_non_null(strstr(r.err, "cpu.int"));
@@ -317,7 +268,7 @@ static void usage_errors(void **state)
 	r = run_wl("--version", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "0.1.0"));
-	proc_out_free(&r);
+	cmd_result_free(&r);
 }
 
 /* The agent over pipes, one command and its reply at a time. */
@@ -433,7 +384,7 @@ static void agent_protocol(void **state)
 	json_decref(o);
 	json_decref(agent_cmd(&a, "quit\n", "bye")); /* closes mem.stream itself */
 	assert_int_equal(read(a.out, buf, sizeof(buf)), 0);
-	assert_int_equal(wait_bounded(a.pid), 0);
+	assert_int_equal(wait_agent(a.pid), 0);
 	close(a.in);
 	close(a.out);
 
@@ -442,7 +393,7 @@ static void agent_protocol(void **state)
 	json_decref(agent_read(&a));
 	close(a.in);
 	assert_int_equal(read(a.out, buf, sizeof(buf)), 0);
-	assert_int_equal(wait_bounded(a.pid), 0);
+	assert_int_equal(wait_agent(a.pid), 0);
 	close(a.out);
 	json_decref(list);
 }
@@ -524,7 +475,7 @@ static double net_metric(json_t *o, const char *name, const char *unit, const ch
 static void net_run(const char *name, const char *port_opt, json_int_t port, const char *extra)
 {
 	char portstr[16];
-	struct proc_out r;
+	struct cmd_result r;
 	const char *p;
 
 	snprintf(portstr, sizeof(portstr), "%lld", (long long)port);
@@ -565,7 +516,7 @@ static void net_run(const char *name, const char *port_opt, json_int_t port, con
 		p = nl + 1;
 	}
 	assert_string_equal(p, "");
-	proc_out_free(&r);
+	cmd_result_free(&r);
 }
 
 /* 5. The net workloads against `wl serve` on loopback. */
@@ -606,7 +557,7 @@ static void expect_net_error(const char *name, const char *port_opt, const char 
                              const char *in_stderr)
 {
 	struct timespec t0, t1;
-	struct proc_out r;
+	struct cmd_result r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = run_wl("run", name, "--peer", "127.0.0.1", port_opt, port, "--io-timeout", "0.3", NULL);
@@ -616,7 +567,7 @@ static void expect_net_error(const char *name, const char *port_opt, const char 
 		fail_msg("%s: stderr lacks '%s': %s", name, in_stderr, r.err);
 	assert_true((double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9 < 2.0);
 	assert_string_equal(r.out, "");
-	proc_out_free(&r);
+	cmd_result_free(&r);
 }
 
 /* 6. Silent peers time out, closed ports are refused, --peer is required. */
@@ -624,7 +575,7 @@ static void net_errors(void **state)
 {
 	char port[16];
 	int fd;
-	struct proc_out r;
+	struct cmd_result r;
 
 	(void)state;
 	fd = loopback_socket(SOCK_STREAM, port, sizeof(port)); /* accepts, never answers */
@@ -638,11 +589,11 @@ static void net_errors(void **state)
 	r = run_wl("run", "net.tcp_rr", "--port", "1", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "--peer"));
-	proc_out_free(&r);
+	cmd_result_free(&r);
 	r = run_wl("run", "net.udp_rr", "--peer", "127.0.0.1", "--port", "1", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "--udp-port"));
-	proc_out_free(&r);
+	cmd_result_free(&r);
 }
 
 /* Disk workloads: a directory on a real (not in-memory) filesystem, made
@@ -746,7 +697,7 @@ static void disk_workloads(void **state)
 	const char *names[] = {"disk.seq_read", "disk.seq_write", "disk.rand_read",
 	                       "disk.rand_write"};
 	char dir[PATH_MAX], file[PATH_MAX + 16];
-	struct proc_out r;
+	struct cmd_result r;
 	struct stat st;
 	int fd;
 
@@ -760,13 +711,13 @@ static void disk_workloads(void **state)
 		if (r.status != 0)
 			fail_msg("wl run %s: exit %d: %s", names[i], r.status, r.err);
 		check_disk_reps(r.out, names[i], 2, true);
-		proc_out_free(&r);
+		cmd_result_free(&r);
 		assert_int_equal(dir_entries(dir), 0);
 	}
 	r = run_wl("run", "disk.rand_write", "--disk-dir", dir, "--size", "8M", "--iterations",
 	           "500", NULL);
 	assert_int_equal(r.status, 0);
-	proc_out_free(&r);
+	cmd_result_free(&r);
 
 	snprintf(file, sizeof(file), "%s/target", dir);
 	fd = open(file, O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -779,7 +730,7 @@ static void disk_workloads(void **state)
 		if (r.status != 0)
 			fail_msg("wl run %s --disk-path: exit %d: %s", names[i], r.status, r.err);
 		check_disk_reps(r.out, names[i], 1, true);
-		proc_out_free(&r);
+		cmd_result_free(&r);
 	}
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_size, 8 << 20);
@@ -790,7 +741,7 @@ static void disk_workloads(void **state)
 	           "1000", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "--block-size"));
-	proc_out_free(&r);
+	cmd_result_free(&r);
 	assert_int_equal(dir_entries(dir), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
@@ -800,7 +751,7 @@ static void disk_tmpfs(void **state)
 {
 	char dir[] = "/dev/shm/wl-disk-test.XXXXXX";
 	struct statfs sf;
-	struct proc_out r;
+	struct cmd_result r;
 
 	(void)state;
 	if (statfs("/dev/shm", &sf) < 0 || sf.f_type != TMPFS_MAGIC || !mkdtemp(dir))
@@ -811,13 +762,13 @@ static void disk_tmpfs(void **state)
 	if (!strstr(r.err, "O_DIRECT") || !strstr(r.err, "--buffered"))
 		fail_msg("no O_DIRECT hint: %s", r.err);
 	assert_string_equal(r.out, "");
-	proc_out_free(&r);
+	cmd_result_free(&r);
 	r = run_wl("run", "disk.rand_read", "--disk-dir", dir, "--size", "8M", "--duration", "0.05",
 	           "--buffered", "--reps", "2", NULL);
 	if (r.status != 0)
 		fail_msg("--buffered on tmpfs: exit %d: %s", r.status, r.err);
 	check_disk_reps(r.out, "disk.rand_read", 2, false);
-	proc_out_free(&r);
+	cmd_result_free(&r);
 	assert_int_equal(dir_entries(dir), 0);
 	assert_int_equal(rmdir(dir), 0);
 }

@@ -3,7 +3,11 @@
 #ifndef BENCH_TESTUTIL_H
 #define BENCH_TESTUTIL_H
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@ struct cmd_result {
 	int status; /* exit status, or 128 + signal */
 	char *out;  /* malloc'd, NUL-terminated */
 	char *err;
+	bool timed_out;
 };
 
 static inline char *testutil_slurp(int fd)
@@ -29,8 +34,30 @@ static inline char *testutil_slurp(int fd)
 	return buf;
 }
 
-/* Runs argv (argv[0] a path) with the environment, stdin from /dev/null. */
-static inline struct cmd_result run_cmd(char *const argv[])
+/* Waits for pid at most timeout_s seconds, then SIGKILLs it. Returns the
+ * exit status, or 128 + signal; *timed_out says whether it had to kill. */
+static inline int wait_bounded(pid_t pid, double timeout_s, bool *timed_out)
+{
+	struct timespec nap = {0, 2000000};
+	int status = 0;
+	*timed_out = false;
+	for (long i = 0; i < (long)(timeout_s * 500); i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		nanosleep(&nap, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	*timed_out = true;
+	return 128 + SIGKILL;
+}
+
+/* Runs argv (argv[0] a path) with the environment, stdin from /dev/null,
+ * killing it after timeout_s seconds (r.timed_out then says so). */
+static inline struct cmd_result run_cmd_bounded(char *const argv[], double timeout_s)
 {
 	struct cmd_result r = {0};
 	int out = memfd_create("out", 0), err = memfd_create("err", 0);
@@ -43,14 +70,19 @@ static inline struct cmd_result run_cmd(char *const argv[])
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	int status = 0;
-	waitpid(pid, &status, 0);
-	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r.status = wait_bounded(pid, timeout_s, &r.timed_out);
 	r.out = testutil_slurp(out);
 	r.err = testutil_slurp(err);
 	close(out);
 	close(err);
 	return r;
+}
+
+/* run_cmd_bounded with a generous bound, so a hang fails instead of
+ * blocking the test run. */
+static inline struct cmd_result run_cmd(char *const argv[])
+{
+	return run_cmd_bounded(argv, 300);
 }
 
 static inline void cmd_result_free(struct cmd_result *r)
