@@ -113,6 +113,7 @@ struct workload_ctx {
 	double rep_time_sum; /* for the ETA */
 	unsigned rep_time_n;
 	size_t remaining_workloads;
+	size_t workload_index, workload_count; /* for the progress line */
 	const char *wl_path;
 	struct netpath net; /* peer + capture, started by the first network workload */
 };
@@ -169,12 +170,14 @@ static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct col
 	json_decref(reply);
 	const char *rep_cmd[] = {"rep"};
 	char label[128];
-	snprintf(label, sizeof(label), "%s/%s warm-up", ctx->env->name, w->name);
+	snprintf(label, sizeof(label), "[%zu/%zu] %s/%s warm-up", ctx->workload_index + 1,
+	         ctx->workload_count, ctx->env->name, w->name);
 	progress_update(ctx->progress, label, 0, ctx->opts->max_reps, eta(ctx, 0));
 	if (exchange(ctx, 1, rep_cmd, "rep", &reply, err) < 0)
 		return bench_error_wrap(err, "%s warm-up repetition", w->name);
 	json_decref(reply);
-	snprintf(label, sizeof(label), "%s/%s", ctx->env->name, w->name);
+	snprintf(label, sizeof(label), "[%zu/%zu] %s/%s", ctx->workload_index + 1,
+	         ctx->workload_count, ctx->env->name, w->name);
 	if (networked)
 		netpath_capture_begin(&ctx->net, wl_info_takes(w, "req_size"));
 	int rc = 0;
@@ -294,6 +297,8 @@ int runner_run(const struct run_options *opts, const struct env_ops *env, const 
 	for (size_t i = 0; i < n_sel && rc == 0; i++) {
 		const struct wl_info *w = &cat->items[sel[i]];
 		ctx.remaining_workloads = n_sel - i - 1;
+		ctx.workload_index = i;
+		ctx.workload_count = n_sel;
 		struct bench_error *werr = NULL;
 		struct collected col = {0};
 		json_t *acct = NULL, *wire = NULL;
