@@ -6,7 +6,8 @@ CC ?= cc
 BUILD ?= build
 PKGS := hwloc numa jansson gsl libpcap
 VERSION := 0.1.0
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# The commit (with -dirty for uncommitted changes) goes into every run file.
+GIT_COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE $(WARN) \
@@ -48,6 +49,16 @@ deps:
 $(BUILD)/obj/%.o: %.c $(wildcard harness/*.h bench/*.h) | deps-checked
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_HOST) -c $< -o $@
+
+# Objects that print the commit are rebuilt when it changes: the stamp's
+# name carries the commit.
+COMMIT_STAMP := $(BUILD)/.commit-$(GIT_COMMIT)
+$(COMMIT_STAMP):
+	@mkdir -p $(BUILD)
+	@rm -f $(BUILD)/.commit-*
+	@touch $@
+$(BUILD)/obj/bench/main.o $(BUILD)/obj/harness/fingerprint.o $(BUILD)/wl-obj/workloads/main.o: \
+	$(COMMIT_STAMP)
 
 $(BUILD)/libharness.a: $(HARNESS_OBJ)
 	@rm -f $@
