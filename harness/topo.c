@@ -214,8 +214,11 @@ int topo_bind_self(const struct topo *t, const struct topo_binding *b, struct be
 	if (nodes == NULL)
 		return bench_error_set(err, ENOMEM, "hwloc_bitmap_alloc");
 	hwloc_bitmap_set(nodes, (unsigned)b->numa_node);
+	/* The calling thread's policy (MPOL_BIND, strict): Linux has no
+	 * process-wide set_mempolicy, but a freshly forked child has one thread
+	 * and exec keeps the policy, which every thread wl starts inherits. */
 	rc = hwloc_set_membind(t->hw, nodes, HWLOC_MEMBIND_BIND,
-	                       HWLOC_MEMBIND_PROCESS | HWLOC_MEMBIND_STRICT |
+	                       HWLOC_MEMBIND_THREAD | HWLOC_MEMBIND_STRICT |
 	                           HWLOC_MEMBIND_BYNODESET);
 	e = errno;
 	hwloc_bitmap_free(nodes);

@@ -82,6 +82,8 @@ static void compute_workloads_on_bare(void **state)
 		json_t *seen = json_object_get(s->pinning, "seen");
 		assert_string_equal(json_string_value(json_object_get(seen, "cpus_allowed")), "0");
 		assert_string_equal(json_string_value(json_object_get(seen, "cpus_ran")), "0");
+		assert_string_equal(json_string_value(json_object_get(seen, "mem_policy")),
+		                    "default");
 		assert_non_null(json_object_get(seen, "mem_nodes"));
 		assert_non_null(json_object_get(json_object_get(s->config, "wl"), "threads"));
 	}
@@ -93,6 +95,33 @@ static void compute_workloads_on_bare(void **state)
 			fail_msg("host fingerprint lacks %s", fields[i]);
 	json_t *timing = json_object_get(run.invocation, "timing");
 	assert_true(json_real_value(json_object_get(timing, "wall_s")) > 0);
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+/* --numa: strict binding to the node, seen by wl as its memory policy. */
+static void numa_binding_is_seen(void **state)
+{
+	(void)state;
+	char dir[64], file[128];
+	make_tmpdir(dir);
+	char *argv[] = {bench,    "run", "--env",   "bare", "--workload", "mem.random",
+	                "--reps", "2",   "--size",  "1M",   "--numa",     "0",
+	                "--out",  dir,   "--quiet", NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench run --numa 0 exited %d: %s", r.status, r.err);
+	snprintf(file, sizeof(file), "%s/run.json", dir);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_read(file, &run, &err) < 0)
+		fail_msg("run file rejected: %s", err->msg);
+	json_t *seen = json_object_get(run.samples[0].pinning, "seen");
+	assert_string_equal(json_string_value(json_object_get(seen, "mem_policy")), "bind:0");
+	assert_string_equal(json_string_value(json_object_get(seen, "mem_nodes")), "0");
+	json_t *asked = json_object_get(run.samples[0].pinning, "asked");
+	assert_int_equal(json_integer_value(json_object_get(asked, "numa_node")), 0);
 	run_free(&run);
 	cmd_result_free(&r);
 	remove_tree(dir);
@@ -399,6 +428,7 @@ int main(void)
 	    cmocka_unit_test(list_and_topo),
 	    cmocka_unit_test(usage_errors_exit_2),
 	    cmocka_unit_test(compute_workloads_on_bare),
+	    cmocka_unit_test(numa_binding_is_seen),
 	    cmocka_unit_test(json_output_is_the_run),
 	    cmocka_unit_test(failed_workload_is_recorded),
 	    cmocka_unit_test(interrupt_leaves_nothing),

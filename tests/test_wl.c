@@ -129,7 +129,8 @@ static void check_rep(json_t *o, const char *name, json_int_t rep, const char *u
 	assert_true(json_is_object(config));
 	assert_int_equal(json_integer_value(json_object_get(config, "threads")), threads);
 	assert_true(json_is_object(pin));
-	assert_int_equal(json_object_size(pin), 4);
+	assert_int_equal(json_object_size(pin), 5);
+	assert_non_null(json_string_value(json_object_get(pin, "mem_policy")));
 	assert_non_null(json_string_value(json_object_get(pin, "cpus_allowed")));
 	assert_non_null(json_string_value(json_object_get(pin, "cpus_ran")));
 	assert_non_null(json_string_value(json_object_get(pin, "mem_nodes")));

@@ -164,3 +164,33 @@ uint64_t pin_llc_bytes(void)
 		closedir(d);
 	return best ? best : 32 * MIB;
 }
+
+/* get_mempolicy(2) modes (linux/mempolicy.h), named for the rep object. */
+static const char *const policy_names[] = {
+    "default", "preferred", "bind", "interleave", "local", "preferred_many", "weighted_interleave"};
+
+void pin_mem_policy(char *buf, size_t len)
+{
+	unsigned long mask[16] = {0};
+	int mode = -1;
+
+	if (syscall(SYS_get_mempolicy, &mode, mask, sizeof(mask) * 8, NULL, 0UL) < 0 || mode < 0) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	mode &= 0xff; /* drop MPOL_F_* mode flags */
+	const char *name = (size_t)mode < sizeof(policy_names) / sizeof(policy_names[0])
+	                       ? policy_names[mode]
+	                       : "other";
+	int nodes[64];
+	size_t n = 0;
+	for (int i = 0; i < 16 * 64 && n < 64; i++)
+		if (mask[i / 64] & (1UL << (i % 64)))
+			nodes[n++] = i;
+	char list[128];
+	pin_cpulist(nodes, n, list, sizeof(list));
+	if (n == 0)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%s:%s", name, list);
+}

@@ -52,6 +52,7 @@ int wl_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size_t errle
 	if (ctx->w->rep(ctx, res, errbuf, errlen) < 0)
 		return -1;
 	pin_mem_nodes(ctx->mem_base, ctx->mem_len, res->mem_nodes, sizeof(res->mem_nodes));
+	pin_mem_policy(res->mem_policy, sizeof(res->mem_policy));
 	return 0;
 }
 
@@ -116,6 +117,7 @@ void wl_print_rep(FILE *f, const struct wl_ctx *ctx, unsigned rep, const struct 
 	pin_cpulist(ctx->cpus_ran, c->threads, ran, sizeof(ran));
 	jw_str(&j, "cpus_ran", ran);
 	jw_str(&j, "mem_nodes", res->mem_nodes);
+	jw_str(&j, "mem_policy", res->mem_policy);
 	jw_close(&j);
 	jw_close(&j);
 	fputc('\n', f);

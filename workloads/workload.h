@@ -84,6 +84,7 @@ struct wl_result {
 	unsigned nmetrics;
 	struct wl_metric m[WL_MAX_METRICS];
 	char mem_nodes[64];
+	char mem_policy[64];
 };
 
 struct wl_ctx {
@@ -211,6 +212,10 @@ void pin_cpulist(const int *v, size_t n, char *buf, size_t len);
 /* NUMA nodes holding up to 64 pages sampled evenly over [base, base+len),
  * as a cpulist-style string, or "unknown" if move_pages is unavailable. */
 void pin_mem_nodes(const void *base, size_t len, char *buf, size_t buflen);
+
+/* The calling thread's NUMA memory policy as "default", "bind:0",
+ * "interleave:0-1", ... (get_mempolicy), or "unknown". */
+void pin_mem_policy(char *buf, size_t len);
 
 /* Last-level cache size from sysfs (cpu0, highest Unified/Data level), or
  * 32 MiB when that cannot be read. */
