@@ -138,6 +138,23 @@ int cmd_run(int argc, char *argv[])
 			fprintf(stderr, "bench run: cannot create results/: %s\n", strerror(errno));
 		snprintf(dir, sizeof(dir), "results/%s", run_id);
 	}
+	/* The run directory exists (or is made) before anything runs, so a bad
+	 * --out fails in a second, not after the whole run. */
+	bool own_dir = false;
+	struct stat st;
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		bench_error_set(&err, 0, "--out %s exists and is not a directory", dir);
+	} else if (stat(dir, &st) < 0) {
+		if (mkdir(dir, 0755) < 0)
+			bench_error_set(&err, errno, "cannot create the run directory %s", dir);
+		else
+			own_dir = true;
+	}
+	if (err != NULL) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		return usage_error(&err);
+	}
 	struct run run;
 	run_init(&run, run_id);
 	run.created = strdup(created);
@@ -146,11 +163,10 @@ int cmd_run(int argc, char *argv[])
 	struct runner_totals totals;
 	int status = EXIT_OK;
 	char scratch[PATH_MAX + 16] = "";
-	bool own_scratch = false, own_dir = false;
+	bool own_scratch = false;
 	if (opts.disk_dir != NULL) {
 		snprintf(scratch, sizeof(scratch), "%s", opts.disk_dir);
 	} else if (needs_scratch(&cat, opts.workloads)) {
-		own_dir = mkdir(dir, 0755) == 0;
 		snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
 		own_scratch = mkdir(scratch, 0700) == 0;
 		if (!own_scratch && errno != EEXIST)
