@@ -173,6 +173,13 @@ static void usage_errors_exit_2(void **state)
 	assert_non_null(strstr(r.err, "NUMA node 77"));
 	cmd_result_free(&r);
 
+	char *bad_out[] = {bench,     "run",   "--env",         "bare", "--workload",
+	                   "cpu.int", "--out", "/proc/version", NULL};
+	r = run_cmd(bad_out);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "not a directory"));
+	cmd_result_free(&r);
+
 	char *bad_flag[] = {bench, "list", "--bogus", NULL};
 	r = run_cmd(bad_flag);
 	assert_int_equal(r.status, 2);
