@@ -37,6 +37,8 @@ int cmd_list(int argc, char *argv[])
 		                      ok, "description", env_registry[i]->description);
 		if (!ok)
 			json_object_set_new(e, "reason", json_string(reason));
+		if (env_registry[i]->details != NULL)
+			json_object_set_new(e, "details", env_registry[i]->details());
 		json_array_append_new(envs, e);
 	}
 	if (json) {
@@ -60,6 +62,15 @@ int cmd_list(int argc, char *argv[])
 			    "  %-12s %-10s %s\n", json_string_value(json_object_get(e, "name")),
 			    ok ? "yes" : "no",
 			    json_string_value(json_object_get(e, ok ? "description" : "reason")));
+			json_t *details = json_object_get(e, "details");
+			for (size_t k = 0; k < json_array_size(details); k++) {
+				json_t *d = json_array_get(details, k);
+				int dok = json_is_true(json_object_get(d, "available"));
+				printf("    %-10s %-10s %s\n",
+				       json_string_value(json_object_get(d, "name")),
+				       dok ? "yes" : "no",
+				       dok ? "" : json_string_value(json_object_get(d, "reason")));
+			}
 		}
 		json_decref(workloads);
 		json_decref(envs);

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "env.h"
 #include "fingerprint.h"
+#include "overhead.h"
 #include "run_options.h"
 #include "run_table.h"
 #include "runner.h"
@@ -82,6 +83,64 @@ static int usage_error(struct bench_error **err)
 	return EXIT_USAGE;
 }
 
+#define MAX_ENVS     8
+#define BASELINE_ENV "bare"
+
+/* --env LIST: every name known (else exit 2 with the valid ones) and able
+ * to run here (else exit 3 with its reason). */
+static int resolve_envs(const char *list, const struct env_ops *envs[MAX_ENVS], size_t *n)
+{
+	char copy[256], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", list);
+	*n = 0;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		const struct env_ops *env = env_find(name);
+		if (env == NULL) {
+			char names[256];
+			struct bench_error *err = NULL;
+			env_names(names, sizeof(names));
+			bench_error_set(&err, 0, "unknown environment '%s' (valid: %s)", name,
+			                names);
+			return usage_error(&err);
+		}
+		char reason[512] = "";
+		if (env->probe(reason, sizeof(reason)) < 0) {
+			fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
+			        env->name, reason);
+			return EXIT_UNAVAILABLE;
+		}
+		if (*n == MAX_ENVS) {
+			fprintf(stderr, "bench run: at most %d environments\n", MAX_ENVS);
+			return EXIT_USAGE;
+		}
+		envs[(*n)++] = env;
+	}
+	if (*n == 0) {
+		fprintf(stderr, "bench run: --env names no environment\n");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Runs the workloads in each environment in turn, adding up the totals. */
+static int run_envs(const struct run_options *opts, const struct env_ops *const *envs,
+                    size_t n_envs, const struct catalog *cat, const struct topo *topo,
+                    const struct topo_binding *binding, const char *wl, const char *scratch,
+                    struct run *run, struct runner_totals *totals, struct bench_error **err)
+{
+	memset(totals, 0, sizeof(*totals));
+	for (size_t i = 0; i < n_envs; i++) {
+		struct runner_totals t;
+		if (runner_run(opts, envs[i], cat, topo, binding, wl, scratch, run, &t, err) < 0)
+			return -1;
+		totals->wall_s += t.wall_s;
+		totals->in_workload_s += t.in_workload_s;
+		totals->timed_s += t.timed_s;
+		totals->failed += t.failed;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char *argv[])
 {
 	struct run_options opts;
@@ -92,19 +151,11 @@ int cmd_run(int argc, char *argv[])
 		printf(run_options_usage);
 		return EXIT_OK;
 	}
-	const struct env_ops *env = env_find(opts.env);
-	if (env == NULL) {
-		char names[256];
-		env_names(names, sizeof(names));
-		bench_error_set(&err, 0, "unknown environment '%s' (valid: %s)", opts.env, names);
-		return usage_error(&err);
-	}
-	char reason[512] = "";
-	if (env->probe(reason, sizeof(reason)) < 0) {
-		fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
-		        env->name, reason);
-		return EXIT_UNAVAILABLE;
-	}
+	const struct env_ops *envs[MAX_ENVS];
+	size_t n_envs = 0;
+	int env_status = resolve_envs(opts.env, envs, &n_envs);
+	if (env_status != EXIT_OK)
+		return env_status;
 	char wl[PATH_MAX];
 	wl_path_resolve(wl, sizeof(wl));
 	struct catalog cat;
@@ -173,8 +224,12 @@ int cmd_run(int argc, char *argv[])
 			fprintf(stderr, "bench run: cannot create %s: %s\n", scratch,
 			        strerror(errno));
 	}
-	int rc = runner_run(&opts, env, &cat, &topo, &binding, wl, scratch[0] ? scratch : NULL,
-	                    &run, &totals, &err);
+	/* Absolute, because the workload may see it from inside a container. */
+	char scratch_abs[PATH_MAX] = "";
+	if (scratch[0] != '\0' && realpath(scratch, scratch_abs) == NULL)
+		snprintf(scratch_abs, sizeof(scratch_abs), "%s", scratch);
+	int rc = run_envs(&opts, envs, n_envs, &cat, &topo, &binding, wl,
+	                  scratch_abs[0] ? scratch_abs : NULL, &run, &totals, &err);
 	if (own_scratch)
 		rmdir(scratch); /* wl unlinks its files as soon as it creates them */
 	if (rc < 0) {
@@ -185,6 +240,8 @@ int cmd_run(int argc, char *argv[])
 		bench_error_free(&err);
 	} else {
 		run.invocation = invocation(argc, argv, &totals);
+		if (n_envs > 1)
+			run.overhead = overhead_for_run(&run, BASELINE_ENV);
 		if (run_write(&run, dir, &err) < 0) {
 			fprintf(stderr, "bench run: %s\n", err->msg);
 			bench_error_free(&err);
@@ -197,6 +254,8 @@ int cmd_run(int argc, char *argv[])
 				json_decref(doc);
 			} else {
 				run_print_table(stdout, &run);
+				if (run.overhead != NULL)
+					overhead_print_table(stdout, run.overhead);
 				printf(
 				    "\nrun file: %s/run.json (harness overhead %.1f%% of %.1f s)\n",
 				    dir,

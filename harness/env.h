@@ -19,7 +19,9 @@ struct env_spec {
 	struct topo_binding binding; /* host PUs, NUMA node, threads/vCPUs */
 	uint64_t memory_bytes;       /* instance memory limit, 0 = backend default */
 	const char *wl_path;         /* host path of the static wl binary */
-	const char *work_dir;        /* private scratch directory for this instance */
+	const char *work_dir;        /* scratch directory (disk workloads), or NULL */
+	const char *runtime;         /* containers: OCI runtime name, NULL = default */
+	const char *net_mode;        /* containers: "bridge" or "host", NULL = bridge */
 };
 
 /* One running instance. Backends embed their private state behind priv. */
@@ -69,10 +71,15 @@ struct env_ops {
 	int (*peer)(struct env_instance *inst, struct env_peer *out, struct bench_error **err);
 	/* Tears everything down, also after a failure; frees inst. */
 	void (*stop)(struct env_instance *inst);
+	/* Optional: extra facts for `bench list` (e.g. which container
+	 * runtimes work here and why not), as a JSON array of objects with
+	 * name, available and reason. Caller owns the result. */
+	json_t *(*details)(void);
 };
 
 /* The backends (one file each). */
 extern const struct env_ops env_bare_ops;
+extern const struct env_ops env_container_ops;
 
 /* The registry, in display order. */
 extern const struct env_ops *const env_registry[];

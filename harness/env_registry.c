@@ -5,6 +5,7 @@
 
 const struct env_ops *const env_registry[] = {
     &env_bare_ops,
+    &env_container_ops,
 };
 const size_t env_registry_count = sizeof(env_registry) / sizeof(env_registry[0]);
 

@@ -57,6 +57,7 @@ void run_free(struct run *run)
 	free(run->created);
 	json_decref(run->host);
 	json_decref(run->invocation);
+	json_decref(run->overhead);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -334,6 +335,8 @@ json_t *run_to_json(const struct run *run)
 	int rc = put(doc, "samples", samples);
 	samples = NULL;
 	if (rc < 0)
+		goto fail;
+	if (run->overhead != NULL && json_object_set(doc, "overhead", run->overhead) < 0)
 		goto fail;
 	return doc;
 fail:
@@ -615,13 +618,14 @@ int run_from_json(const json_t *doc, struct run *run, struct bench_error **err)
 		                       json_string_value(schema), RUN_SCHEMA);
 
 	const char *run_id, *created;
-	json_t *host, *invocation, *samples;
+	json_t *host, *invocation, *samples, *overhead;
 	if (get_string(doc, "", "run_id", true, true, &run_id, err) < 0 ||
 	    check_run_id(run_id, err) < 0 ||
 	    get_string(doc, "", "created", true, true, &created, err) < 0 ||
 	    check_created(created, err) < 0 || get_object(doc, "", "host", true, &host, err) < 0 ||
 	    get_object(doc, "", "invocation", false, &invocation, err) < 0 ||
-	    get_array(doc, "", "samples", true, &samples, err) < 0)
+	    get_array(doc, "", "samples", true, &samples, err) < 0 ||
+	    get_array(doc, "", "overhead", false, &overhead, err) < 0)
 		return -1;
 
 	r.run_id = strdup(run_id);
@@ -632,6 +636,7 @@ int run_from_json(const json_t *doc, struct run *run, struct bench_error **err)
 	}
 	r.host = json_incref(host);
 	r.invocation = json_incref(invocation);
+	r.overhead = json_incref(overhead);
 	for (size_t i = 0; i < json_array_size(samples); i++) {
 		if (parse_sample(json_array_get(samples, i), i, &r, err) < 0) {
 			run_free(&r);

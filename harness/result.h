@@ -41,6 +41,8 @@ struct run {
 	char *created;      /* ISO 8601 UTC, "2026-11-24T19:30:00Z"; NULL = now */
 	json_t *host;       /* owned reference: host fingerprint object */
 	json_t *invocation; /* owned reference: argv array and options, may be NULL */
+	json_t *overhead;   /* owned reference: array of comparisons with the
+	                     * baseline environment (harness/overhead.h), may be NULL */
 	struct sample *samples;
 	size_t n_samples;
 	size_t cap_samples;

@@ -37,6 +37,10 @@ const char run_options_usage[] =
     "  --buffered         disk: allow the page cache (required on tmpfs)\n"
     "  --qd N             disk: queue depth (default 32)\n"
     "  --block-size BYTES disk: block size (default 1M sequential, 4K random)\n"
+    "  --runtime NAME     container: OCI runtime (default runc; `bench list` shows\n"
+    "                     which work here)\n"
+    "  --net MODE         container: bridge (a veth on the harness bridge, default)\n"
+    "                     or host (the host's network stack)\n"
     "  --timeout SEC      longest wait for any one reply from a workload (default 600)\n"
     "  --out DIR          write DIR/run.json instead of results/<run-id>/run.json\n"
     "  --json             print the run file on stdout instead of the table\n"
@@ -98,6 +102,8 @@ enum {
 	OPT_BUFFERED,
 	OPT_QD,
 	OPT_BLOCK_SIZE,
+	OPT_RUNTIME,
+	OPT_NET,
 	OPT_HELP,
 };
 
@@ -128,6 +134,8 @@ static const struct option long_options[] = {
     {"buffered", no_argument, NULL, OPT_BUFFERED},
     {"qd", required_argument, NULL, OPT_QD},
     {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"net", required_argument, NULL, OPT_NET},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -245,6 +253,15 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			break;
 		case OPT_BLOCK_SIZE:
 			o->block_size = optarg;
+			break;
+		case OPT_RUNTIME:
+			o->runtime = optarg;
+			break;
+		case OPT_NET:
+			if (strcmp(optarg, "bridge") != 0 && strcmp(optarg, "host") != 0)
+				return bench_error_set(
+				    err, 0, "--net %s: valid modes are bridge, host", optarg);
+			o->net = optarg;
 			break;
 		case OPT_HELP:
 			o->help = true;

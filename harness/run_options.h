@@ -30,6 +30,8 @@ struct run_options {
 	bool buffered;          /* disk: allow the page cache */
 	const char *qd;         /* disk: queue depth */
 	const char *block_size; /* disk: block size */
+	const char *runtime;    /* container: OCI runtime, default runc */
+	const char *net;        /* container: bridge (default) or host */
 	double timeout_s;       /* per agent reply, default 600 */
 	bool help;
 };

@@ -278,7 +278,13 @@ int runner_run(const struct run_options *opts, const struct env_ops *env, const 
 	double t0 = monotonic_seconds();
 	memset(totals, 0, sizeof(*totals));
 	struct env_spec spec = {
-	    .topo = topo, .binding = *binding, .wl_path = wl_path, .work_dir = scratch_dir};
+	    .topo = topo,
+	    .binding = *binding,
+	    .wl_path = wl_path,
+	    .work_dir = scratch_dir,
+	    .runtime = opts->runtime,
+	    .net_mode = opts->net,
+	};
 	if (env->prepare(&spec, err) < 0)
 		return bench_error_wrap(err, "preparing environment %s", env->name);
 	cleanup_free size_t *sel = NULL;

@@ -1,0 +1,276 @@
+/* container: wl as the process of an OCI container run by runc (or another
+ * OCI runtime with the same CLI). The bundle is a root filesystem holding
+ * only the static wl plus a generated config.json; the cgroup cpuset uses
+ * the same hwloc-resolved CPUs and NUMA node as bare runs. Networking is a
+ * veth on the harness bridge (--net bridge, default) or the host's stack
+ * (--net host). */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "env.h"
+#include "fingerprint.h"
+#include "netns.h"
+#include "oci.h"
+#include "runtime.h"
+#include "spawn.h"
+
+#define BUNDLE_ROOT "/run/bench/bundles"
+#define READY_TIMEOUT_MS 30000
+#define DEFAULT_MEMORY (2ull << 30)
+
+struct container {
+	char id[64];
+	char runtime[PATH_MAX];
+	char bundle[PATH_MAX];
+	char cgroup[96]; /* cgroupsPath, "/bench/<id>" */
+	bool bridged;
+	struct netns_slot net;
+};
+
+static const char *runtime_name(const struct env_spec *spec)
+{
+	return spec->runtime ? spec->runtime : RUNTIME_DEFAULT;
+}
+
+static int container_probe(char *reason, size_t len)
+{
+	return runtime_probe(RUNTIME_DEFAULT, reason, len);
+}
+
+static int container_prepare(const struct env_spec *spec, struct bench_error **err)
+{
+	char reason[512];
+	if (runtime_probe(runtime_name(spec), reason, sizeof(reason)) < 0)
+		return bench_error_set(err, 0, "%s", reason);
+	if (spec->net_mode && strcmp(spec->net_mode, "bridge") != 0 &&
+	    strcmp(spec->net_mode, "host") != 0)
+		return bench_error_set(err, 0, "--net %s: valid modes are bridge, host",
+		                       spec->net_mode);
+	if (access(spec->wl_path, X_OK) < 0)
+		return bench_error_set(err, errno, "workload runner '%s'", spec->wl_path);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Removes the bundle without crossing into mounts (FTW_MOUNT). */
+static void remove_bundle(const char *dir)
+{
+	if (dir[0] != '\0')
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Removes the now-empty "bench" parent cgroups the runtime left. */
+static void remove_parent_cgroups(void)
+{
+	const char *controllers[] = {"cpuset", "cpu", "cpuacct", "memory", "devices", "pids",
+	                             "blkio", "freezer", "net_cls", "perf_event", "hugetlb",
+	                             "systemd", "unified", ""};
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%sbench", controllers[i],
+		         controllers[i][0] ? "/" : "");
+		rmdir(path); /* fails harmlessly while another run still uses it */
+	}
+}
+
+static void container_destroy(struct container *c)
+{
+	if (c->id[0] != '\0' && c->runtime[0] != '\0') {
+		char out[512];
+		char *argv[] = {c->runtime, "delete", "--force", c->id, NULL};
+		run_argv(argv, 15, out, sizeof(out), NULL);
+	}
+	if (c->bridged)
+		netns_teardown(&c->net);
+	remove_bundle(c->bundle);
+	remove_parent_cgroups();
+}
+
+static void container_stop(struct env_instance *inst)
+{
+	if (inst == NULL)
+		return;
+	agent_shutdown(&inst->agent, 3000);
+	struct container *c = inst->priv;
+	if (c != NULL)
+		container_destroy(c);
+	free(c);
+	json_decref(inst->pinning);
+	free(inst);
+}
+
+static int make_bundle_dir(struct container *c, struct bench_error **err)
+{
+	if (mkdir("/run/bench", 0755) < 0 && errno != EEXIST)
+		return bench_error_set(err, errno, "creating /run/bench");
+	if (mkdir(BUNDLE_ROOT, 0700) < 0 && errno != EEXIST)
+		return bench_error_set(err, errno, "creating %s", BUNDLE_ROOT);
+	snprintf(c->bundle, sizeof(c->bundle), "%s/%s", BUNDLE_ROOT, c->id);
+	if (mkdir(c->bundle, 0700) < 0)
+		return bench_error_set(err, errno, "creating %s", c->bundle);
+	return 0;
+}
+
+static int container_start(const struct env_spec *spec, struct env_instance **out,
+                           struct bench_error **err)
+{
+	static unsigned counter;
+	struct env_instance *inst = calloc(1, sizeof(*inst));
+	struct container *c = calloc(1, sizeof(*c));
+	if (inst == NULL || c == NULL) {
+		free(inst);
+		free(c);
+		return bench_error_set(err, ENOMEM, "container instance");
+	}
+	inst->ops = &env_container_ops;
+	inst->priv = c;
+	agent_init(&inst->agent);
+	snprintf(c->id, sizeof(c->id), "bench-%d-%u", (int)getpid(), counter++);
+	snprintf(c->cgroup, sizeof(c->cgroup), "/bench/%s", c->id);
+	double t0 = monotonic_seconds();
+	if (runtime_find(runtime_name(spec), c->runtime, sizeof(c->runtime)) < 0) {
+		bench_error_set(err, 0, "runtime %s not found", runtime_name(spec));
+		goto fail;
+	}
+	c->bridged = spec->net_mode == NULL || strcmp(spec->net_mode, "bridge") == 0;
+	if (c->bridged && netns_setup(&c->net, err) < 0) {
+		c->bridged = false;
+		goto fail;
+	}
+	char scratch[PATH_MAX];
+	bool has_scratch = spec->work_dir && realpath(spec->work_dir, scratch) != NULL;
+	struct oci_spec oci = {
+	    .hostname = c->id,
+	    .cpus = spec->binding.cpus_text,
+	    .numa_node = spec->binding.numa_node,
+	    .memory_bytes = spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY,
+	    .netns_path = c->bridged ? c->net.ns_path : NULL,
+	    .scratch_dir = has_scratch ? scratch : NULL,
+	    .cgroups_path = c->cgroup,
+	};
+	if (make_bundle_dir(c, err) < 0 || oci_bundle_write(c->bundle, spec->wl_path, &oci, err) < 0)
+		goto fail;
+	char *argv[] = {c->runtime, "run", "--bundle", c->bundle, c->id, NULL};
+	json_t *ready = NULL;
+	if (spawn_agent(argv, NULL, NULL, &inst->agent, err) < 0)
+		goto fail;
+	if (agent_expect(&inst->agent, "ready", READY_TIMEOUT_MS, &ready, err) < 0) {
+		char *text = agent_stderr(&inst->agent, 2048);
+		if (text != NULL)
+			bench_error_wrap(err, "%s run (stderr: %s)", runtime_name(spec), text);
+		free(text);
+		goto fail;
+	}
+	json_decref(ready);
+	inst->start_s = monotonic_seconds() - t0;
+	*out = inst;
+	return 0;
+fail:
+	container_stop(inst);
+	return -1;
+}
+
+/* cgroup v1 controller file, or the v2 unified one. */
+static int cgroup_read(const struct container *c, const char *v1_controller, const char *v1_file,
+                       const char *v2_file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/%s", v1_controller, c->cgroup, v1_file);
+	if (read_first_line(path, buf, len) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", c->cgroup, v2_file);
+	return read_first_line(path, buf, len);
+}
+
+/* runc applied the cpuset from config.json; record what the cgroup holds. */
+static int container_pin(struct env_instance *inst, const struct env_spec *spec,
+                         struct bench_error **err)
+{
+	struct container *c = inst->priv;
+	char cpus[256] = "", mems[64] = "";
+	cgroup_read(c, "cpuset", "cpuset.cpus", "cpuset.cpus.effective", cpus, sizeof(cpus));
+	cgroup_read(c, "cpuset", "cpuset.mems", "cpuset.mems.effective", mems, sizeof(mems));
+	json_decref(inst->pinning);
+	inst->pinning = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "method", "cgroup cpuset (OCI runtime)",
+	    "runtime", runtime_name(spec), "cgroup", c->cgroup, "net",
+	    c->bridged ? "bridge" : "host", "binding", topo_binding_to_json(&spec->binding),
+	    "cpuset_cpus", cpus, "cpuset_mems", mems, "id", c->id);
+	if (inst->pinning == NULL)
+		return bench_error_set(err, ENOMEM, "pinning record");
+	if (strcmp(cpus, spec->binding.cpus_text) != 0)
+		return bench_error_set(err, 0, "container cpuset is '%s', asked '%s'", cpus,
+		                       spec->binding.cpus_text);
+	return 0;
+}
+
+static int container_account(struct env_instance *inst, struct env_account *out,
+                             struct bench_error **err)
+{
+	(void)err;
+	struct container *c = inst->priv;
+	char buf[128];
+	out->start_s = inst->start_s;
+	out->mem_bytes = -1;
+	out->cpu_s = -1;
+	if (cgroup_read(c, "memory", "memory.usage_in_bytes", "memory.current", buf,
+	                sizeof(buf)) == 0)
+		out->mem_bytes = strtoll(buf, NULL, 10);
+	if (cgroup_read(c, "cpuacct", "cpuacct.usage", "cpu.stat", buf, sizeof(buf)) == 0) {
+		unsigned long long v = 0;
+		if (sscanf(buf, "usage_usec %llu", &v) == 1)
+			out->cpu_s = (double)v / 1e6;
+		else
+			out->cpu_s = (double)strtoull(buf, NULL, 10) / 1e9;
+	}
+	return 0;
+}
+
+static int container_peer(struct env_instance *inst, struct env_peer *out,
+                          struct bench_error **err)
+{
+	(void)err;
+	struct container *c = inst->priv;
+	if (!c->bridged) {
+		snprintf(out->iface, sizeof(out->iface), "lo");
+		snprintf(out->host_address, sizeof(out->host_address), "127.0.0.1");
+		snprintf(out->instance_address, sizeof(out->instance_address), "127.0.0.1");
+		return 0;
+	}
+	snprintf(out->iface, sizeof(out->iface), "%s", c->net.host_veth);
+	snprintf(out->host_address, sizeof(out->host_address), "%s", c->net.bridge_addr);
+	snprintf(out->instance_address, sizeof(out->instance_address), "%s", c->net.inst_addr);
+	return 0;
+}
+
+static json_t *container_details(void)
+{
+	return runtime_report();
+}
+
+const struct env_ops env_container_ops = {
+    .name = "container",
+    .description = "OCI container (runc by default; --runtime, --net bridge|host)",
+    .probe = container_probe,
+    .prepare = container_prepare,
+    .start = container_start,
+    .pin = container_pin,
+    .account = container_account,
+    .peer = container_peer,
+    .stop = container_stop,
+    .details = container_details,
+};

@@ -1,0 +1,228 @@
+/* Integration: the container environment through the real runc, on this
+ * host. Every workload family runs in a container; cleanup is checked after
+ * success and after SIGINT. Skipped, with the reason, where `bench list`
+ * says the container environment cannot run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "result.h"
+#include "testutil.h"
+
+static char bench[PATH_MAX];
+static char unavailable[512];
+
+static int check_available(void **state)
+{
+	(void)state;
+	build_path("bench", bench);
+	char *argv[] = {bench, "list", "--json", NULL};
+	struct cmd_result r = run_cmd(argv);
+	json_t *doc = json_loads(r.out, 0, NULL);
+	json_t *envs = json_object_get(doc, "environments");
+	for (size_t i = 0; i < json_array_size(envs); i++) {
+		json_t *e = json_array_get(envs, i);
+		if (strcmp(json_string_value(json_object_get(e, "name")), "container") != 0)
+			continue;
+		if (!json_is_true(json_object_get(e, "available")))
+			snprintf(unavailable, sizeof(unavailable), "%s",
+			         json_string_value(json_object_get(e, "reason")));
+	}
+	json_decref(doc);
+	cmd_result_free(&r);
+	return 0;
+}
+
+#define SKIP_IF_UNAVAILABLE()                                                        \
+	do {                                                                         \
+		if (unavailable[0] != '\0') {                                        \
+			print_message("skipped: container unavailable: %s\n", unavailable); \
+			skip();                                                      \
+		}                                                                    \
+	} while (0)
+
+static bool dir_has_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return false;
+	struct dirent *e;
+	bool found = false;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			found = true;
+	closedir(d);
+	return found;
+}
+
+/* Nothing of ours left: containers, namespaces, bridge, bundles, cgroups. */
+static void assert_clean(void)
+{
+	char *runc_list[] = {"/usr/sbin/runc", "list", "-q", NULL};
+	struct stat st;
+	char runc[PATH_MAX] = "/usr/sbin/runc";
+	if (stat(runc, &st) < 0)
+		runc_list[0] = "/usr/bin/runc";
+	struct cmd_result r = run_cmd(runc_list);
+	if (strstr(r.out, "bench-") != NULL)
+		fail_msg("runc still lists: %s", r.out);
+	cmd_result_free(&r);
+	assert_false(dir_has_entries("/run/netns", "bench-"));
+	assert_false(dir_has_entries("/run/bench/bundles", "bench-"));
+	assert_false(dir_has_entries("/sys/class/net", "benchbr0"));
+	assert_false(dir_has_entries("/sys/class/net", "bvh"));
+	assert_int_equal(stat("/sys/fs/cgroup/cpuset/bench", &st), -1);
+	assert_int_equal(stat("/sys/fs/cgroup/memory/bench", &st), -1);
+}
+
+static void make_build_tmpdir(char dir[PATH_MAX])
+{
+	build_path("ct-XXXXXX", dir);
+	assert_non_null(mkdtemp(dir));
+}
+
+static void remove_tree(const char *dir)
+{
+	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+	struct cmd_result r = run_cmd(argv);
+	cmd_result_free(&r);
+}
+
+static struct run read_run(const char *dir)
+{
+	char file[PATH_MAX + 16];
+	snprintf(file, sizeof(file), "%s/run.json", dir);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_read(file, &run, &err) < 0)
+		fail_msg("run file rejected: %s", err->msg);
+	return run;
+}
+
+/* One workload of every family in a bridged container, pinned to CPU 0. */
+static void every_family_in_a_container(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX];
+	make_build_tmpdir(dir);
+	char *argv[] = {bench,    "run",        "--env",    "container", "--workload",
+	                "cpu.int,mem.stream,os.ctxsw,net.tcp_rr,net.udp_rr,disk.rand_read",
+	                "--reps", "2",          "--size",   "8M",        "--duration",
+	                "0.05",   "--cpus",     "0",        "--out",     dir,
+	                "--quiet", NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench run --env container exited %d: %s", r.status, r.err);
+	struct run run = read_run(dir);
+	assert_true(run.n_samples >= 6);
+	for (size_t i = 0; i < run.n_samples; i++) {
+		const struct sample *s = &run.samples[i];
+		assert_false(s->failed);
+		assert_string_equal(s->env, "container");
+		json_t *backend = json_object_get(s->pinning, "backend");
+		assert_string_equal(json_string_value(json_object_get(backend, "cpuset_cpus")), "0");
+		assert_string_equal(json_string_value(json_object_get(backend, "runtime")), "runc");
+		json_t *seen = json_object_get(s->pinning, "seen");
+		assert_string_equal(json_string_value(json_object_get(seen, "cpus_allowed")), "0");
+		json_t *inst = json_object_get(s->config, "instance");
+		assert_true(json_real_value(json_object_get(inst, "start_s")) > 0);
+		assert_true(json_integer_value(json_object_get(inst, "mem_bytes")) > 0);
+		if (strncmp(s->workload, "net.", 4) == 0) {
+			const char *iface = json_string_value(json_object_get(s->wire, "iface"));
+			assert_non_null(iface);
+			assert_int_equal(strncmp(iface, "bvh", 3), 0);
+			json_t *to = json_object_get(s->wire, "to_peer");
+			assert_true(json_integer_value(json_object_get(to, "packets")) > 0);
+		}
+	}
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+	assert_clean();
+}
+
+static void host_network_mode(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX];
+	make_build_tmpdir(dir);
+	char *argv[] = {bench,      "run",  "--env",  "container", "--workload", "net.tcp_rr",
+	                "--net",    "host", "--reps", "2",         "--duration", "0.05",
+	                "--out",    dir,    "--quiet", NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench run --net host exited %d: %s", r.status, r.err);
+	struct run run = read_run(dir);
+	json_t *backend = json_object_get(run.samples[0].pinning, "backend");
+	assert_string_equal(json_string_value(json_object_get(backend, "net")), "host");
+	assert_string_equal(json_string_value(json_object_get(run.samples[0].wire, "iface")), "lo");
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+	assert_clean();
+}
+
+/* SIGINT in the middle of a bridged container run: exit 130, and no
+ * container, namespace, veth, bridge, bundle or cgroup left. */
+static void interrupt_cleans_up(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX];
+	make_build_tmpdir(dir);
+	char out[PATH_MAX + 8];
+	snprintf(out, sizeof(out), "%s/run", dir);
+	char *argv[] = {bench,    "run",  "--env",      "container", "--workload", "net.tcp_rr",
+	                "--reps", "50",   "--duration", "0.2",       "--out",      out,
+	                "--quiet", NULL};
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	struct timespec ts = {1, 0};
+	nanosleep(&ts, NULL);
+	assert_true(dir_has_entries("/run/netns", "bench-"));
+	kill(pid, SIGINT);
+	bool timed_out;
+	int status = wait_bounded(pid, 30, &timed_out);
+	assert_false(timed_out);
+	assert_int_equal(status, 130);
+	struct stat st;
+	assert_int_equal(stat(out, &st), -1);
+	remove_tree(dir);
+	assert_clean();
+}
+
+static void unknown_runtime_is_refused(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char *argv[] = {bench,       "run",       "--env", "container", "--workload",
+	                "os.syscall", "--runtime", "kata",  "--quiet",   NULL};
+	struct cmd_result r = run_cmd(argv);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "kata"));
+	cmd_result_free(&r);
+	assert_clean();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(every_family_in_a_container),
+	    cmocka_unit_test(host_network_mode),
+	    cmocka_unit_test(interrupt_cleans_up),
+	    cmocka_unit_test(unknown_runtime_is_refused),
+	};
+	return cmocka_run_group_tests_name("integration (container)", tests, check_available, NULL);
+}
