@@ -22,9 +22,9 @@
 #include "runtime.h"
 #include "spawn.h"
 
-#define BUNDLE_ROOT "/run/bench/bundles"
+#define BUNDLE_ROOT      "/run/bench/bundles"
 #define READY_TIMEOUT_MS 30000
-#define DEFAULT_MEMORY (2ull << 30)
+#define DEFAULT_MEMORY   (2ull << 30)
 
 struct container {
 	char id[64];
@@ -76,9 +76,9 @@ static void remove_bundle(const char *dir)
 /* Removes the now-empty "bench" parent cgroups the runtime left. */
 static void remove_parent_cgroups(void)
 {
-	const char *controllers[] = {"cpuset", "cpu", "cpuacct", "memory", "devices", "pids",
-	                             "blkio", "freezer", "net_cls", "perf_event", "hugetlb",
-	                             "systemd", "unified", ""};
+	const char *controllers[] = {"cpuset",  "cpu",     "cpuacct", "memory",  "devices",
+	                             "pids",    "blkio",   "freezer", "net_cls", "perf_event",
+	                             "hugetlb", "systemd", "unified", ""};
 	char path[PATH_MAX];
 	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++) {
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%sbench", controllers[i],
@@ -162,7 +162,8 @@ static int container_start(const struct env_spec *spec, struct env_instance **ou
 	    .scratch_dir = has_scratch ? scratch : NULL,
 	    .cgroups_path = c->cgroup,
 	};
-	if (make_bundle_dir(c, err) < 0 || oci_bundle_write(c->bundle, spec->wl_path, &oci, err) < 0)
+	if (make_bundle_dir(c, err) < 0 ||
+	    oci_bundle_write(c->bundle, spec->wl_path, &oci, err) < 0)
 		goto fail;
 	char *argv[] = {c->runtime, "run", "--bundle", c->bundle, c->id, NULL};
 	json_t *ready = NULL;
@@ -205,11 +206,11 @@ static int container_pin(struct env_instance *inst, const struct env_spec *spec,
 	cgroup_read(c, "cpuset", "cpuset.cpus", "cpuset.cpus.effective", cpus, sizeof(cpus));
 	cgroup_read(c, "cpuset", "cpuset.mems", "cpuset.mems.effective", mems, sizeof(mems));
 	json_decref(inst->pinning);
-	inst->pinning = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "method", "cgroup cpuset (OCI runtime)",
-	    "runtime", runtime_name(spec), "cgroup", c->cgroup, "net",
-	    c->bridged ? "bridge" : "host", "binding", topo_binding_to_json(&spec->binding),
-	    "cpuset_cpus", cpus, "cpuset_mems", mems, "id", c->id);
+	inst->pinning = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "method",
+	                          "cgroup cpuset (OCI runtime)", "runtime", runtime_name(spec),
+	                          "cgroup", c->cgroup, "net", c->bridged ? "bridge" : "host",
+	                          "binding", topo_binding_to_json(&spec->binding), "cpuset_cpus",
+	                          cpus, "cpuset_mems", mems, "id", c->id);
 	if (inst->pinning == NULL)
 		return bench_error_set(err, ENOMEM, "pinning record");
 	if (strcmp(cpus, spec->binding.cpus_text) != 0)
@@ -227,8 +228,8 @@ static int container_account(struct env_instance *inst, struct env_account *out,
 	out->start_s = inst->start_s;
 	out->mem_bytes = -1;
 	out->cpu_s = -1;
-	if (cgroup_read(c, "memory", "memory.usage_in_bytes", "memory.current", buf,
-	                sizeof(buf)) == 0)
+	if (cgroup_read(c, "memory", "memory.usage_in_bytes", "memory.current", buf, sizeof(buf)) ==
+	    0)
 		out->mem_bytes = strtoll(buf, NULL, 10);
 	if (cgroup_read(c, "cpuacct", "cpuacct.usage", "cpu.stat", buf, sizeof(buf)) == 0) {
 		unsigned long long v = 0;
@@ -240,8 +241,7 @@ static int container_account(struct env_instance *inst, struct env_account *out,
 	return 0;
 }
 
-static int container_peer(struct env_instance *inst, struct env_peer *out,
-                          struct bench_error **err)
+static int container_peer(struct env_instance *inst, struct env_peer *out, struct bench_error **err)
 {
 	(void)err;
 	struct container *c = inst->priv;

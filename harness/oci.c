@@ -19,16 +19,18 @@ static json_t *capabilities(void)
 	json_t *set = json_array();
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		json_array_append_new(set, json_string(caps[i]));
-	return json_pack("{s:O, s:O, s:O, s:O}", "bounding", set, "effective", set, "permitted",
-	                 set, "ambient", set);
+	json_t *caps_obj = json_pack("{s:O, s:O, s:O, s:O}", "bounding", set, "effective", set,
+	                             "permitted", set, "ambient", set);
+	json_decref(set);
+	return caps_obj;
 }
 
 static json_t *mounts(const struct oci_spec *s)
 {
 	json_t *m = json_pack(
 	    "[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s, s, s, s]}, {s:s, s:s, s:s, s:[s, s, s, s]}]",
-	    "destination", "/proc", "type", "proc", "source", "proc", "destination", "/dev",
-	    "type", "tmpfs", "source", "tmpfs", "options", "nosuid", "strictatime", "mode=755",
+	    "destination", "/proc", "type", "proc", "source", "proc", "destination", "/dev", "type",
+	    "tmpfs", "source", "tmpfs", "options", "nosuid", "strictatime", "mode=755",
 	    "size=65536k", "destination", "/sys", "type", "sysfs", "source", "sysfs", "options",
 	    "nosuid", "noexec", "nodev", "ro");
 	if (s->scratch_dir != NULL)
@@ -63,20 +65,19 @@ json_t *oci_config(const struct oci_spec *s)
 	}
 	for (const char *const *a = s->args; a && *a; a++)
 		json_array_append_new(args, json_string(*a));
-	json_t *resources = json_pack("{s:o, s:{s:I}, s:[{s:b, s:s}]}", "cpu", cpu, "memory",
-	                              "limit", (json_int_t)s->memory_bytes, "devices", "allow",
-	                              0, "access", "rwm");
+	json_t *resources =
+	    json_pack("{s:o, s:{s:I}, s:[{s:b, s:s}]}", "cpu", cpu, "memory", "limit",
+	              (json_int_t)s->memory_bytes, "devices", "allow", 0, "access", "rwm");
 	return json_pack(
 	    "{s:s, s:{s:b, s:{s:i, s:i}, s:o, s:[s], s:s, s:o, s:b}, s:{s:s, s:b}, s:s, s:o, "
 	    "s:{s:s, s:o, s:o, s:[s, s, s, s, s, s], s:[s, s, s, s, s]}}",
 	    "ociVersion", "1.0.2", "process", "terminal", 0, "user", "uid", 0, "gid", 0, "args",
-	    args, "env", "PATH=/", "cwd", "/", "capabilities", capabilities(),
-	    "noNewPrivileges", 1, "root", "path", "rootfs", "readonly", 1, "hostname",
-	    s->hostname, "mounts", mounts(s), "linux", "cgroupsPath", s->cgroups_path,
-	    "namespaces", namespaces(s), "resources", resources, "maskedPaths", "/proc/kcore",
-	    "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/sys/firmware",
-	    "/proc/scsi", "readonlyPaths", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-	    "/proc/sysrq-trigger");
+	    args, "env", "PATH=/", "cwd", "/", "capabilities", capabilities(), "noNewPrivileges", 1,
+	    "root", "path", "rootfs", "readonly", 1, "hostname", s->hostname, "mounts", mounts(s),
+	    "linux", "cgroupsPath", s->cgroups_path, "namespaces", namespaces(s), "resources",
+	    resources, "maskedPaths", "/proc/kcore", "/proc/keys", "/proc/timer_list",
+	    "/proc/sched_debug", "/sys/firmware", "/proc/scsi", "readonlyPaths", "/proc/bus",
+	    "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 }
 
 static int copy_file(const char *from, const char *to, struct bench_error **err)

@@ -13,7 +13,7 @@ int overhead_compute(const double *env, size_t n_env, const double *base, size_t
 	double a = gsl_stats_mean(env, 1, n_env), b = gsl_stats_mean(base, 1, n_base);
 	if (b == 0 || a == 0)
 		return -1;
-	double va = gsl_stats_variance(env, 1, n_env) / (double)n_env;   /* se^2 of a */
+	double va = gsl_stats_variance(env, 1, n_env) / (double)n_env;    /* se^2 of a */
 	double vb = gsl_stats_variance(base, 1, n_base) / (double)n_base; /* se^2 of b */
 	double R = a / b;
 	double df;
@@ -82,22 +82,20 @@ json_t *overhead_for_run(const struct run *run, const char *baseline_env)
 			continue;
 		const struct sample *b = find_baseline(run, s, baseline_env);
 		struct overhead o;
-		if (b == NULL ||
-		    overhead_compute(s->values, s->n_values, b->values, b->n_values, s->better,
-		                     &o) < 0)
+		if (b == NULL || overhead_compute(s->values, s->n_values, b->values, b->n_values,
+		                                  s->better, &o) < 0)
 			continue;
-		json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, "
-		                      "s:o, s:o, s:s, s:b}",
-		                      "env", s->env, "baseline", baseline_env, "workload",
-		                      s->workload, "metric", s->metric, "better",
-		                      s->better == BETTER_HIGHER ? "higher" : "lower", "ratio",
-		                      num_or_null(o.ratio), "ci95_low", num_or_null(o.ci_low),
-		                      "ci95_high", num_or_null(o.ci_high), "slowdown",
-		                      num_or_null(o.slowdown), "slowdown_ci95_low",
-		                      num_or_null(o.slowdown_low), "slowdown_ci95_high",
-		                      num_or_null(o.slowdown_high), "test", "welch_t", "p_value",
-		                      num_or_null(o.p_value), "df", num_or_null(o.df), "interval",
-		                      "fieller", "significant", o.significant);
+		json_t *e = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, "
+		    "s:o, s:o, s:s, s:b}",
+		    "env", s->env, "baseline", baseline_env, "workload", s->workload, "metric",
+		    s->metric, "better", s->better == BETTER_HIGHER ? "higher" : "lower", "ratio",
+		    num_or_null(o.ratio), "ci95_low", num_or_null(o.ci_low), "ci95_high",
+		    num_or_null(o.ci_high), "slowdown", num_or_null(o.slowdown),
+		    "slowdown_ci95_low", num_or_null(o.slowdown_low), "slowdown_ci95_high",
+		    num_or_null(o.slowdown_high), "test", "welch_t", "p_value",
+		    num_or_null(o.p_value), "df", num_or_null(o.df), "interval", "fieller",
+		    "significant", o.significant);
 		json_array_append_new(list, e);
 	}
 	if (json_array_size(list) == 0) {
@@ -115,14 +113,16 @@ static double real_or_nan(const json_t *o, const char *key)
 
 void overhead_print_table(FILE *out, const json_t *overhead)
 {
-	fprintf(out, "\noverhead against %s (slowdown > 1 = worse; 95%% CI, Fieller; Welch t-test)\n",
+	fprintf(out,
+	        "\noverhead against %s (slowdown > 1 = worse; 95%% CI, Fieller; Welch t-test)\n",
 	        json_string_value(json_object_get(json_array_get(overhead, 0), "baseline")));
-	fprintf(out, "%-9s %-15s %-16s %9s %21s %9s  %s\n", "env", "workload", "metric",
-	        "slowdown", "95% CI", "p", "verdict");
+	fprintf(out, "%-9s %-15s %-16s %9s %21s %9s  %s\n", "env", "workload", "metric", "slowdown",
+	        "95% CI", "p", "verdict");
 	for (size_t i = 0; i < json_array_size(overhead); i++) {
 		const json_t *o = json_array_get(overhead, i);
 		char ci[64];
-		double lo = real_or_nan(o, "slowdown_ci95_low"), hi = real_or_nan(o, "slowdown_ci95_high");
+		double lo = real_or_nan(o, "slowdown_ci95_low"),
+		       hi = real_or_nan(o, "slowdown_ci95_high");
 		if (isnan(lo) || isnan(hi))
 			snprintf(ci, sizeof(ci), "unbounded");
 		else
@@ -133,6 +133,6 @@ void overhead_print_table(FILE *out, const json_t *overhead)
 		        json_string_value(json_object_get(o, "metric")), real_or_nan(o, "slowdown"),
 		        ci, real_or_nan(o, "p_value"),
 		        json_is_true(json_object_get(o, "significant")) ? "significant"
-		                                                         : "within noise");
+		                                                        : "within noise");
 	}
 }

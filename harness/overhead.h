@@ -11,15 +11,15 @@
 #include "result.h"
 
 struct overhead {
-	double ratio;      /* mean(env) / mean(baseline) */
-	double ci_low;     /* 95% CI of that ratio (Fieller); NAN when unbounded */
+	double ratio;  /* mean(env) / mean(baseline) */
+	double ci_low; /* 95% CI of that ratio (Fieller); NAN when unbounded */
 	double ci_high;
-	double slowdown;   /* oriented: > 1 always means the environment is worse
-	                    * (baseline/env for higher-is-better, env/baseline else) */
+	double slowdown; /* oriented: > 1 always means the environment is worse
+	                  * (baseline/env for higher-is-better, env/baseline else) */
 	double slowdown_low, slowdown_high;
-	double p_value;    /* Welch's two-sample t-test, two-sided */
-	double df;         /* Welch-Satterthwaite degrees of freedom */
-	int significant;   /* p < 0.05 and the slowdown CI excludes 1 */
+	double p_value;  /* Welch's two-sample t-test, two-sided */
+	double df;       /* Welch-Satterthwaite degrees of freedom */
+	int significant; /* p < 0.05 and the slowdown CI excludes 1 */
 };
 
 /* Compares env's values with the baseline's. Needs n >= 2 on both sides

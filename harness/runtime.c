@@ -68,8 +68,8 @@ int run_argv(char *const argv[], double timeout_s, char *out, size_t out_len,
 			char buf[1024];
 			ssize_t n = read(fds[0], buf, sizeof(buf));
 			if (n > 0 && out_len > 1) {
-				size_t take = (size_t)n < out_len - 1 - used ? (size_t)n
-				                                             : out_len - 1 - used;
+				size_t take =
+				    (size_t)n < out_len - 1 - used ? (size_t)n : out_len - 1 - used;
 				memcpy(out + used, buf, take);
 				used += take;
 			}
@@ -82,8 +82,8 @@ int run_argv(char *const argv[], double timeout_s, char *out, size_t out_len,
 			close(fds[0]);
 			if (out_len)
 				out[used] = '\0';
-			return bench_error_set(err, 0, "'%s %s' did not finish within %.0f s", argv[0],
-			                       argv[1] ? argv[1] : "", timeout_s);
+			return bench_error_set(err, 0, "'%s %s' did not finish within %.0f s",
+			                       argv[0], argv[1] ? argv[1] : "", timeout_s);
 		}
 	}
 	/* what is left after exit */
@@ -106,7 +106,8 @@ int runtime_probe(const char *name, char *reason, size_t len)
 	for (size_t i = 0; i < sizeof(oci_runtimes) / sizeof(oci_runtimes[0]); i++)
 		known = known || strcmp(oci_runtimes[i], name) == 0;
 	if (!known) {
-		snprintf(reason, len, "runtime '%s' is not supported (supported: runc, crun)", name);
+		snprintf(reason, len, "runtime '%s' is not supported (supported: runc, crun)",
+		         name);
 		return -1;
 	}
 	char path[PATH_MAX];
@@ -120,7 +121,8 @@ int runtime_probe(const char *name, char *reason, size_t len)
 		return -1;
 	}
 	struct stat st;
-	if (stat("/sys/fs/cgroup/cpuset", &st) < 0 && stat("/sys/fs/cgroup/cgroup.controllers", &st) < 0) {
+	if (stat("/sys/fs/cgroup/cpuset", &st) < 0 &&
+	    stat("/sys/fs/cgroup/cgroup.controllers", &st) < 0) {
 		snprintf(reason, len, "no cgroup hierarchy with cpuset under /sys/fs/cgroup");
 		return -1;
 	}

@@ -37,12 +37,12 @@ static int check_available(void **state)
 	return 0;
 }
 
-#define SKIP_IF_UNAVAILABLE()                                                        \
-	do {                                                                         \
-		if (unavailable[0] != '\0') {                                        \
-			print_message("skipped: container unavailable: %s\n", unavailable); \
-			skip();                                                      \
-		}                                                                    \
+#define SKIP_IF_UNAVAILABLE()                                                                      \
+	do {                                                                                       \
+		if (unavailable[0] != '\0') {                                                      \
+			print_message("skipped: container unavailable: %s\n", unavailable);        \
+			skip();                                                                    \
+		}                                                                                  \
 	} while (0)
 
 static bool dir_has_entries(const char *dir, const char *prefix)
@@ -110,11 +110,16 @@ static void every_family_in_a_container(void **state)
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
 	make_build_tmpdir(dir);
-	char *argv[] = {bench,    "run",        "--env",    "container", "--workload",
-	                "cpu.int,mem.stream,os.ctxsw,net.tcp_rr,net.udp_rr,disk.rand_read",
-	                "--reps", "2",          "--size",   "8M",        "--duration",
-	                "0.05",   "--cpus",     "0",        "--out",     dir,
-	                "--quiet", NULL};
+	char *argv[] = {
+	    bench,        "run",
+	    "--env",      "container",
+	    "--workload", "cpu.int,mem.stream,os.ctxsw,net.tcp_rr,net.udp_rr,disk.rand_read",
+	    "--reps",     "2",
+	    "--size",     "8M",
+	    "--duration", "0.05",
+	    "--cpus",     "0",
+	    "--out",      dir,
+	    "--quiet",    NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench run --env container exited %d: %s", r.status, r.err);
@@ -125,7 +130,8 @@ static void every_family_in_a_container(void **state)
 		assert_false(s->failed);
 		assert_string_equal(s->env, "container");
 		json_t *backend = json_object_get(s->pinning, "backend");
-		assert_string_equal(json_string_value(json_object_get(backend, "cpuset_cpus")), "0");
+		assert_string_equal(json_string_value(json_object_get(backend, "cpuset_cpus")),
+		                    "0");
 		assert_string_equal(json_string_value(json_object_get(backend, "runtime")), "runc");
 		json_t *seen = json_object_get(s->pinning, "seen");
 		assert_string_equal(json_string_value(json_object_get(seen, "cpus_allowed")), "0");
@@ -152,9 +158,9 @@ static void host_network_mode(void **state)
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
 	make_build_tmpdir(dir);
-	char *argv[] = {bench,      "run",  "--env",  "container", "--workload", "net.tcp_rr",
-	                "--net",    "host", "--reps", "2",         "--duration", "0.05",
-	                "--out",    dir,    "--quiet", NULL};
+	char *argv[] = {bench,   "run",  "--env",   "container", "--workload", "net.tcp_rr",
+	                "--net", "host", "--reps",  "2",         "--duration", "0.05",
+	                "--out", dir,    "--quiet", NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench run --net host exited %d: %s", r.status, r.err);
@@ -178,9 +184,9 @@ static void interrupt_cleans_up(void **state)
 	make_build_tmpdir(dir);
 	char out[PATH_MAX + 8];
 	snprintf(out, sizeof(out), "%s/run", dir);
-	char *argv[] = {bench,    "run",  "--env",      "container", "--workload", "net.tcp_rr",
-	                "--reps", "50",   "--duration", "0.2",       "--out",      out,
-	                "--quiet", NULL};
+	char *argv[] = {bench,        "run",    "--env",   "container",  "--workload",
+	                "net.tcp_rr", "--reps", "50",      "--duration", "0.2",
+	                "--out",      out,      "--quiet", NULL};
 	pid_t pid = fork();
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
@@ -207,7 +213,7 @@ static void unknown_runtime_is_refused(void **state)
 {
 	(void)state;
 	SKIP_IF_UNAVAILABLE();
-	char *argv[] = {bench,       "run",       "--env", "container", "--workload",
+	char *argv[] = {bench,        "run",       "--env", "container", "--workload",
 	                "os.syscall", "--runtime", "kata",  "--quiet",   NULL};
 	struct cmd_result r = run_cmd(argv);
 	assert_int_not_equal(r.status, 0);

@@ -52,15 +52,17 @@ static void bridged_config(void **state)
 	json_t *cpu = json_object_get(res, "cpu");
 	assert_string_equal(json_string_value(json_object_get(cpu, "cpus")), "0-1");
 	assert_string_equal(json_string_value(json_object_get(cpu, "mems")), "0");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "memory"), "limit")),
-	                 1 << 30);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(res, "memory"), "limit")), 1 << 30);
 	assert_true(json_is_true(json_object_get(json_object_get(c, "root"), "readonly")));
 	json_t *mounts = json_object_get(c, "mounts");
 	bool scratch = false;
 	for (size_t i = 0; i < json_array_size(mounts); i++) {
 		json_t *m = json_array_get(mounts, i);
-		if (strcmp(json_string_value(json_object_get(m, "destination")), "/data/scratch") == 0)
-			scratch = strcmp(json_string_value(json_object_get(m, "type")), "bind") == 0;
+		if (strcmp(json_string_value(json_object_get(m, "destination")), "/data/scratch") ==
+		    0)
+			scratch =
+			    strcmp(json_string_value(json_object_get(m, "type")), "bind") == 0;
 	}
 	assert_true(scratch);
 	json_decref(c);
@@ -78,7 +80,8 @@ static void host_network_config(void **state)
 	                     .args = args};
 	json_t *c = oci_config(&s);
 	assert_false(has_namespace(c, "network", NULL));
-	json_t *cpu = json_object_get(json_object_get(json_object_get(c, "linux"), "resources"), "cpu");
+	json_t *cpu =
+	    json_object_get(json_object_get(json_object_get(c, "linux"), "resources"), "cpu");
 	assert_null(json_object_get(cpu, "mems"));
 	json_t *a = json_object_get(json_object_get(c, "process"), "args");
 	assert_string_equal(json_string_value(json_array_get(a, 1)), "--version");

@@ -74,8 +74,8 @@ static void refuses_what_it_cannot_compare(void **state)
 	assert_int_equal(overhead_compute(a, 2, zero, 2, BETTER_HIGHER, &o), -1);
 }
 
-static void add(struct run *run, const char *env, const char *workload, const double *v,
-                size_t n, bool failed)
+static void add(struct run *run, const char *env, const char *workload, const double *v, size_t n,
+                bool failed)
 {
 	struct sample s = {
 	    .env = (char *)env,
