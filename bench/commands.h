@@ -14,6 +14,7 @@ struct command {
 int cmd_list(int argc, char *argv[]);
 int cmd_topo(int argc, char *argv[]);
 int cmd_run(int argc, char *argv[]);
+int cmd_bundle(int argc, char *argv[]);
 int cmd_pcap_stats(int argc, char *argv[]);
 
 /* Exit statuses shared by the subcommands. */

@@ -12,9 +12,10 @@
 static const struct command commands[] = {
     {"list", "workloads and environments (and why an environment cannot run)", cmd_list},
     {"topo", "the host topology as hwloc sees it", cmd_topo},
-    {"run", "run workloads in one environment and write a run file", cmd_run},
+    {"run", "run workloads in one or more environments and write a run file", cmd_run},
     {"pcap-stats", "wire accounting (packets, payload sizes, request times) of a capture file",
      cmd_pcap_stats},
+    {"bundle", "write the OCI bundle the container environment runs", cmd_bundle},
 };
 
 static void usage(FILE *out)
