@@ -99,10 +99,10 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 tests/run-all.sh build-asan
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	@clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 
 clean:
 	rm -rf build build-asan

@@ -34,7 +34,8 @@ int cmd_bundle(int argc, char *argv[])
 		} else if (argv[i][0] != '-' && dir == NULL) {
 			dir = argv[i];
 		} else {
-			fprintf(stderr, "bench bundle: unexpected '%s' (valid: DIR, --cpus, --, --help)\n",
+			fprintf(stderr,
+			        "bench bundle: unexpected '%s' (valid: DIR, --cpus, --, --help)\n",
 			        argv[i]);
 			return EXIT_USAGE;
 		}
