@@ -18,51 +18,6 @@
 #include "run_table.h"
 #include "runner.h"
 
-/* True when a selected workload takes a scratch directory (disk). */
-static bool needs_scratch(const struct catalog *cat, const char *list)
-{
-	size_t *sel = NULL, n = 0;
-	bool needed = false;
-	if (catalog_select(cat, list, &sel, &n, NULL) < 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		needed = needed || wl_info_takes(&cat->items[sel[i]], "disk_dir");
-	free(sel);
-	return needed;
-}
-
-static void on_signal(int sig)
-{
-	agent_interrupted = sig;
-}
-
-static void install_signal_handlers(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: waits wake up */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-/* "20261124-193000-host-1234" and "2026-11-24T19:30:00Z". */
-static void make_run_id(char *id, size_t id_len, char *created, size_t created_len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	char host[64] = "host";
-	gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	for (char *p = host; *p; p++)
-		if (*p == '/' || *p == '.' || *p == ' ')
-			*p = '_';
-	char stamp[32];
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(id, id_len, "%s-%s-%d", stamp, host, (int)getpid());
-	strftime(created, created_len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
 {
 	json_t *args = json_array();
@@ -74,52 +29,6 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
 	                 t->wall_s, "in_workload_s", t->in_workload_s, "timed_s", t->timed_s,
 	                 "harness_s", harness, "harness_fraction",
 	                 t->wall_s > 0 ? harness / t->wall_s : 0.0);
-}
-
-static int usage_error(struct bench_error **err)
-{
-	fprintf(stderr, "bench run: %s\n(see bench run --help)\n", (*err)->msg);
-	bench_error_free(err);
-	return EXIT_USAGE;
-}
-
-#define MAX_ENVS     8
-#define BASELINE_ENV "bare"
-
-/* --env LIST: every name known (else exit 2 with the valid ones) and able
- * to run here (else exit 3 with its reason). */
-static int resolve_envs(const char *list, const struct env_ops *envs[MAX_ENVS], size_t *n)
-{
-	char copy[256], *save = NULL;
-	snprintf(copy, sizeof(copy), "%s", list);
-	*n = 0;
-	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		const struct env_ops *env = env_find(name);
-		if (env == NULL) {
-			char names[256];
-			struct bench_error *err = NULL;
-			env_names(names, sizeof(names));
-			bench_error_set(&err, 0, "unknown environment '%s' (valid: %s)", name,
-			                names);
-			return usage_error(&err);
-		}
-		char reason[512] = "";
-		if (env->probe(reason, sizeof(reason)) < 0) {
-			fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
-			        env->name, reason);
-			return EXIT_UNAVAILABLE;
-		}
-		if (*n == MAX_ENVS) {
-			fprintf(stderr, "bench run: at most %d environments\n", MAX_ENVS);
-			return EXIT_USAGE;
-		}
-		envs[(*n)++] = env;
-	}
-	if (*n == 0) {
-		fprintf(stderr, "bench run: --env names no environment\n");
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
 }
 
 /* Runs the workloads in each environment in turn, adding up the totals. */
@@ -146,7 +55,7 @@ int cmd_run(int argc, char *argv[])
 	struct run_options opts;
 	struct bench_error *err = NULL;
 	if (run_options_parse(argc, argv, &opts, &err) < 0)
-		return usage_error(&err);
+		return command_usage_error("run", &err);
 	if (opts.help) {
 		printf(run_options_usage);
 		return EXIT_OK;
@@ -164,7 +73,7 @@ int cmd_run(int argc, char *argv[])
 	size_t *sel = NULL, n_sel = 0;
 	if (catalog_select(&cat, opts.workloads, &sel, &n_sel, &err) < 0) {
 		catalog_free(&cat);
-		return usage_error(&err);
+		return command_usage_error("run", &err);
 	}
 	free(sel);
 	struct topo topo;
@@ -178,7 +87,7 @@ int cmd_run(int argc, char *argv[])
 	if (topo_resolve(&topo, opts.cpus, opts.numa, opts.threads, &binding, &err) < 0) {
 		topo_close(&topo);
 		catalog_free(&cat);
-		return usage_error(&err);
+		return command_usage_error("run", &err);
 	}
 	char run_id[128], created[32], dir[PATH_MAX];
 	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
@@ -192,19 +101,11 @@ int cmd_run(int argc, char *argv[])
 	/* The run directory exists (or is made) before anything runs, so a bad
 	 * --out fails in a second, not after the whole run. */
 	bool own_dir = false;
-	struct stat st;
-	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		bench_error_set(&err, 0, "--out %s exists and is not a directory", dir);
-	} else if (stat(dir, &st) < 0) {
-		if (mkdir(dir, 0755) < 0)
-			bench_error_set(&err, errno, "cannot create the run directory %s", dir);
-		else
-			own_dir = true;
-	}
+	prepare_run_dir(dir, &own_dir, &err);
 	if (err != NULL) {
 		topo_close(&topo);
 		catalog_free(&cat);
-		return usage_error(&err);
+		return command_usage_error("run", &err);
 	}
 	struct run run;
 	run_init(&run, run_id);

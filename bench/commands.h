@@ -2,6 +2,8 @@
 #ifndef BENCH_COMMANDS_H
 #define BENCH_COMMANDS_H
 
+#include <stdbool.h>
+
 #include "catalog.h"
 
 struct command {
@@ -15,6 +17,7 @@ int cmd_list(int argc, char *argv[]);
 int cmd_topo(int argc, char *argv[]);
 int cmd_run(int argc, char *argv[]);
 int cmd_bundle(int argc, char *argv[]);
+int cmd_density(int argc, char *argv[]);
 int cmd_pcap_stats(int argc, char *argv[]);
 
 /* Exit statuses shared by the subcommands. */
@@ -36,5 +39,25 @@ int load_catalog(const char *wl_path, struct catalog *cat);
 /* True when argv[1..] holds exactly `flag` or nothing, for subcommands whose
  * only option is --json. Prints a usage error otherwise. */
 int parse_json_flag(int argc, char *argv[], const char *usage, int *json);
+
+/* run_common.c: shared by the commands that run workloads. */
+#define MAX_ENVS     8
+#define BASELINE_ENV "bare"
+struct env_ops;
+/* Routes SIGINT/SIGTERM/SIGHUP to agent_interrupted (no SA_RESTART). */
+void install_signal_handlers(void);
+/* "20261124-193000-host-1234" and "2026-11-24T19:30:00Z". */
+void make_run_id(char *id, size_t id_len, char *created, size_t created_len);
+/* Prints "bench COMMAND: message (see --help)", frees *err, returns 2. */
+int command_usage_error(const char *command, struct bench_error **err);
+/* --env LIST into envs: unknown names exit 2, unavailable ones exit 3
+ * (returned, with the message printed); EXIT_OK otherwise. */
+int resolve_envs(const char *list, const struct env_ops *envs[MAX_ENVS], size_t *n);
+/* True when a selected workload takes a scratch directory (disk). */
+bool needs_scratch(const struct catalog *cat, const char *list);
+/* Makes dir (one level) unless it is a directory already; *own_dir says
+ * whether this call made it. -1 with *err when dir is a file or cannot be
+ * made. */
+int prepare_run_dir(const char *dir, bool *own_dir, struct bench_error **err);
 
 #endif

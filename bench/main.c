@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"run", "run workloads in one or more environments and write a run file", cmd_run},
     {"pcap-stats", "wire accounting (packets, payload sizes, request times) of a capture file",
      cmd_pcap_stats},
+    {"density", "instances per host that still meet a QoS bar", cmd_density},
     {"bundle", "write the OCI bundle the container environment runs", cmd_bundle},
 };
 

@@ -58,6 +58,7 @@ void run_free(struct run *run)
 	json_decref(run->host);
 	json_decref(run->invocation);
 	json_decref(run->overhead);
+	json_decref(run->density);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -337,6 +338,8 @@ json_t *run_to_json(const struct run *run)
 	if (rc < 0)
 		goto fail;
 	if (run->overhead != NULL && json_object_set(doc, "overhead", run->overhead) < 0)
+		goto fail;
+	if (run->density != NULL && json_object_set(doc, "density", run->density) < 0)
 		goto fail;
 	return doc;
 fail:
@@ -618,14 +621,15 @@ int run_from_json(const json_t *doc, struct run *run, struct bench_error **err)
 		                       json_string_value(schema), RUN_SCHEMA);
 
 	const char *run_id, *created;
-	json_t *host, *invocation, *samples, *overhead;
+	json_t *host, *invocation, *samples, *overhead, *density;
 	if (get_string(doc, "", "run_id", true, true, &run_id, err) < 0 ||
 	    check_run_id(run_id, err) < 0 ||
 	    get_string(doc, "", "created", true, true, &created, err) < 0 ||
 	    check_created(created, err) < 0 || get_object(doc, "", "host", true, &host, err) < 0 ||
 	    get_object(doc, "", "invocation", false, &invocation, err) < 0 ||
 	    get_array(doc, "", "samples", true, &samples, err) < 0 ||
-	    get_array(doc, "", "overhead", false, &overhead, err) < 0)
+	    get_array(doc, "", "overhead", false, &overhead, err) < 0 ||
+	    get_array(doc, "", "density", false, &density, err) < 0)
 		return -1;
 
 	r.run_id = strdup(run_id);
@@ -637,6 +641,7 @@ int run_from_json(const json_t *doc, struct run *run, struct bench_error **err)
 	r.host = json_incref(host);
 	r.invocation = json_incref(invocation);
 	r.overhead = json_incref(overhead);
+	r.density = json_incref(density);
 	for (size_t i = 0; i < json_array_size(samples); i++) {
 		if (parse_sample(json_array_get(samples, i), i, &r, err) < 0) {
 			run_free(&r);

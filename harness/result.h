@@ -43,6 +43,8 @@ struct run {
 	json_t *invocation; /* owned reference: argv array and options, may be NULL */
 	json_t *overhead;   /* owned reference: array of comparisons with the
 	                     * baseline environment (harness/overhead.h), may be NULL */
+	json_t *density;    /* owned reference: array of density studies
+	                     * (harness/density.h), may be NULL */
 	struct sample *samples;
 	size_t n_samples;
 	size_t cap_samples;

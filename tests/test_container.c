@@ -209,6 +209,28 @@ static void interrupt_cleans_up(void **state)
 	assert_clean();
 }
 
+/* Idle density: several containers at once, each with its own netns and
+ * address, all gone afterwards. */
+static void idle_density(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX];
+	make_build_tmpdir(dir);
+	char *argv[] = {bench, "density", "--env", "container", "--idle", "--max",
+	                "3",   "--out",   dir,     "--quiet",   NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench density --env container exited %d: %s", r.status, r.err);
+	struct run run = read_run(dir);
+	json_t *d = json_array_get(run.density, 0);
+	assert_int_equal(json_integer_value(json_object_get(d, "max_ok")), 3);
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+	assert_clean();
+}
+
 static void unknown_runtime_is_refused(void **state)
 {
 	(void)state;
@@ -225,9 +247,8 @@ static void unknown_runtime_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(every_family_in_a_container),
-	    cmocka_unit_test(host_network_mode),
-	    cmocka_unit_test(interrupt_cleans_up),
+	    cmocka_unit_test(every_family_in_a_container), cmocka_unit_test(host_network_mode),
+	    cmocka_unit_test(interrupt_cleans_up),         cmocka_unit_test(idle_density),
 	    cmocka_unit_test(unknown_runtime_is_refused),
 	};
 	return cmocka_run_group_tests_name("integration (container)", tests, check_available, NULL);

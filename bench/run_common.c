@@ -1,0 +1,115 @@
+/* Pieces every command that runs workloads shares: signals, run ids, the
+ * run directory, the --env list. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "env.h"
+
+/* True when a selected workload takes a scratch directory (disk). */
+bool needs_scratch(const struct catalog *cat, const char *list)
+{
+	size_t *sel = NULL, n = 0;
+	bool needed = false;
+	if (catalog_select(cat, list, &sel, &n, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		needed = needed || wl_info_takes(&cat->items[sel[i]], "disk_dir");
+	free(sel);
+	return needed;
+}
+
+static void on_signal(int sig)
+{
+	agent_interrupted = sig;
+}
+
+void install_signal_handlers(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: waits wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* "20261124-193000-host-1234" and "2026-11-24T19:30:00Z". */
+void make_run_id(char *id, size_t id_len, char *created, size_t created_len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char host[64] = "host";
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	for (char *p = host; *p; p++)
+		if (*p == '/' || *p == '.' || *p == ' ')
+			*p = '_';
+	char stamp[32];
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(id, id_len, "%s-%s-%d", stamp, host, (int)getpid());
+	strftime(created, created_len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int command_usage_error(const char *command, struct bench_error **err)
+{
+	fprintf(stderr, "bench %s: %s\n(see bench %s --help)\n", command, (*err)->msg, command);
+	bench_error_free(err);
+	return EXIT_USAGE;
+}
+
+/* --env LIST: every name known (else exit 2 with the valid ones) and able
+ * to run here (else exit 3 with its reason). */
+int resolve_envs(const char *list, const struct env_ops *envs[MAX_ENVS], size_t *n)
+{
+	char copy[256], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", list);
+	*n = 0;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		const struct env_ops *env = env_find(name);
+		if (env == NULL) {
+			char names[256];
+			struct bench_error *err = NULL;
+			env_names(names, sizeof(names));
+			bench_error_set(&err, 0, "unknown environment '%s' (valid: %s)", name,
+			                names);
+			return command_usage_error("run", &err);
+		}
+		char reason[512] = "";
+		if (env->probe(reason, sizeof(reason)) < 0) {
+			fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
+			        env->name, reason);
+			return EXIT_UNAVAILABLE;
+		}
+		if (*n == MAX_ENVS) {
+			fprintf(stderr, "bench run: at most %d environments\n", MAX_ENVS);
+			return EXIT_USAGE;
+		}
+		envs[(*n)++] = env;
+	}
+	if (*n == 0) {
+		fprintf(stderr, "bench run: --env names no environment\n");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+int prepare_run_dir(const char *dir, bool *own_dir, struct bench_error **err)
+{
+	struct stat st;
+	*own_dir = false;
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return bench_error_set(err, 0, "--out %s exists and is not a directory", dir);
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (mkdir(dir, 0755) < 0)
+		return bench_error_set(err, errno, "cannot create the run directory %s", dir);
+	*own_dir = true;
+	return 0;
+}
