@@ -38,7 +38,7 @@ all: $(BUILD)/bench $(BUILD)/wl $(UNIT_TESTS:%=$(BUILD)/tests/%)
 help:
 	@echo "make deps        install missing Debian packages (idempotent)"
 	@echo "make             build build/bench, build/wl and the tests"
-	@echo "make run         deps + build + the whole bare-metal suite with defaults"
+	@echo "make run         deps + build + bench all (every environment here, density, report)"
 	@echo "make test        deps + build + every test (cmocka unit and integration)"
 	@echo "make asan        the tests again under AddressSanitizer and UBSan"
 	@echo "make format      clang-format every C file; format-check only checks"
@@ -87,7 +87,7 @@ deps-checked:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/bench run --env bare --workload all
+	$(BUILD)/bench all
 
 test: deps
 	@$(MAKE) --no-print-directory all

@@ -31,25 +31,6 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
 	                 t->wall_s > 0 ? harness / t->wall_s : 0.0);
 }
 
-/* Runs the workloads in each environment in turn, adding up the totals. */
-static int run_envs(const struct run_options *opts, const struct env_ops *const *envs,
-                    size_t n_envs, const struct catalog *cat, const struct topo *topo,
-                    const struct topo_binding *binding, const char *wl, const char *scratch,
-                    struct run *run, struct runner_totals *totals, struct bench_error **err)
-{
-	memset(totals, 0, sizeof(*totals));
-	for (size_t i = 0; i < n_envs; i++) {
-		struct runner_totals t;
-		if (runner_run(opts, envs[i], cat, topo, binding, wl, scratch, run, &t, err) < 0)
-			return -1;
-		totals->wall_s += t.wall_s;
-		totals->in_workload_s += t.in_workload_s;
-		totals->timed_s += t.timed_s;
-		totals->failed += t.failed;
-	}
-	return 0;
-}
-
 int cmd_run(int argc, char *argv[])
 {
 	struct run_options opts;

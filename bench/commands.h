@@ -18,7 +18,9 @@ int cmd_topo(int argc, char *argv[]);
 int cmd_run(int argc, char *argv[]);
 int cmd_bundle(int argc, char *argv[]);
 int cmd_density(int argc, char *argv[]);
+int cmd_all(int argc, char *argv[]);
 int cmd_pcap_stats(int argc, char *argv[]);
+int cmd_report(int argc, char *argv[]);
 
 /* Exit statuses shared by the subcommands. */
 enum {
@@ -59,5 +61,16 @@ bool needs_scratch(const struct catalog *cat, const char *list);
  * whether this call made it. -1 with *err when dir is a file or cannot be
  * made. */
 int prepare_run_dir(const char *dir, bool *own_dir, struct bench_error **err);
+
+struct run_options;
+struct topo;
+struct topo_binding;
+struct runner_totals;
+/* Runs the workloads in each environment in turn into run, adding up the
+ * totals. -1 with *err when an environment could not run at all. */
+int run_envs(const struct run_options *opts, const struct env_ops *const *envs, size_t n_envs,
+             const struct catalog *cat, const struct topo *topo, const struct topo_binding *binding,
+             const char *wl, const char *scratch, struct run *run, struct runner_totals *totals,
+             struct bench_error **err);
 
 #endif

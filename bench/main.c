@@ -10,6 +10,7 @@
 #include "commands.h"
 
 static const struct command commands[] = {
+    {"all", "every environment x every workload, density, and the report", cmd_all},
     {"list", "workloads and environments (and why an environment cannot run)", cmd_list},
     {"topo", "the host topology as hwloc sees it", cmd_topo},
     {"run", "run workloads in one or more environments and write a run file", cmd_run},
@@ -17,6 +18,7 @@ static const struct command commands[] = {
      cmd_pcap_stats},
     {"density", "instances per host that still meet a QoS bar", cmd_density},
     {"bundle", "write the OCI bundle the container environment runs", cmd_bundle},
+    {"report", "render RUN_DIR/report/ (charts, HTML, markdown, CSV)", cmd_report},
 };
 
 static void usage(FILE *out)

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "env.h"
+#include "runner.h"
 
 /* True when a selected workload takes a scratch directory (disk). */
 bool needs_scratch(const struct catalog *cat, const char *list)
@@ -111,5 +112,24 @@ int prepare_run_dir(const char *dir, bool *own_dir, struct bench_error **err)
 	if (mkdir(dir, 0755) < 0)
 		return bench_error_set(err, errno, "cannot create the run directory %s", dir);
 	*own_dir = true;
+	return 0;
+}
+
+/* Runs the workloads in each environment in turn, adding up the totals. */
+int run_envs(const struct run_options *opts, const struct env_ops *const *envs, size_t n_envs,
+             const struct catalog *cat, const struct topo *topo, const struct topo_binding *binding,
+             const char *wl, const char *scratch, struct run *run, struct runner_totals *totals,
+             struct bench_error **err)
+{
+	memset(totals, 0, sizeof(*totals));
+	for (size_t i = 0; i < n_envs; i++) {
+		struct runner_totals t;
+		if (runner_run(opts, envs[i], cat, topo, binding, wl, scratch, run, &t, err) < 0)
+			return -1;
+		totals->wall_s += t.wall_s;
+		totals->in_workload_s += t.in_workload_s;
+		totals->timed_s += t.timed_s;
+		totals->failed += t.failed;
+	}
 	return 0;
 }

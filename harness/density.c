@@ -263,9 +263,10 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 		return -1;
 	}
 	double host_gib = memory_total_gib();
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:f, s:s, s:o}", "env", o->env->name,
-	                 "mode", o->workload ? "workload" : "idle", "workload",
-	                 o->workload ? o->workload->name : "", "better",
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:f, s:s, s:o}", "env",
+	                 o->env->name, "mode", o->workload ? "workload" : "idle", "workload",
+	                 o->workload ? o->workload->name : "", "unit",
+	                 o->workload ? o->workload->unit : "", "better",
 	                 !o->workload || o->workload->better == BETTER_HIGHER ? "higher" : "lower",
 	                 "qos", o->qos, "baseline", baseline, "max_ok", (json_int_t)good,
 	                 "instances_per_gib", host_gib > 0 ? (double)good / host_gib : 0.0,

@@ -10,7 +10,7 @@ packages=(
 	gcc make pkg-config libc6-dev
 	libhwloc-dev libnuma-dev libjansson-dev libgsl-dev libcmocka-dev
 	libpcap-dev liburing-dev
-	procps iproute2 runc
+	procps iproute2 runc gnuplot-nox
 	clang-format
 )
 if [[ "${1:-}" == --bench ]]; then

@@ -1,0 +1,327 @@
+/* bench all: every available environment against every workload with the
+ * same pinning and sizes, then the density study, then the report. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "density.h"
+#include "env.h"
+#include "fingerprint.h"
+#include "overhead.h"
+#include "report.h"
+#include "run_options.h"
+#include "run_table.h"
+#include "runner.h"
+
+static const struct profile {
+	const char *name, *summary;
+	unsigned min_reps, max_reps;
+	double target_ci;
+	const char *duration;  /* for duration-bounded workloads, NULL = theirs */
+	unsigned density_max;  /* instances */
+	unsigned density_reps; /* measured rounds per density step */
+	const char *density_duration;
+} profiles[] = {
+    {"quick", "minutes: 2-3 repetitions of 0.2 s, density up to 8 instances", 2, 3, 5.0, "0.2", 8,
+     2, "0.3"},
+    {"standard",
+     "about an hour: 3-10 repetitions to 2%, default durations and sizes, "
+     "density up to 32",
+     3, 10, 2.0, NULL, 32, 3, "1"},
+    {"full", "a night: 5-30 repetitions to 1%, 2 s repetitions, density up to 128", 5, 30, 1.0, "2",
+     128, 5, "2"},
+};
+
+static const char usage_head[] =
+    "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
+    "                 [--cpus LIST] [--numa NODE] [--out DIR] [--quiet]\n\n"
+    "Runs every environment available here (or --envs) against every workload (or\n"
+    "--workloads) with the same pinning, sizes and repetition policy, then the\n"
+    "density study (idle footprint, and cpu.int under a 0.9 QoS bar) in each, and\n"
+    "renders DIR/report/ (gnuplot charts, report.html, summary.md, samples.csv).\n"
+    "Environments that cannot run here are listed in the report with the reason.\n"
+    "Default: --profile standard, results/<run-id>/.\n\nprofiles:\n";
+
+static void usage(FILE *out)
+{
+	fputs(usage_head, out);
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		fprintf(out, "  %-9s %s\n", profiles[i].name, profiles[i].summary);
+}
+
+struct all_args {
+	const struct profile *profile;
+	const char *envs, *workloads, *cpus, *numa, *out;
+	bool quiet;
+};
+
+static int parse(int argc, char *argv[], struct all_args *a, struct bench_error **err)
+{
+	*a = (struct all_args){.profile = &profiles[1], .workloads = "all"};
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		if (strcmp(o, "--help") == 0)
+			return 1;
+		if (strcmp(o, "--quiet") == 0) {
+			a->quiet = true;
+			continue;
+		}
+		const char **slot = strcmp(o, "--envs") == 0        ? &a->envs
+		                    : strcmp(o, "--workloads") == 0 ? &a->workloads
+		                    : strcmp(o, "--cpus") == 0      ? &a->cpus
+		                    : strcmp(o, "--numa") == 0      ? &a->numa
+		                    : strcmp(o, "--out") == 0       ? &a->out
+		                                                    : NULL;
+		bool is_profile = strcmp(o, "--profile") == 0;
+		if (slot == NULL && !is_profile)
+			return bench_error_set(
+			    err, 0,
+			    "unknown option '%s' (valid: --profile, --envs, "
+			    "--workloads, --cpus, --numa, --out, --quiet, --help)",
+			    o);
+		if (i + 1 >= argc)
+			return bench_error_set(err, 0, "option '%s' needs a value", o);
+		const char *v = argv[++i];
+		if (slot != NULL) {
+			*slot = v;
+			continue;
+		}
+		a->profile = NULL;
+		for (size_t k = 0; k < sizeof(profiles) / sizeof(profiles[0]); k++)
+			if (strcmp(profiles[k].name, v) == 0)
+				a->profile = &profiles[k];
+		if (a->profile == NULL)
+			return bench_error_set(
+			    err, 0, "unknown profile '%s' (valid: quick, standard, full)", v);
+	}
+	return 0;
+}
+
+/* Every registered environment, available or not (with the reason): the
+ * available ones go into envs. */
+static json_t *survey_envs(const char *wanted, const struct env_ops *envs[MAX_ENVS], size_t *n)
+{
+	json_t *list = json_array();
+	*n = 0;
+	for (size_t i = 0; i < env_registry_count; i++) {
+		const struct env_ops *e = env_registry[i];
+		if (wanted != NULL) {
+			char copy[256], *save = NULL;
+			bool listed = false;
+			snprintf(copy, sizeof(copy), "%s", wanted);
+			for (char *t = strtok_r(copy, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
+				listed = listed || strcmp(t, e->name) == 0;
+			if (!listed)
+				continue;
+		}
+		char reason[512] = "";
+		bool ok = e->probe(reason, sizeof(reason)) == 0;
+		json_t *entry = json_pack("{s:s, s:b}", "name", e->name, "available", ok);
+		if (!ok)
+			json_object_set_new(entry, "reason", json_string(reason));
+		json_array_append_new(list, entry);
+		if (ok && *n < MAX_ENVS)
+			envs[(*n)++] = e;
+	}
+	return list;
+}
+
+static void phase(const struct all_args *a, const char *fmt, const char *what)
+{
+	if (!a->quiet) {
+		fprintf(stderr, fmt, what);
+		fflush(stderr);
+	}
+}
+
+/* Density in every environment: idle footprint, then cpu.int under QoS. */
+static int density_phase(const struct all_args *a, struct run_options *ro,
+                         const struct env_ops *const *envs, size_t n_envs,
+                         const struct catalog *cat, const struct topo *topo,
+                         const struct topo_binding *binding, const char *wl, struct run *run)
+{
+	const struct wl_info *cpu = catalog_find(cat, "cpu.int");
+	ro->duration = a->profile->density_duration;
+	run->density = json_array();
+	for (size_t i = 0; i < n_envs; i++) {
+		for (int idle = 1; idle >= 0; idle--) {
+			if (!idle && cpu == NULL)
+				continue;
+			struct density_options o = {.env = envs[i],
+			                            .workload = idle ? NULL : cpu,
+			                            .run = ro,
+			                            .topo = topo,
+			                            .binding = binding,
+			                            .wl_path = wl,
+			                            .qos = 0.9,
+			                            .max = a->profile->density_max,
+			                            .step_reps = a->profile->density_reps,
+			                            .quiet = a->quiet};
+			json_t *result = NULL;
+			struct bench_error *err = NULL;
+			if (density_run(&o, &result, &err) < 0) {
+				fprintf(stderr, "bench all: density in %s: %s\n", envs[i]->name,
+				        err->msg);
+				bench_error_free(&err);
+				if (agent_interrupted)
+					return -1;
+				continue;
+			}
+			json_array_append_new(run->density, result);
+		}
+	}
+	return 0;
+}
+
+int cmd_all(int argc, char *argv[])
+{
+	struct all_args a;
+	struct bench_error *err = NULL;
+	int prc = parse(argc, argv, &a, &err);
+	if (prc > 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (prc < 0)
+		return command_usage_error("all", &err);
+	struct report_tools tools;
+	if (report_tools_find(&tools, &err) < 0) {
+		fprintf(stderr, "bench all: %s\n", err->msg);
+		bench_error_free(&err);
+		return EXIT_UNAVAILABLE;
+	}
+	/* The same options bench run would get, so the runs are matched. */
+	char *run_argv[24] = {"run", "--env", "bare", "--workload", (char *)a.workloads};
+	int n = 5;
+	if (a.cpus) {
+		run_argv[n++] = "--cpus";
+		run_argv[n++] = (char *)a.cpus;
+	}
+	if (a.numa) {
+		run_argv[n++] = "--numa";
+		run_argv[n++] = (char *)a.numa;
+	}
+	struct run_options ro;
+	if (run_options_parse(n, run_argv, &ro, &err) < 0)
+		return command_usage_error("all", &err);
+	ro.min_reps = a.profile->min_reps;
+	ro.max_reps = a.profile->max_reps;
+	ro.target_ci = a.profile->target_ci;
+	ro.duration = a.profile->duration;
+	ro.quiet = a.quiet;
+	const struct env_ops *envs[MAX_ENVS];
+	size_t n_envs = 0;
+	json_t *survey = survey_envs(a.envs, envs, &n_envs);
+	if (n_envs == 0) {
+		fprintf(stderr, "bench all: no environment can run here (see bench list)\n");
+		json_decref(survey);
+		return EXIT_UNAVAILABLE;
+	}
+	char wl[PATH_MAX];
+	wl_path_resolve(wl, sizeof(wl));
+	struct catalog cat;
+	if (load_catalog(wl, &cat) < 0) {
+		json_decref(survey);
+		return EXIT_FAILED;
+	}
+	struct topo topo;
+	struct topo_binding binding;
+	char run_id[128], created[32], dir[PATH_MAX], scratch[PATH_MAX + 16], report[PATH_MAX + 16];
+	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
+	if (a.out == NULL)
+		mkdir("results", 0755);
+	snprintf(dir, sizeof(dir), "%s%s", a.out ? a.out : "results/", a.out ? "" : run_id);
+	bool own_dir = false;
+	size_t *sel = NULL, n_sel = 0;
+	if (catalog_select(&cat, ro.workloads, &sel, &n_sel, &err) < 0 ||
+	    topo_open(&topo, &err) < 0) {
+		catalog_free(&cat);
+		json_decref(survey);
+		return command_usage_error("all", &err);
+	}
+	free(sel);
+	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0 ||
+	    prepare_run_dir(dir, &own_dir, &err) < 0) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		json_decref(survey);
+		return command_usage_error("all", &err);
+	}
+	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+	bool own_scratch = mkdir(scratch, 0700) == 0;
+	char scratch_abs[PATH_MAX + 16];
+	if (realpath(scratch, scratch_abs) == NULL)
+		memcpy(scratch_abs, scratch, sizeof(scratch_abs));
+	install_signal_handlers();
+	struct run run;
+	run_init(&run, run_id);
+	run.created = strdup(created);
+	run.host = fingerprint_collect(&topo);
+	char names[256] = "";
+	for (size_t i = 0; i < n_envs; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+		         i ? ", " : "", envs[i]->name);
+	phase(&a, "bench all: phase 1/3: workloads in %s\n", names);
+	struct runner_totals totals;
+	int status = EXIT_OK;
+	if (run_envs(&ro, envs, n_envs, &cat, &topo, &binding, wl, scratch_abs, &run, &totals,
+	             &err) < 0) {
+		fprintf(stderr, "bench all: %s\n", err->msg);
+		bench_error_free(&err);
+		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
+	}
+	if (status == EXIT_OK) {
+		phase(&a, "bench all: phase 2/3: density in %s\n", names);
+		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &binding, wl, &run) < 0)
+			status = EXIT_INTERRUPTED;
+	}
+	if (own_scratch)
+		rmdir(scratch);
+	if (status == EXIT_OK) {
+		run.overhead = overhead_for_run(&run, BASELINE_ENV);
+		run.invocation =
+		    json_pack("{s:[s, s, s], s:s, s:o}", "argv", "bench", "all", a.profile->name,
+		              "profile", a.profile->name, "environments", json_incref(survey));
+		if (run_write(&run, dir, &err) < 0) {
+			fprintf(stderr, "bench all: %s\n", err->msg);
+			bench_error_free(&err);
+			status = EXIT_FAILED;
+		}
+	}
+	if (status == EXIT_OK) {
+		phase(&a, "bench all: phase 3/3: %s\n", "report");
+		snprintf(report, sizeof(report), "%s/report", dir);
+		struct report_files files = {0};
+		if (report_render(&run, report, &tools, &files, &err) < 0) {
+			fprintf(stderr, "bench all: report: %s\n", err->msg);
+			bench_error_free(&err);
+			status = EXIT_FAILED;
+		}
+		report_files_free(&files);
+		run_print_table(stdout, &run);
+		if (run.overhead != NULL)
+			overhead_print_table(stdout, run.overhead);
+		for (size_t i = 0; i < json_array_size(survey); i++) {
+			json_t *e = json_array_get(survey, i);
+			if (!json_is_true(json_object_get(e, "available")))
+				printf("not run: %s: %s\n",
+				       json_string_value(json_object_get(e, "name")),
+				       json_string_value(json_object_get(e, "reason")));
+		}
+		printf("\nrun file: %s/run.json\nreport:   %s/report.html\n", dir, report);
+		if (totals.failed > 0)
+			status = EXIT_FAILED;
+	} else if (own_dir) {
+		rmdir(dir);
+	}
+	json_decref(survey);
+	run_free(&run);
+	topo_close(&topo);
+	catalog_free(&cat);
+	return status;
+}

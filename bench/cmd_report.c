@@ -1,0 +1,102 @@
+/* bench report: renders a run directory's run.json as CSV, markdown,
+ * gnuplot charts and one HTML page. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report.h"
+
+static const char usage[] =
+    "usage: bench report RUN_DIR [--out DIR]\n"
+    "\n"
+    "Reads RUN_DIR/run.json and writes RUN_DIR/report/ (or DIR):\n"
+    "  samples.csv    every repetition's value (failed samples with their error)\n"
+    "  summary.md     host, results per environment, overhead, failures (markdown)\n"
+    "  *.svg, *.png   charts: bars per workload and unit, overhead heatmap,\n"
+    "                 request/response latency percentiles, instance start and memory\n"
+    "  report.html    all of it in one self-contained page\n"
+    "\n"
+    "Needs gnuplot (Debian/Ubuntu: apt-get install gnuplot-nox).\n"
+    "\n"
+    "Exit status: 0 ok, 1 the run cannot be read or the report cannot be written,\n"
+    "2 usage error.\n";
+
+enum { OPT_OUT = 256, OPT_HELP };
+
+static const struct option long_options[] = {
+    {"out", required_argument, NULL, OPT_OUT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "bench report: %s%s%s%s\n(see bench report --help)\n", what,
+	        arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	return EXIT_USAGE;
+}
+
+int cmd_report(int argc, char *argv[])
+{
+	const char *out = NULL;
+	optind = 0; /* full reset; GNU getopt permutes, so RUN_DIR may come first */
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_OUT:
+			out = optarg;
+			break;
+		case OPT_HELP:
+		case 'h':
+			printf("%s", usage);
+			return EXIT_OK;
+		case ':':
+			return usage_error("option needs a value:", argv[optind - 1]);
+		default:
+			return usage_error("unknown option (valid: --out, --help):",
+			                   argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("missing RUN_DIR", NULL);
+	if (optind + 1 < argc)
+		return usage_error("one RUN_DIR only, unexpected", argv[optind + 1]);
+	const char *dir = argv[optind];
+	char run_file[PATH_MAX], out_dir[PATH_MAX];
+	if (out != NULL && *out == '\0')
+		return usage_error("--out: empty directory name", NULL);
+	if ((size_t)snprintf(run_file, sizeof(run_file), "%s/run.json", dir) >= sizeof(run_file) ||
+	    (size_t)snprintf(out_dir, sizeof(out_dir), "%s", out ? out : dir) >= sizeof(out_dir) ||
+	    (out == NULL && strlen(out_dir) + strlen("/report") >= sizeof(out_dir)))
+		return usage_error("path too long:", out ? out : dir);
+	if (out == NULL)
+		strcat(out_dir, "/report");
+
+	struct bench_error *err = NULL;
+	struct run run;
+	if (run_read(run_file, &run, &err) < 0) {
+		fprintf(stderr, "bench report: %s\n", err->msg);
+		bench_error_free(&err);
+		return EXIT_FAILED;
+	}
+	struct report_tools tools;
+	struct report_files files = {0};
+	int rc = report_tools_find(&tools, &err);
+	if (rc == 0)
+		rc = report_render(&run, out_dir, &tools, &files, &err);
+	run_free(&run);
+	if (rc < 0) {
+		fprintf(stderr, "bench report: %s\n", err->msg);
+		bench_error_free(&err);
+		report_files_free(&files);
+		return EXIT_FAILED;
+	}
+	printf("report written to %s/:\n", out_dir);
+	for (size_t i = 0; i < files.n; i++)
+		printf("  %s/%s\n", out_dir, files.names[i]);
+	report_files_free(&files);
+	return EXIT_OK;
+}

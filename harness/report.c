@@ -1,0 +1,185 @@
+/* bench report's library entry: finding gnuplot, and rendering every file
+ * of a report into a temporary directory that is then renamed into place. */
+#include "report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "report_priv.h"
+#include "runtime.h"
+
+int report_tools_find(struct report_tools *tools, struct bench_error **err)
+{
+	memset(tools, 0, sizeof(*tools));
+	if (runtime_find("gnuplot", tools->gnuplot, sizeof(tools->gnuplot)) < 0)
+		return bench_error_set(err, 0,
+		                       "gnuplot is required to draw the charts and is not on PATH "
+		                       "(Debian/Ubuntu: apt-get install gnuplot-nox)");
+	const size_t len = 32768;
+	cleanup_free char *out = calloc(1, len);
+	char *argv[] = {tools->gnuplot, "-e", "set terminal", NULL};
+	if (out == NULL)
+		return bench_error_set(err, ENOMEM, "report_tools_find");
+	int rc = run_argv(argv, 30, out, len, err);
+	if (rc != 0) {
+		if (rc > 0)
+			bench_error_set(err, 0, "'%s -e \"set terminal\"' exited with status %d",
+			                tools->gnuplot, rc);
+		return bench_error_wrap(err, "gnuplot is required and does not run");
+	}
+	if (strstr(out, " svg ") == NULL)
+		return bench_error_set(err, 0, "%s has no svg terminal", tools->gnuplot);
+	if (strstr(out, " pngcairo ") != NULL)
+		snprintf(tools->png_terminal, sizeof(tools->png_terminal), "pngcairo");
+	else if (strstr(out, " png ") != NULL)
+		snprintf(tools->png_terminal, sizeof(tools->png_terminal), "png");
+	else
+		return bench_error_set(err, 0, "%s has neither the pngcairo nor the png terminal",
+		                       tools->gnuplot);
+	return 0;
+}
+
+static int files_add(struct report_files *files, const char *name)
+{
+	if (files->n == files->cap) {
+		size_t cap = files->cap ? 2 * files->cap : 16;
+		char **names = realloc(files->names, cap * sizeof(*names));
+		if (names == NULL)
+			return -1;
+		files->names = names;
+		files->cap = cap;
+	}
+	if ((files->names[files->n] = strdup(name)) == NULL)
+		return -1;
+	files->n++;
+	return 0;
+}
+
+void report_files_free(struct report_files *files)
+{
+	for (size_t i = 0; i < files->n; i++)
+		free(files->names[i]);
+	free(files->names);
+	memset(files, 0, sizeof(*files));
+}
+
+/* Arguments of the file writers below (report_write_file passes one pointer). */
+struct writer {
+	const struct run *run;
+	const struct report_tables *tables;
+	const struct report_charts *charts;
+	const char *dir;
+	struct bench_error **err;
+};
+
+static int write_csv(FILE *out, const void *arg)
+{
+	return report_csv(out, ((const struct writer *)arg)->run);
+}
+
+static int write_md(FILE *out, const void *arg)
+{
+	const struct writer *w = arg;
+	return report_markdown(out, w->run, w->tables);
+}
+
+static int write_html(FILE *out, const void *arg)
+{
+	const struct writer *w = arg;
+	return report_html(out, w->run, w->tables, w->charts, w->dir, w->err);
+}
+
+/* Removes dir and the plain files in it. */
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d != NULL) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/* Writes every file into tmp; their names go into *names, in the order they
+ * are to be renamed. */
+static int render_into(const struct run *run, const char *tmp, const struct report_tools *tools,
+                       struct report_files *names, struct bench_error **err)
+{
+	struct report_tables tables;
+	struct report_charts charts = {0};
+	struct writer w = {
+	    .run = run, .tables = &tables, .charts = &charts, .dir = tmp, .err = err};
+	cleanup_free char *path = NULL;
+	int rc = report_tables_build(run, &tables, err);
+	static const char *const fixed[] = {"samples.csv", "summary.md", "report.html"};
+	static int (*const writers[])(FILE *, const void *) = {write_csv, write_md, write_html};
+	for (int i = 0; i < 3 && rc == 0; i++) {
+		if (i == 2) /* the page inlines the charts */
+			rc = report_plot(run, tmp, tools, &charts, err);
+		free(path);
+		path = NULL;
+		if (rc == 0 && asprintf(&path, "%s/%s", tmp, fixed[i]) < 0)
+			rc = bench_error_set(err, ENOMEM, "report");
+		if (rc == 0)
+			rc = report_write_file(path, writers[i], &w, err);
+	}
+	for (size_t i = 0; i < charts.n && rc == 0; i++) {
+		char name[200];
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			snprintf(name, sizeof(name), "%s.%s", charts.v[i].name, k ? "png" : "svg");
+			if (files_add(names, name) < 0)
+				rc = bench_error_set(err, ENOMEM, "report");
+		}
+	}
+	/* the pages last: what they refer to is in place before them */
+	for (int i = 0; i < 3 && rc == 0; i++)
+		if (files_add(names, fixed[i]) < 0)
+			rc = bench_error_set(err, ENOMEM, "report");
+	free(charts.v);
+	report_tables_free(&tables);
+	return rc;
+}
+
+int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
+                  struct report_files *files, struct bench_error **err)
+{
+	memset(files, 0, sizeof(*files));
+	bool made = mkdir(out_dir, 0755) == 0;
+	if (!made && errno != EEXIST)
+		return bench_error_set(err, errno, "%s", out_dir);
+	cleanup_free char *tmp = NULL;
+	if (asprintf(&tmp, "%s/.report.XXXXXX", out_dir) < 0)
+		return bench_error_set(err, ENOMEM, "report");
+	if (mkdtemp(tmp) == NULL) {
+		bench_error_set(err, errno, "%s: cannot create a temporary directory", out_dir);
+		if (made)
+			rmdir(out_dir);
+		return -1;
+	}
+	struct report_files names = {0};
+	int rc = render_into(run, tmp, tools, &names, err);
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		cleanup_free char *from = NULL, *to = NULL;
+		if (asprintf(&from, "%s/%s", tmp, names.names[i]) < 0 ||
+		    asprintf(&to, "%s/%s", out_dir, names.names[i]) < 0)
+			rc = bench_error_set(err, ENOMEM, "report");
+		else if (rename(from, to) < 0)
+			rc = bench_error_set(err, errno, "rename %s to %s", from, to);
+		else if (files_add(files, names.names[i]) < 0)
+			rc = bench_error_set(err, ENOMEM, "report");
+	}
+	report_files_free(&names);
+	remove_tree(tmp);
+	if (rc < 0 && made && files->n == 0)
+		rmdir(out_dir);
+	return rc;
+}

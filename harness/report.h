@@ -1,0 +1,40 @@
+/* Reports of a run (bench report): every repetition as CSV, a markdown
+ * summary, gnuplot charts as SVG and PNG, and one self-contained HTML page. */
+#ifndef BENCH_REPORT_H
+#define BENCH_REPORT_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "result.h"
+
+/* The external programs a report needs. */
+struct report_tools {
+	char gnuplot[PATH_MAX]; /* gnuplot's path, found on PATH */
+	char png_terminal[16];  /* "pngcairo", or "png" when gnuplot lacks cairo */
+};
+
+/* Finds gnuplot on PATH and the PNG terminal it offers. Returns 0, or -1 with
+ * *err saying that gnuplot is required and how to install it. */
+int report_tools_find(struct report_tools *tools, struct bench_error **err);
+
+/* Names of the files a report wrote, relative to its directory. */
+struct report_files {
+	char **names;
+	size_t n, cap;
+};
+
+void report_files_free(struct report_files *files);
+
+/* Renders run into out_dir (created, one level, if missing): samples.csv,
+ * summary.md, the charts (<name>.svg and <name>.png) and report.html.
+ * Everything is written into out_dir/.report.XXXXXX first and then renamed
+ * into place, so a failure leaves no partial report behind (best effort: a
+ * rename that fails halfway leaves a mix of old and new files, and
+ * names the earlier renames are in *files). Fills *files (caller frees with
+ * report_files_free). Returns 0, or -1 with *err. */
+int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
+                  struct report_files *files, struct bench_error **err);
+
+#endif

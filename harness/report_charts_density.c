@@ -1,0 +1,297 @@
+/* Density charts (results/SCHEMA.md, "density"): per workload, the
+ * per-instance result against the QoS bar and the aggregate as instances
+ * grow; across studies, each instance's memory footprint and start
+ * latency. */
+#include "report_priv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+/* The charts' environments: those of the samples first (so an environment
+ * keeps its colour across every chart), then those only in density studies. */
+struct dens {
+	struct plot_ctx *ctx;
+	struct plot_ctx colors; /* ctx with envs extended */
+	json_t *studies;
+};
+
+static const char *color(const struct dens *d, json_t *study)
+{
+	return gp_env_color(&d->colors, json_string_value(json_object_get(study, "env")));
+}
+
+static bool is_workload(json_t *study)
+{
+	const char *m = json_string_value(json_object_get(study, "mode"));
+	const char *w = json_string_value(json_object_get(study, "workload"));
+	return m != NULL && strcmp(m, "workload") == 0 && w != NULL && *w;
+}
+
+static void gp_x_axis(FILE *f, json_int_t max)
+{
+	fprintf(f, "set xrange [0.5:%" JSON_INTEGER_FORMAT ".5]\n", max < 1 ? 1 : max);
+	if (max <= 16)
+		fputs("set xtics 1\n", f);
+	/* the key's blank title keeps it clear of the x label */
+	fputs("set xlabel 'instances running at once'\nset grid xtics ytics lc rgb '#dddddd'\n"
+	      "set key title ' '\n",
+	      f);
+}
+
+/* The unit of workload's first metric: the density study's own "unit",
+ * else the samples'; "" when none. */
+static const char *unit_of(const struct run *run, const char *workload)
+{
+	for (size_t i = 0; i < json_array_size(run->density); i++) {
+		json_t *d = json_array_get(run->density, i);
+		const char *w = json_string_value(json_object_get(d, "workload"));
+		const char *u = json_string_value(json_object_get(d, "unit"));
+		if (w && u && *u && strcmp(w, workload) == 0)
+			return u;
+	}
+	for (size_t i = 0; i < run->n_samples; i++)
+		if (strcmp(run->samples[i].workload, workload) == 0)
+			return run->samples[i].unit;
+	return "";
+}
+
+/* One study's rows: instances, mean per instance, worst, aggregate, qos_ok,
+ * the QoS bar. Returns the block, -1 when no step has results, -2 (memory). */
+static int workload_block(struct dens *d, json_t *study, json_int_t *max, bool *failed)
+{
+	size_t n, i, rows = 0;
+	json_t **steps = report_density_steps(study, &n);
+	if (steps == NULL)
+		return -1;
+	double qos = json_number_value(json_object_get(study, "qos")),
+	       base = json_number_value(json_object_get(study, "baseline"));
+	const char *better = json_string_value(json_object_get(study, "better"));
+	double bar = better != NULL && strcmp(better, "lower") == 0 ? base / qos : base * qos;
+	int block = gp_block(d->ctx);
+	for (size_t k = 0; k < n; k++) {
+		json_t *per = json_object_get(steps[k], "per_instance"), *v;
+		double sum = 0;
+		size_t m = 0;
+		json_array_foreach(per, i, v)
+		{
+			sum += json_number_value(v);
+			m++;
+		}
+		if (m == 0)
+			continue;
+		json_int_t inst = json_integer_value(json_object_get(steps[k], "instances"));
+		bool ok = json_is_true(json_object_get(steps[k], "qos_ok"));
+		fprintf(d->ctx->gp, "%" JSON_INTEGER_FORMAT " %.9g %.9g %.9g %d %.9g\n", inst,
+		        sum / (double)m, json_number_value(json_object_get(steps[k], "worst")),
+		        json_number_value(json_object_get(steps[k], "aggregate")), ok ? 1 : 0,
+		        isfinite(bar) ? bar : 0);
+		*max = inst > *max ? inst : *max;
+		*failed |= !ok;
+		rows++;
+	}
+	gp_block_end(d->ctx);
+	free(steps);
+	return rows > 0 ? block : -1;
+}
+
+/* The title of study's series: "env" or "env: what". */
+static void series(FILE *f, json_t *study, const char *what)
+{
+	char t[320];
+	snprintf(t, sizeof(t), "%s: %s", json_string_value(json_object_get(study, "env")), what);
+	gp_str(f, t);
+}
+
+/* Every workload study of workload on one chart, one colour per env. */
+static int workload_chart(struct dens *d, const char *workload)
+{
+	cleanup_free char *plot = NULL;
+	size_t len = 0, i, n_plots = 0;
+	FILE *p = open_memstream(&plot, &len);
+	if (p == NULL)
+		return -1;
+	const char *unit = unit_of(d->ctx->run, workload), *sep = "plot ";
+	json_int_t max = 1;
+	json_t *s;
+	bool lower = false, crossed = false;
+	json_array_foreach(d->studies, i, s)
+	{
+		const char *w = json_string_value(json_object_get(s, "workload"));
+		if (!is_workload(s) || strcmp(w, workload) != 0)
+			continue;
+		bool failed = false;
+		int block = workload_block(d, s, &max, &failed);
+		if (block < 0)
+			continue;
+		const char *c = color(d, s),
+		           *better = json_string_value(json_object_get(s, "better"));
+		bool low = better != NULL && strcmp(better, "lower") == 0;
+		char what[96];
+		lower |= low;
+		fprintf(p, "%s$d%d using 1:2 with linespoints lw 2 pt 7 lc rgb '%s' title ", sep,
+		        block, c);
+		series(p, s, "mean per instance");
+		fprintf(p,
+		        ", \\\n  $d%d using 1:3 with linespoints lw 1 dt 3 pt 6 lc rgb '%s' title ",
+		        block, c);
+		series(p, s, "worst instance");
+		fprintf(p, ", \\\n  $d%d using 1:6 with lines lw 1.5 dt 2 lc rgb '%s' title ",
+		        block, c);
+		snprintf(what, sizeof(what), "QoS bar (%s%.2f x 1 instance)", low ? "1/" : "",
+		         json_number_value(json_object_get(s, "qos")));
+		series(p, s, what);
+		fprintf(p,
+		        ", \\\n  $d%d using 1:4 axes x1y2 with linespoints lw 1 dt 4 pt 4 "
+		        "lc rgb '%s' title ",
+		        block, c);
+		series(p, s, "aggregate (right axis)");
+		if (failed)
+			fprintf(
+			    p,
+			    ", \\\n  $d%d using 1:($5 > 0 ? 1/0 : $3) with points pt 2 ps 2 lw 2 "
+			    "lc rgb '#d62728' %s",
+			    block, crossed ? "notitle" : "title 'below QoS'");
+		crossed |= failed;
+		sep = ", \\\n  ";
+		n_plots++;
+	}
+	fputc('\n', p);
+	if (fclose(p) != 0)
+		return -1;
+	if (n_plots == 0)
+		return 0;
+	struct gp_body b;
+	FILE *f = gp_body_open(&b);
+	if (f == NULL)
+		return -1;
+	char title[256], label[320];
+	snprintf(title, sizeof(title), "Density: %s per instance against the QoS bar", workload);
+	fputs("set title ", f);
+	gp_str(f, title);
+	snprintf(label, sizeof(label), "per-instance result (%s)",
+	         *unit   ? unit
+	         : lower ? "lower is better"
+	                 : "higher is better");
+	fputs("\nset ylabel ", f);
+	gp_str(f, label);
+	snprintf(label, sizeof(label), "aggregate: %s over instances%s%s%s", lower ? "mean" : "sum",
+	         *unit ? " (" : "", unit, *unit ? ")" : "");
+	fputs("\nset y2label ", f);
+	gp_str(f, label);
+	fputs("\nset yrange [0:*]\nset y2range [0:*]\nset y2tics\nset ytics nomirror\n", f);
+	gp_x_axis(f, max);
+	fputs(plot, f);
+	return gp_body_chart(d->ctx, &b, "density", workload, NULL, title, CHART_W,
+	                     CHART_H + 20 * (int)n_plots);
+}
+
+/* "env, idle" or "env, running <workload>". */
+static void study_label(const struct dens *d, json_t *study, char *buf, size_t len)
+{
+	report_env_label(d->ctx->run, json_string_value(json_object_get(study, "env")), buf, len);
+	size_t n = strlen(buf);
+	if (n < len && is_workload(study))
+		snprintf(buf + n, len - n, ", running %s",
+		         json_string_value(json_object_get(study, "workload")));
+	else if (n < len)
+		snprintf(buf + n, len - n, ", idle");
+}
+
+/* Median key of each step (a per-instance array) times scale, one line per
+ * study: the footprint and start latency charts. */
+static int per_instance_chart(struct dens *d, const char *name, const char *key, double scale,
+                              const char *title, const char *ylabel)
+{
+	cleanup_free char *plot = NULL;
+	size_t len = 0, i, n_plots = 0;
+	FILE *p = open_memstream(&plot, &len);
+	if (p == NULL)
+		return -1;
+	json_int_t max = 1;
+	json_t *s;
+	json_array_foreach(d->studies, i, s)
+	{
+		size_t n, rows = 0;
+		json_t **steps = report_density_steps(s, &n);
+		if (steps == NULL || !json_is_string(json_object_get(s, "env"))) {
+			free(steps);
+			continue;
+		}
+		int block = gp_block(d->ctx);
+		for (size_t k = 0; k < n; k++) {
+			double m = report_density_median(json_object_get(steps[k], key));
+			json_int_t inst =
+			    json_integer_value(json_object_get(steps[k], "instances"));
+			if (isnan(m))
+				continue;
+			fprintf(d->ctx->gp, "%" JSON_INTEGER_FORMAT " %.9g\n", inst, m * scale);
+			max = inst > max ? inst : max;
+			rows++;
+		}
+		gp_block_end(d->ctx);
+		free(steps);
+		if (rows == 0)
+			continue;
+		char label[320];
+		study_label(d, s, label, sizeof(label));
+		fprintf(p, "%s$d%d using 1:2 with linespoints lw 2 pt 7 dt %d lc rgb '%s' title ",
+		        n_plots ? ", \\\n  " : "plot ", block, is_workload(s) ? 2 : 1, color(d, s));
+		gp_str(p, label);
+		n_plots++;
+	}
+	fputc('\n', p);
+	if (fclose(p) != 0)
+		return -1;
+	if (n_plots == 0)
+		return 0;
+	struct gp_body b;
+	FILE *f = gp_body_open(&b);
+	if (f == NULL)
+		return -1;
+	fputs("set title ", f);
+	gp_str(f, title);
+	fputs("\nset ylabel ", f);
+	gp_str(f, ylabel);
+	fputs("\nset yrange [0:*]\nset offsets 0,0,graph 0.1,0\n", f);
+	gp_x_axis(f, max);
+	fputs(plot, f);
+	return gp_body_chart(d->ctx, &b, "density", name, NULL, title, CHART_W, CHART_H);
+}
+
+int report_chart_density(struct plot_ctx *ctx)
+{
+	json_t *studies = ctx->run->density, *s;
+	size_t n = json_array_size(studies), i;
+	if (n == 0)
+		return 0;
+	cleanup_free const char **envs = calloc(ctx->n_envs + n, sizeof(*envs));
+	cleanup_free const char **workloads = calloc(n, sizeof(*workloads));
+	if (envs == NULL || workloads == NULL)
+		return -1;
+	struct dens d = {.ctx = ctx, .colors = *ctx, .studies = studies};
+	memcpy(envs, ctx->envs, ctx->n_envs * sizeof(*envs));
+	d.colors.envs = envs;
+	size_t n_workloads = 0;
+	json_array_foreach(studies, i, s)
+	{
+		const char *env = json_string_value(json_object_get(s, "env"));
+		const char *w = json_string_value(json_object_get(s, "workload"));
+		if (env != NULL && gp_index_of(envs, d.colors.n_envs, env) == d.colors.n_envs)
+			envs[d.colors.n_envs++] = env;
+		if (is_workload(s) && gp_index_of(workloads, n_workloads, w) == n_workloads)
+			workloads[n_workloads++] = w;
+	}
+	for (i = 0; i < n_workloads; i++)
+		if (workload_chart(&d, workloads[i]) < 0)
+			return -1;
+	if (per_instance_chart(&d, "footprint", "mem_bytes", 1.0 / 1048576,
+	                       "Density: per-instance memory footprint (median per step)",
+	                       "memory per instance (MiB)") < 0)
+		return -1;
+	return per_instance_chart(&d, "start", "start_s", 1000,
+	                          "Density: instance start latency (median per step)",
+	                          "start latency (ms)");
+}

@@ -1,0 +1,188 @@
+/* samples.csv (every repetition) and summary.md (tables fit for a pull
+ * request comment). */
+#include "report_priv.h"
+
+#include <errno.h>
+#include <string.h>
+
+int report_write_file(const char *path, int (*fn)(FILE *out, const void *arg), const void *arg,
+                      struct bench_error **err)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return bench_error_set(err, errno, "%s", path);
+	int rc = fn(f, arg);
+	int werr = ferror(f) ? EIO : 0;
+	if (fclose(f) != 0 && werr == 0)
+		werr = errno;
+	if (rc < 0 && werr == 0)
+		werr = ENOMEM;
+	if (werr != 0)
+		return bench_error_set(err, werr, "writing %s", path);
+	return 0;
+}
+
+/* RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+static void csv_field(FILE *out, const char *s, const char *sep)
+{
+	if (s == NULL)
+		s = "";
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+	} else {
+		fputc('"', out);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	}
+	fputs(sep, out);
+}
+
+int report_csv(FILE *out, const struct run *run)
+{
+	fputs("env,workload,metric,unit,better,rep,value,outlier,error\r\n", out);
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		const char *better = s->better == BETTER_HIGHER ? "higher" : "lower";
+		/* a failed sample without values still gets one row, for its error */
+		size_t rows = s->n_values > 0 ? s->n_values : 1;
+		for (size_t r = 0; r < rows; r++) {
+			char rep[32] = "", value[40] = "";
+			const char *outlier = "";
+			if (r < s->n_values) {
+				snprintf(rep, sizeof(rep), "%zu", r + 1);
+				report_fmt_exact(s->values[r], value, sizeof(value));
+				outlier = s->outliers != NULL && s->outliers[r] ? "true" : "false";
+			}
+			csv_field(out, s->env, ",");
+			csv_field(out, s->workload, ",");
+			csv_field(out, s->metric, ",");
+			csv_field(out, s->unit, ",");
+			csv_field(out, better, ",");
+			csv_field(out, rep, ",");
+			csv_field(out, value, ",");
+			csv_field(out, outlier, ",");
+			csv_field(out, s->failed ? s->error : "", "\r\n");
+		}
+	}
+	return 0;
+}
+
+/* A table cell's text as markdown: no line breaks, no table, code or
+ * emphasis syntax, no HTML. */
+static void md_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			fputc(' ', out);
+		else if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else if (*s == '&')
+			fputs("&amp;", out);
+		else if (strchr("\\`*|#", *s) != NULL)
+			fprintf(out, "\\%c", *s);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void md_table(FILE *out, const struct rtable *t, const char *level)
+{
+	if (t->title != NULL) {
+		fprintf(out, "%s ", level);
+		md_text(out, t->title);
+		fputs("\n\n", out);
+	}
+	if (t->n_rows == 0) {
+		fputs("(no results)\n\n", out);
+		return;
+	}
+	for (size_t c = 0; c < t->n_cols; c++)
+		fprintf(out, "| %s ", t->head[c]);
+	fputs("|\n", out);
+	for (size_t c = 0; c < t->n_cols; c++)
+		fputs(t->align[c] == 'r' ? "| --: " : "| :-- ", out);
+	fputs("|\n", out);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		for (size_t c = 0; c < t->n_cols; c++) {
+			fputs("| ", out);
+			md_text(out, t->cells[r * t->n_cols + c]);
+			fputc(' ', out);
+		}
+		fputs("|\n", out);
+	}
+	fputc('\n', out);
+}
+
+/* The environments bench all found available ("Ran here") and the others
+ * with their reason ("Not run here"). */
+static void md_survey(FILE *out, const struct report_tables *t)
+{
+	if (t->ran.n_rows > 0) {
+		fputs("**Ran here:** ", out);
+		for (size_t r = 0; r < t->ran.n_rows; r++) {
+			fputs(r ? ", " : "", out);
+			md_text(out, t->ran.cells[r * t->ran.n_cols]);
+		}
+		fputs(".\n\n", out);
+	}
+	for (size_t r = 0; r < t->not_run.n_rows; r++) {
+		fputs("- **Not run here:** ", out);
+		md_text(out, t->not_run.cells[r * t->not_run.n_cols]);
+		fputs(" — ", out);
+		md_text(out, t->not_run.cells[r * t->not_run.n_cols + 1]);
+		fputc('\n', out);
+	}
+	if (t->not_run.n_rows > 0)
+		fputc('\n', out);
+}
+
+int report_markdown(FILE *out, const struct run *run, const struct report_tables *t)
+{
+	fputs("## bench report: ", out);
+	md_text(out, run->run_id);
+	fputs("\n\n", out);
+	json_t *version = json_object_get(run->host, "bench_version"),
+	       *commit = json_object_get(run->host, "git_commit");
+	fputs("Run started ", out);
+	md_text(out, run->created != NULL ? run->created : "(unknown)");
+	if (json_is_string(version) && json_is_string(commit)) {
+		fputs(", bench ", out);
+		md_text(out, json_string_value(version));
+		fputs(" (", out);
+		md_text(out, json_string_value(commit));
+		fputs(")", out);
+	}
+	fputs(".\n\n**Host** ", out);
+	md_text(out, t->host_line);
+	fputs("\n\n", out);
+	md_survey(out, t);
+	for (size_t i = 0; i < t->n_envs; i++)
+		md_table(out, &t->envs[i], "### Results:");
+	if (t->overhead.n_rows > 0) {
+		md_table(out, &t->overhead, "###");
+		fputs(
+		    "Slowdown > 1 means worse than the baseline whatever the metric's direction; "
+		    "95% CI by Fieller's method; p from Welch's t-test; significant when p < 0.05 "
+		    "and the CI excludes 1.\n\n",
+		    out);
+	}
+	if (t->density.n_rows > 0) {
+		md_table(out, &t->density, "###");
+		fputs("Density: instances started 1, 2, 4, ... (then refined) until an instance "
+		      "fell below the QoS bar (qos x the single-instance result; baseline / qos "
+		      "when lower is better), memory ran short or --max was reached.\n\n",
+		      out);
+	}
+	if (t->failed.n_rows > 0)
+		md_table(out, &t->failed, "###");
+	fputs("Every repetition is in `samples.csv`; charts and the full host description in "
+	      "`report.html`.\n",
+	      out);
+	return 0;
+}

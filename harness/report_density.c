@@ -1,0 +1,144 @@
+/* Density studies (results/SCHEMA.md, "density") and the environments a
+ * run could not use (invocation.environments, written by bench all) as
+ * report tables; the density charts are in report_charts_density.c. */
+#include "report_priv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double report_density_median(json_t *a)
+{
+	size_t n = 0, i;
+	json_t *v;
+	double *vals = calloc(json_array_size(a) + 1, sizeof(*vals));
+	if (vals == NULL)
+		return NAN;
+	json_array_foreach(a, i, v)
+	{
+		if (json_is_number(v) && json_number_value(v) >= 0)
+			vals[n++] = json_number_value(v);
+	}
+	double m = NAN;
+	if (n > 0) {
+		qsort(vals, n, sizeof(*vals), cmp_double);
+		m = n % 2 ? vals[n / 2] : (vals[n / 2 - 1] + vals[n / 2]) / 2;
+	}
+	free(vals);
+	return m;
+}
+
+static json_int_t instances(json_t *step)
+{
+	return json_integer_value(json_object_get(step, "instances"));
+}
+
+static int cmp_step(const void *a, const void *b)
+{
+	json_int_t x = instances(*(json_t *const *)a), y = instances(*(json_t *const *)b);
+	return (x > y) - (x < y);
+}
+
+json_t **report_density_steps(json_t *study, size_t *n)
+{
+	json_t *steps = json_object_get(study, "steps");
+	*n = 0;
+	json_t **v = calloc(json_array_size(steps) + 1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	size_t i;
+	json_t *s;
+	json_array_foreach(steps, i, s)
+	{
+		if (json_is_object(s) && instances(s) > 0)
+			v[(*n)++] = s;
+	}
+	if (*n == 0) {
+		free(v);
+		return NULL;
+	}
+	qsort(v, *n, sizeof(*v), cmp_step);
+	return v;
+}
+
+static const char *str(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s != NULL && *s ? s : dflt;
+}
+
+static void fmt_num(double v, const char *fmt, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, fmt, v);
+}
+
+static int density_row(const struct run *run, json_t *study, struct rtable *t)
+{
+	char label[256], max_ok[32], per_gib[32], mem[32], start[32];
+	const char *env = str(study, "env", "?");
+	report_env_label(run, env, label, sizeof(label));
+	json_t *m = json_object_get(study, "max_ok"),
+	       *g = json_object_get(study, "instances_per_gib");
+	snprintf(max_ok, sizeof(max_ok), "%" JSON_INTEGER_FORMAT, json_integer_value(m));
+	fmt_num(json_is_number(g) ? json_number_value(g) : NAN, "%.3g", per_gib, sizeof(per_gib));
+	size_t n;
+	json_t **steps = report_density_steps(study, &n);
+	json_t *last = steps != NULL ? steps[n - 1] : NULL;
+	free(steps);
+	fmt_num(report_density_median(json_object_get(last, "mem_bytes")) / 1048576, "%.1f", mem,
+	        sizeof(mem));
+	fmt_num(report_density_median(json_object_get(last, "start_s")) * 1000, "%.1f", start,
+	        sizeof(start));
+	return rtable_row(t, label, str(study, "mode", "?"), str(study, "workload", "-"), max_ok,
+	                  per_gib, str(study, "stop_reason", "?"), mem, start);
+}
+
+/* invocation.environments: {name, available, reason} each. */
+static int survey(const struct run *run, struct report_tables *t)
+{
+	t->ran = (struct rtable){.n_cols = 2, .head = {"env", "reason"}, .align = "ll"};
+	t->not_run = (struct rtable){.n_cols = 2, .head = {"env", "reason"}, .align = "ll"};
+	json_t *envs = json_object_get(run->invocation, "environments"), *e;
+	size_t i;
+	json_array_foreach(envs, i, e)
+	{
+		const char *name = json_string_value(json_object_get(e, "name"));
+		if (name == NULL)
+			continue;
+		bool ok = json_is_true(json_object_get(e, "available"));
+		if (rtable_row(ok ? &t->ran : &t->not_run, name,
+		               ok ? "" : str(e, "reason", "(no reason given)")) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int report_density_tables(const struct run *run, struct report_tables *t)
+{
+	t->density = (struct rtable){
+	    .n_cols = 8,
+	    .head = {"env", "mode", "workload", "max instances meeting QoS", "instances per GiB",
+	             "stop reason", "per-instance memory (median at the largest step, MiB)",
+	             "start (median, ms)"},
+	    .align = "lllrrlrr",
+	};
+	json_t *study;
+	size_t i;
+	json_array_foreach(run->density, i, study)
+	{
+		if (json_is_object(study) && density_row(run, study, &t->density) < 0)
+			return -1;
+	}
+	if (t->density.n_rows > 0 && (t->density.title = strdup("Density")) == NULL)
+		return -1;
+	return survey(run, t);
+}

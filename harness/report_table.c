@@ -1,0 +1,312 @@
+/* The tables of a report (host, results per environment, overhead, failed
+ * samples), built once and rendered as markdown and as HTML. */
+#include "report_priv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+int rtable_row(struct rtable *t, const char *first, ...)
+{
+	if (t->n_rows == t->cap_rows) {
+		size_t cap = t->cap_rows ? 2 * t->cap_rows : 16;
+		char **cells = realloc(t->cells, cap * t->n_cols * sizeof(*cells));
+		if (cells == NULL)
+			return -1;
+		t->cells = cells;
+		t->cap_rows = cap;
+	}
+	char **row = t->cells + t->n_rows * t->n_cols;
+	va_list ap;
+	va_start(ap, first);
+	const char *cell = first;
+	int rc = 0;
+	for (size_t c = 0; c < t->n_cols; c++) {
+		if (c > 0)
+			cell = va_arg(ap, const char *);
+		row[c] = strdup(cell != NULL ? cell : "");
+		if (row[c] == NULL)
+			rc = -1;
+	}
+	va_end(ap);
+	t->n_rows++;
+	return rc;
+}
+
+void rtable_free(struct rtable *t)
+{
+	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->title);
+	memset(t, 0, sizeof(*t));
+}
+
+const char **report_envs(const struct run *run, size_t *n)
+{
+	*n = 0;
+	const char **envs = calloc(run->n_samples + 1, sizeof(*envs));
+	if (envs == NULL)
+		return NULL;
+	for (size_t i = 0; i < run->n_samples; i++) {
+		size_t j = 0;
+		while (j < *n && strcmp(envs[j], run->samples[i].env) != 0)
+			j++;
+		if (j == *n)
+			envs[(*n)++] = run->samples[i].env;
+	}
+	return envs;
+}
+
+bool report_env_is_tcg(const struct run *run, const char *env)
+{
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		json_t *acc =
+		    json_object_get(json_object_get(s->pinning, "backend"), "accelerator");
+		if (strcmp(s->env, env) == 0 && json_is_string(acc) &&
+		    strcmp(json_string_value(acc), "tcg") == 0)
+			return true;
+	}
+	return false;
+}
+
+void report_env_label(const struct run *run, const char *env, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", env, report_env_is_tcg(run, env) ? " (TCG emulation)" : "");
+}
+
+void report_fmt_exact(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, len, "%.17g", v);
+}
+
+/* "mean ± half", both with the decimals of the half-width's second
+ * significant digit. */
+static void fmt_mean_ci(double mean, double half, char *buf, size_t len)
+{
+	if (!(half > 0) || !isfinite(half)) {
+		snprintf(buf, len, "%.6g ± 0", mean);
+		return;
+	}
+	int dec = 1 - (int)floor(log10(half));
+	dec = dec < 0 ? 0 : dec > 12 ? 12 : dec;
+	snprintf(buf, len, "%.*f ± %.*f", dec, mean, dec, half);
+}
+
+static void fmt_bytes(double b, char *buf, size_t len)
+{
+	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	size_t u = 0;
+	while (b >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		b /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.4g %s", b, units[u]);
+}
+
+static json_int_t ival(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static const char *sval(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s != NULL ? s : "?";
+}
+
+/* One host member as text; arrays of packages, nodes and caches summarised. */
+static char *host_value(const char *key, json_t *v)
+{
+	char *text = NULL, size[32];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f == NULL)
+		return NULL;
+	if (json_is_string(v)) {
+		fputs(json_string_value(v), f);
+	} else if (json_is_integer(v) && strstr(key, "bytes") != NULL) {
+		fmt_bytes((double)json_integer_value(v), size, sizeof(size));
+		fprintf(f, "%s (%" JSON_INTEGER_FORMAT " bytes)", size, json_integer_value(v));
+	} else if (json_is_array(v) && strcmp(key, "packages") == 0) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *p = json_array_get(v, i);
+			fprintf(
+			    f,
+			    "%sP#%" JSON_INTEGER_FORMAT ": %" JSON_INTEGER_FORMAT " cores, PUs %s",
+			    i ? "; " : "", ival(p, "os_index"), ival(p, "cores"), sval(p, "cpus"));
+		}
+	} else if (json_is_array(v) && strcmp(key, "numa_nodes") == 0) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *n = json_array_get(v, i);
+			fmt_bytes((double)ival(n, "memory_bytes"), size, sizeof(size));
+			fprintf(f, "%snode %" JSON_INTEGER_FORMAT ": %s, PUs %s", i ? "; " : "",
+			        ival(n, "os_index"), size, sval(n, "cpus"));
+		}
+	} else if (json_is_array(v) && strcmp(key, "caches") == 0) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *c = json_array_get(v, i);
+			fmt_bytes((double)ival(c, "size_bytes"), size, sizeof(size));
+			fprintf(f, "%sL%" JSON_INTEGER_FORMAT " %s %s x%" JSON_INTEGER_FORMAT,
+			        i ? "; " : "", ival(c, "level"), sval(c, "type"), size,
+			        ival(c, "count"));
+		}
+	} else {
+		cleanup_free char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		fputs(dump != NULL ? dump : "?", f);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int build_host(const struct run *run, struct report_tables *t)
+{
+	t->host = (struct rtable){.n_cols = 2, .head = {"field", "value"}, .align = "ll"};
+	t->host.title = strdup("Host");
+	const char *key;
+	json_t *v;
+	json_object_foreach(run->host, key, v)
+	{
+		cleanup_free char *text = host_value(key, v);
+		if (text == NULL || rtable_row(&t->host, key, text) < 0)
+			return -1;
+	}
+	char mem[32] = "unknown memory";
+	json_t *m = json_object_get(run->host, "memory_bytes");
+	if (json_is_integer(m))
+		fmt_bytes((double)json_integer_value(m), mem, sizeof(mem));
+	snprintf(t->host_line, sizeof(t->host_line), "%s: %s, kernel %s, hypervisor %s, %s memory",
+	         sval(run->host, "hostname"), sval(run->host, "cpu_model"),
+	         sval(run->host, "kernel"), sval(run->host, "hypervisor"), mem);
+	return t->host.title != NULL ? 0 : -1;
+}
+
+static int build_env(const struct run *run, const char *env, struct rtable *t)
+{
+	char label[256], mean[96], n[32], cv[32];
+	report_env_label(run, env, label, sizeof(label));
+	*t = (struct rtable){
+	    .n_cols = 6,
+	    .head = {"workload", "metric", "mean ± 95% CI", "unit", "n", "CV%"},
+	    .align = "llrlrr",
+	};
+	if ((t->title = strdup(label)) == NULL)
+		return -1;
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		if (s->failed || s->n_values == 0 || strcmp(s->env, env) != 0)
+			continue;
+		fmt_mean_ci(s->stats.mean, s->stats.ci_half, mean, sizeof(mean));
+		snprintf(n, sizeof(n), "%zu", s->stats.n);
+		snprintf(cv, sizeof(cv), "%.2f", 100 * s->stats.cv);
+		if (rtable_row(t, s->workload, s->metric, mean, s->unit, n, cv) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int build_overhead(const struct run *run, struct rtable *t)
+{
+	*t = (struct rtable){
+	    .n_cols = 6,
+	    .head = {"env", "workload", "metric", "slowdown [95% CI]", "p", "verdict"},
+	    .align = "lllrrl",
+	};
+	json_t *o;
+	size_t i;
+	json_array_foreach(run->overhead, i, o)
+	{
+		char label[256], slow[96], p[32];
+		const char *env = sval(o, "env");
+		double sd = num(o, "slowdown"), lo = num(o, "slowdown_ci95_low"),
+		       hi = num(o, "slowdown_ci95_high");
+		report_env_label(run, env, label, sizeof(label));
+		if (isnan(lo) || isnan(hi))
+			snprintf(slow, sizeof(slow), "%.3f [unbounded]", sd);
+		else
+			snprintf(slow, sizeof(slow), "%.3f [%.3f, %.3f]", sd, lo, hi);
+		snprintf(p, sizeof(p), "%.3g", num(o, "p_value"));
+		const char *verdict = !json_is_true(json_object_get(o, "significant"))
+		                          ? "within noise"
+		                      : sd > 1 ? "significant, worse"
+		                               : "significant, better";
+		if (rtable_row(t, label, sval(o, "workload"), sval(o, "metric"), slow, p, verdict) <
+		    0)
+			return -1;
+	}
+	if (t->n_rows > 0) {
+		char title[256];
+		snprintf(title, sizeof(title), "Overhead against %s",
+		         sval(json_array_get(run->overhead, 0), "baseline"));
+		if ((t->title = strdup(title)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int build_failed(const struct run *run, struct rtable *t)
+{
+	*t = (struct rtable){
+	    .n_cols = 4, .head = {"env", "workload", "metric", "error"}, .align = "llll"};
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		char label[256];
+		report_env_label(run, s->env, label, sizeof(label));
+		if (s->failed && rtable_row(t, label, s->workload, s->metric, s->error) < 0)
+			return -1;
+	}
+	if (t->n_rows > 0 && (t->title = strdup("Failed samples")) == NULL)
+		return -1;
+	return 0;
+}
+
+int report_tables_build(const struct run *run, struct report_tables *t, struct bench_error **err)
+{
+	memset(t, 0, sizeof(*t));
+	size_t n_envs;
+	cleanup_free const char **envs = report_envs(run, &n_envs);
+	if (envs == NULL)
+		return bench_error_set(err, ENOMEM, "report tables");
+	if (n_envs > 0 && (t->envs = calloc(n_envs, sizeof(*t->envs))) == NULL)
+		return bench_error_set(err, ENOMEM, "report tables");
+	for (size_t i = 0; i < n_envs; i++) {
+		t->n_envs++;
+		if (build_env(run, envs[i], &t->envs[i]) < 0)
+			return bench_error_set(err, ENOMEM, "report tables");
+	}
+	if (build_host(run, t) < 0 || build_overhead(run, &t->overhead) < 0 ||
+	    build_failed(run, &t->failed) < 0 || report_density_tables(run, t) < 0)
+		return bench_error_set(err, ENOMEM, "report tables");
+	return 0;
+}
+
+void report_tables_free(struct report_tables *t)
+{
+	for (size_t i = 0; i < t->n_envs; i++)
+		rtable_free(&t->envs[i]);
+	free(t->envs);
+	rtable_free(&t->host);
+	rtable_free(&t->overhead);
+	rtable_free(&t->failed);
+	rtable_free(&t->density);
+	rtable_free(&t->ran);
+	rtable_free(&t->not_run);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,90 @@
+/* Integration: bench all, end to end on this host with a small selection:
+ * matched runs, density, the run file and the rendered report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+
+#include "result.h"
+#include "testutil.h"
+
+static char bench[PATH_MAX];
+
+static bool file_nonempty(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+	struct cmd_result r = run_cmd(argv);
+	cmd_result_free(&r);
+}
+
+static void quick_bare(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX], report[PATH_MAX + 16], file[PATH_MAX + 16];
+	build_path("all-XXXXXX", dir);
+	assert_non_null(mkdtemp(dir));
+	char *argv[] = {bench,    "all",  "--profile",   "quick",
+	                "--envs", "bare", "--workloads", "os.syscall,mem.random,disk.rand_read",
+	                "--out",  dir,    "--quiet",     NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench all exited %d: %s", r.status, r.err);
+	assert_non_null(strstr(r.out, "report.html"));
+	snprintf(file, sizeof(file), "%s/run.json", dir);
+	struct run run;
+	struct bench_error *err = NULL;
+	if (run_read(file, &run, &err) < 0)
+		fail_msg("run file rejected: %s", err->msg);
+	assert_true(run.n_samples >= 5);
+	assert_int_equal(json_array_size(run.density), 2); /* idle + cpu.int */
+	json_t *envs = json_object_get(run.invocation, "environments");
+	assert_true(json_array_size(envs) >= 1);
+	assert_string_equal(json_string_value(json_object_get(run.invocation, "profile")), "quick");
+	run_free(&run);
+	snprintf(report, sizeof(report), "%s/report", dir);
+	assert_true(file_nonempty(report, "report.html"));
+	assert_true(file_nonempty(report, "summary.md"));
+	assert_true(file_nonempty(report, "samples.csv"));
+	assert_true(file_nonempty(report, "bars-os.syscall-ns_call.png"));
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+static void usage_errors(void **state)
+{
+	(void)state;
+	char *bad_profile[] = {bench, "all", "--profile", "huge", NULL};
+	struct cmd_result r = run_cmd(bad_profile);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "quick, standard, full"));
+	cmd_result_free(&r);
+	char *bad_opt[] = {bench, "all", "--frob", NULL};
+	r = run_cmd(bad_opt);
+	assert_int_equal(r.status, 2);
+	cmd_result_free(&r);
+	char *help[] = {bench, "all", "--help", NULL};
+	r = run_cmd(help);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "standard"));
+	cmd_result_free(&r);
+}
+
+int main(void)
+{
+	build_path("bench", bench);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(quick_bare),
+	    cmocka_unit_test(usage_errors),
+	};
+	return cmocka_run_group_tests_name("bench all", tests, NULL, NULL);
+}
