@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "spawn.h"
 
 static void wl_info_free(struct wl_info *w)
 {
@@ -90,69 +91,22 @@ int catalog_parse(const char *text, struct catalog *c, struct bench_error **err)
 	return 0;
 }
 
-/* Runs argv and collects its stdout (at most 1 MiB). */
-static int capture(char *const argv[], char **out, struct bench_error **err)
-{
-	int fds[2];
-	if (pipe(fds) < 0)
-		return bench_error_set(err, errno, "pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(fds[0]);
-		close(fds[1]);
-		return bench_error_set(err, e, "fork");
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], argv);
-		dprintf(STDERR_FILENO, "bench: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n = 0;
-	while (buf != NULL && len + 1 < cap && (n = read(fds[0], buf + len, cap - len - 1)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-		if (len + 1 == cap && cap < (1u << 20)) {
-			char *nb = realloc(buf, cap * 2);
-			if (nb == NULL)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	close(fds[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	if (buf == NULL)
-		return bench_error_set(err, ENOMEM, "reading %s", argv[0]);
-	buf[len] = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(buf);
-		return bench_error_set(err, 0, "'%s %s' failed (exit status %d)", argv[0], argv[1],
-		                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	}
-	*out = buf;
-	return 0;
-}
-
 int catalog_load(const char *wl_path, struct catalog *c, struct bench_error **err)
 {
 	if (access(wl_path, X_OK) < 0)
 		return bench_error_set(err, errno,
 		                       "workload runner '%s' (run make, or set BENCH_WL)", wl_path);
 	char *argv[] = {(char *)wl_path, "list", "--json", NULL};
-	cleanup_free char *text = NULL;
-	if (capture(argv, &text, err) < 0)
+	size_t cap = 1 << 20;
+	cleanup_free char *text = malloc(cap);
+	if (text == NULL)
+		return bench_error_set(err, ENOMEM, "workload catalog");
+	int rc = spawn_run(argv, 30, SPAWN_STDOUT_ONLY, text, cap, err);
+	if (rc < 0)
 		return -1;
+	if (rc != 0)
+		return bench_error_set(err, 0, "'%s list --json' failed (exit status %d)", wl_path,
+		                       rc);
 	return catalog_parse(text, c, err);
 }
 

@@ -92,7 +92,7 @@ static void container_destroy(struct container *c)
 	if (c->id[0] != '\0' && c->runtime[0] != '\0') {
 		char out[512];
 		char *argv[] = {c->runtime, "delete", "--force", c->id, NULL};
-		run_argv(argv, 15, out, sizeof(out), NULL);
+		spawn_run(argv, 15, 0, out, sizeof(out), NULL);
 	}
 	if (c->bridged)
 		netns_teardown(&c->net);
@@ -142,7 +142,7 @@ static int container_start(const struct env_spec *spec, struct env_instance **ou
 	snprintf(c->id, sizeof(c->id), "bench-%d-%u", (int)getpid(), counter++);
 	snprintf(c->cgroup, sizeof(c->cgroup), "/bench/%s", c->id);
 	double t0 = monotonic_seconds();
-	if (runtime_find(runtime_name(spec), c->runtime, sizeof(c->runtime)) < 0) {
+	if (spawn_find(runtime_name(spec), c->runtime, sizeof(c->runtime)) < 0) {
 		bench_error_set(err, 0, "runtime %s not found", runtime_name(spec));
 		goto fail;
 	}

@@ -14,81 +14,35 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "spawn.h"
 
-/* ip's path: /usr/sbin/ip, /sbin/ip, else the first "ip" on PATH. */
+/* ip's path (PATH, /usr/sbin, /sbin), looked up once. */
 static const char *ip_path(void)
 {
 	static char found[4096];
-	if (found[0] != '\0')
-		return found;
-	const char *fixed[] = {"/usr/sbin/ip", "/sbin/ip"};
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (access(fixed[i], X_OK) == 0)
-			return strcpy(found, fixed[i]);
-	const char *path = getenv("PATH");
-	while (path != NULL && *path != '\0') {
-		size_t n = strcspn(path, ":");
-		snprintf(found, sizeof(found), "%.*s/ip", (int)n, path);
-		if (n > 0 && access(found, X_OK) == 0)
-			return found;
-		path += n + (path[n] == ':');
-	}
-	found[0] = '\0';
-	return "/usr/sbin/ip";
+	if (found[0] == '\0' && spawn_find("ip", found, sizeof(found)) < 0)
+		snprintf(found, sizeof(found), "/usr/sbin/ip");
+	return found;
 }
 
-/* Runs argv (argv[0] the program's path, NULL-terminated) with stdin and
- * stdout on /dev/null and stderr captured into errbuf (NUL-terminated,
- * trailing newlines dropped). Returns the exit status (128 + signal when
- * killed), or -1 with the reason in errbuf when it could not run. */
+/* Runs argv with its output (ip prints its reasons on stderr) in errbuf,
+ * trailing blanks dropped. Returns the exit status, or -1 (errbuf says). */
 static int run_argv(char *const argv[], char *errbuf, size_t errlen)
 {
-	int pfd[2];
-	errbuf[0] = '\0';
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
+	struct bench_error *err = NULL;
+	int rc = spawn_run(argv, 30, 0, errbuf, errlen, &err);
+	if (rc < 0) {
+		const char *why = err ? err->msg : "could not run";
+		size_t n = strnlen(why, errlen - 1);
+		memcpy(errbuf, why, n);
+		errbuf[n] = '\0';
+		bench_error_free(&err);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(errbuf, errlen, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
-		    dup2(devnull, STDOUT_FILENO) < 0 || dup2(pfd[1], STDERR_FILENO) < 0)
-			_exit(127);
-		execv(argv[0], argv);
-		dprintf(STDERR_FILENO, "exec %s: %s", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	size_t len = 0;
-	char chunk[512];
-	for (;;) {
-		ssize_t r = read(pfd[0], chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		size_t take = (size_t)r < errlen - 1 - len ? (size_t)r : errlen - 1 - len;
-		memcpy(errbuf + len, chunk, take);
-		len += take;
-	}
-	close(pfd[0]);
+	size_t len = strlen(errbuf);
 	while (len > 0 && (errbuf[len - 1] == '\n' || errbuf[len - 1] == ' '))
-		len--;
-	errbuf[len] = '\0';
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			snprintf(errbuf, errlen, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		errbuf[--len] = '\0';
+	return rc;
 }
 
 enum { IP_STRICT = 0, IP_ALLOW_EXISTS = 1, IP_QUIET = 2 };

@@ -12,12 +12,12 @@
 
 #include "cleanup.h"
 #include "report_priv.h"
-#include "runtime.h"
+#include "spawn.h"
 
 int report_tools_find(struct report_tools *tools, struct bench_error **err)
 {
 	memset(tools, 0, sizeof(*tools));
-	if (runtime_find("gnuplot", tools->gnuplot, sizeof(tools->gnuplot)) < 0)
+	if (spawn_find("gnuplot", tools->gnuplot, sizeof(tools->gnuplot)) < 0)
 		return bench_error_set(err, 0,
 		                       "gnuplot is required to draw the charts and is not on PATH "
 		                       "(Debian/Ubuntu: apt-get install gnuplot-nox)");
@@ -26,7 +26,7 @@ int report_tools_find(struct report_tools *tools, struct bench_error **err)
 	char *argv[] = {tools->gnuplot, "-e", "set terminal", NULL};
 	if (out == NULL)
 		return bench_error_set(err, ENOMEM, "report_tools_find");
-	int rc = run_argv(argv, 30, out, len, err);
+	int rc = spawn_run(argv, 30, 0, out, len, err);
 	if (rc != 0) {
 		if (rc > 0)
 			bench_error_set(err, 0, "'%s -e \"set terminal\"' exited with status %d",

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "runtime.h"
+#include "spawn.h"
 
 #define GNUPLOT_TIMEOUT_S 120
 
@@ -193,7 +193,7 @@ static int run_gnuplot(const struct report_tools *tools, const char *script,
 {
 	char out[4096] = "";
 	char *argv[] = {(char *)tools->gnuplot, (char *)script, NULL};
-	int rc = run_argv(argv, GNUPLOT_TIMEOUT_S, out, sizeof(out), err);
+	int rc = spawn_run(argv, GNUPLOT_TIMEOUT_S, 0, out, sizeof(out), err);
 	if (rc < 0)
 		return bench_error_wrap(err, "gnuplot");
 	if (rc != 0) {

@@ -12,93 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "spawn.h"
 
 /* OCI runtimes driven through the same bundle and CLI (`run --bundle`). */
 static const char *const oci_runtimes[] = {"runc", "crun"};
-
-int runtime_find(const char *name, char *path, size_t len)
-{
-	const char *env = getenv("PATH");
-	char dirs[4096];
-	snprintf(dirs, sizeof(dirs), "%s", env && *env ? env : "/usr/sbin:/usr/bin:/sbin:/bin");
-	char *save = NULL;
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(path, len, "%s/%s", d, name);
-		if (access(path, X_OK) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-int run_argv(char *const argv[], double timeout_s, char *out, size_t out_len,
-             struct bench_error **err)
-{
-	int fds[2];
-	if (pipe(fds) < 0)
-		return bench_error_set(err, errno, "pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(fds[0]);
-		close(fds[1]);
-		return bench_error_set(err, e, "fork");
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		setpgid(0, 0);
-		execv(argv[0], argv);
-		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t used = 0;
-	double deadline = monotonic_seconds() + timeout_s;
-	int status = 0;
-	bool done = false;
-	while (!done) {
-		struct timeval tv = {0, 20000};
-		fd_set set;
-		FD_ZERO(&set);
-		FD_SET(fds[0], &set);
-		if (select(fds[0] + 1, &set, NULL, NULL, &tv) > 0) {
-			char buf[1024];
-			ssize_t n = read(fds[0], buf, sizeof(buf));
-			if (n > 0 && out_len > 1) {
-				size_t take =
-				    (size_t)n < out_len - 1 - used ? (size_t)n : out_len - 1 - used;
-				memcpy(out + used, buf, take);
-				used += take;
-			}
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			done = true;
-		else if (monotonic_seconds() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			close(fds[0]);
-			if (out_len)
-				out[used] = '\0';
-			return bench_error_set(err, 0, "'%s %s' did not finish within %.0f s",
-			                       argv[0], argv[1] ? argv[1] : "", timeout_s);
-		}
-	}
-	/* what is left after exit */
-	ssize_t n;
-	char buf[1024];
-	while ((n = read(fds[0], buf, sizeof(buf))) > 0 && out_len > 1) {
-		size_t take = (size_t)n < out_len - 1 - used ? (size_t)n : out_len - 1 - used;
-		memcpy(out + used, buf, take);
-		used += take;
-	}
-	close(fds[0]);
-	if (out_len)
-		out[used] = '\0';
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 int runtime_probe(const char *name, char *reason, size_t len)
 {
@@ -111,7 +28,7 @@ int runtime_probe(const char *name, char *reason, size_t len)
 		return -1;
 	}
 	char path[PATH_MAX];
-	if (runtime_find(name, path, sizeof(path)) < 0) {
+	if (spawn_find(name, path, sizeof(path)) < 0) {
 		snprintf(reason, len, "%s is not installed (apt-get install %s)", name, name);
 		return -1;
 	}
@@ -159,11 +76,11 @@ static const char *reason_line(char *text)
 static json_t *engine_entry(const char *name)
 {
 	char path[PATH_MAX], out[512], reason[1200];
-	if (runtime_find(name, path, sizeof(path)) < 0)
+	if (spawn_find(name, path, sizeof(path)) < 0)
 		return entry(name, false, "not installed");
 	char *argv[] = {path, "info", NULL};
 	struct bench_error *err = NULL;
-	int rc = run_argv(argv, 10, out, sizeof(out), &err);
+	int rc = spawn_run(argv, 10, 0, out, sizeof(out), &err);
 	if (rc != 0) {
 		snprintf(reason, sizeof(reason), "'%s info' fails here: %s", name,
 		         err ? err->msg : reason_line(out));

@@ -5,10 +5,17 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/select.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 
 static void child_fail(const char *what, int e)
 {
@@ -97,4 +104,90 @@ int64_t proc_pss_bytes(pid_t pid)
 			return (int64_t)kb * 1024;
 	}
 	return -1;
+}
+
+int spawn_find(const char *name, char *path, size_t len)
+{
+	const char *env = getenv("PATH");
+	char dirs[4096];
+	/* The sbin directories too: root's tools (ip, runc) live there even
+	 * when PATH lacks them. */
+	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin", env && *env ? env : "/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(path, len, "%s/%s", d, name);
+		if (access(path, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int spawn_run(char *const argv[], double timeout_s, unsigned flags, char *out, size_t out_len,
+              struct bench_error **err)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return bench_error_set(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return bench_error_set(err, e, "fork");
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		if (!(flags & SPAWN_STDOUT_ONLY))
+			dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		setpgid(0, 0);
+		execv(argv[0], argv);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t used = 0;
+	double deadline = monotonic_seconds() + timeout_s;
+	int status = 0;
+	bool done = false;
+	while (!done) {
+		struct timeval tv = {0, 20000};
+		fd_set set;
+		FD_ZERO(&set);
+		FD_SET(fds[0], &set);
+		if (select(fds[0] + 1, &set, NULL, NULL, &tv) > 0) {
+			char buf[1024];
+			ssize_t n = read(fds[0], buf, sizeof(buf));
+			if (n > 0 && out_len > 1) {
+				size_t take =
+				    (size_t)n < out_len - 1 - used ? (size_t)n : out_len - 1 - used;
+				memcpy(out + used, buf, take);
+				used += take;
+			}
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			done = true;
+		else if (monotonic_seconds() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			close(fds[0]);
+			if (out_len)
+				out[used] = '\0';
+			return bench_error_set(err, 0, "'%s %s' did not finish within %.0f s",
+			                       argv[0], argv[1] ? argv[1] : "", timeout_s);
+		}
+	}
+	/* what is left after exit */
+	ssize_t n;
+	char buf[1024];
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0 && out_len > 1) {
+		size_t take = (size_t)n < out_len - 1 - used ? (size_t)n : out_len - 1 - used;
+		memcpy(out + used, buf, take);
+		used += take;
+	}
+	close(fds[0]);
+	if (out_len)
+		out[used] = '\0';
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

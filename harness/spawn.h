@@ -25,4 +25,18 @@ double proc_cpu_seconds(pid_t pid);
 /* Proportional set size of pid from /proc/pid/smaps_rollup in bytes, or -1. */
 int64_t proc_pss_bytes(pid_t pid);
 
+/* Finds the program name on PATH (and /usr/sbin, /sbin) into path.
+ * Returns 0, or -1 when absent. */
+int spawn_find(const char *name, char *path, size_t len);
+
+enum { SPAWN_STDOUT_ONLY = 1 }; /* default: stdout and stderr both captured */
+
+/* Runs argv (argv[0] a path) in its own process group, stdin inherited,
+ * waits at most timeout_s (then kills it), and captures up to out_len-1
+ * bytes of its output into out (NUL-terminated). Returns the exit status
+ * (128 + signal when killed by one), or -1 with *err when it could not run
+ * or timed out. */
+int spawn_run(char *const argv[], double timeout_s, unsigned flags, char *out, size_t out_len,
+              struct bench_error **err);
+
 #endif
