@@ -1,4 +1,4 @@
-/* bench run: one environment, some workloads, one run file. */
+/* bench run: some environments, some workloads, one run file. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>

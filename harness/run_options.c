@@ -8,12 +8,14 @@
 #include <string.h>
 
 const char run_options_usage[] =
-    "usage: bench run --env ENV --workload NAME[,NAME...]|all [options]\n"
+    "usage: bench run --env ENV[,ENV...] --workload NAME[,NAME...]|all [options]\n"
     "\n"
-    "Runs workloads in one environment, pinned, with adaptive repetitions, and\n"
-    "writes results/<run-id>/run.json (or DIR/run.json with --out).\n"
+    "Runs workloads in one or more environments (in turn, same pinning and\n"
+    "sizes), pinned, with adaptive repetitions, and writes\n"
+    "results/<run-id>/run.json (or DIR/run.json with --out). With several\n"
+    "environments the run file also gets overhead figures against bare.\n"
     "\n"
-    "  --env ENV          environment (see `bench list`)\n"
+    "  --env LIST         environment(s), comma-separated (see `bench list`)\n"
     "  --workload LIST    comma-separated workload names, or all\n"
     "  --reps N           exactly N measured repetitions (sets min and max)\n"
     "  --min-reps N       at least N measured repetitions (default 3)\n"
