@@ -20,13 +20,6 @@ static bool file_nonempty(const char *dir, const char *name)
 	return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-static void remove_tree(const char *dir)
-{
-	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
-	struct cmd_result r = run_cmd(argv);
-	cmd_result_free(&r);
-}
-
 static void quick_bare(void **state)
 {
 	(void)state;

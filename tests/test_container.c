@@ -79,19 +79,6 @@ static void assert_clean(void)
 	assert_int_equal(stat("/sys/fs/cgroup/memory/bench", &st), -1);
 }
 
-static void make_build_tmpdir(char dir[PATH_MAX])
-{
-	build_path("ct-XXXXXX", dir);
-	assert_non_null(mkdtemp(dir));
-}
-
-static void remove_tree(const char *dir)
-{
-	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
-	struct cmd_result r = run_cmd(argv);
-	cmd_result_free(&r);
-}
-
 static struct run read_run(const char *dir)
 {
 	char file[PATH_MAX + 16];
@@ -109,7 +96,7 @@ static void every_family_in_a_container(void **state)
 	(void)state;
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
-	make_build_tmpdir(dir);
+	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
 	char *argv[] = {
 	    bench,        "run",
 	    "--env",      "container",
@@ -157,7 +144,7 @@ static void host_network_mode(void **state)
 	(void)state;
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
-	make_build_tmpdir(dir);
+	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
 	char *argv[] = {bench,   "run",  "--env",   "container", "--workload", "net.tcp_rr",
 	                "--net", "host", "--reps",  "2",         "--duration", "0.05",
 	                "--out", dir,    "--quiet", NULL};
@@ -181,7 +168,7 @@ static void interrupt_cleans_up(void **state)
 	(void)state;
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
-	make_build_tmpdir(dir);
+	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
 	char out[PATH_MAX + 8];
 	snprintf(out, sizeof(out), "%s/run", dir);
 	char *argv[] = {bench,        "run",    "--env",   "container",  "--workload",
@@ -216,7 +203,7 @@ static void idle_density(void **state)
 	(void)state;
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
-	make_build_tmpdir(dir);
+	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
 	char *argv[] = {bench, "density", "--env", "container", "--idle", "--max",
 	                "3",   "--out",   dir,     "--quiet",   NULL};
 	struct cmd_result r = run_cmd(argv);

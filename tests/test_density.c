@@ -24,13 +24,6 @@ static json_t *density_of(const char *dir, size_t index)
 	return d;
 }
 
-static void remove_tree(const char *dir)
-{
-	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
-	struct cmd_result r = run_cmd(argv);
-	cmd_result_free(&r);
-}
-
 /* Idle bare instances: pure footprint and start time, up to --max. */
 static void idle_bare(void **state)
 {

@@ -25,13 +25,6 @@ static void make_tmpdir(char dir[64])
 	assert_non_null(mkdtemp(dir));
 }
 
-static void remove_tree(const char *dir)
-{
-	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
-	struct cmd_result r = run_cmd(argv);
-	cmd_result_free(&r);
-}
-
 static const struct sample *find_sample(const struct run *run, const char *workload)
 {
 	for (size_t i = 0; i < run->n_samples; i++)
@@ -254,16 +247,6 @@ static void failed_workload_is_recorded(void **state)
 
 static bool dir_is_empty(const char *dir);
 
-/* A run directory on the build tree's filesystem (not tmpfs: the disk
- * workloads need O_DIRECT). */
-static void make_build_tmpdir(char dir[PATH_MAX])
-{
-	char base[PATH_MAX];
-	build_path("it-XXXXXX", base);
-	snprintf(dir, PATH_MAX, "%s", base);
-	assert_non_null(mkdtemp(dir));
-}
-
 static const char *const net_disk_workloads[] = {
     "net.tcp_stream", "net.tcp_rr",     "net.udp_rr",      "disk.seq_read",
     "disk.seq_write", "disk.rand_read", "disk.rand_write",
@@ -285,7 +268,7 @@ static void network_and_disk_on_bare(void **state)
 {
 	(void)state;
 	char dir[PATH_MAX], file[PATH_MAX + 16], scratch[PATH_MAX + 16];
-	make_build_tmpdir(dir);
+	assert_int_equal(make_build_tmpdir("it-", dir), 0);
 	char *argv[] = {bench,
 	                "run",
 	                "--env",

@@ -99,4 +99,22 @@ static inline const char *build_path(const char *name, char buf[PATH_MAX])
 	return buf;
 }
 
+/* rm -rf dir, as an argument vector. */
+static inline void remove_tree(const char *dir)
+{
+	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+	struct cmd_result r = run_cmd_bounded(argv, 60);
+	cmd_result_free(&r);
+}
+
+/* A fresh "$BENCH_BUILD/<prefix>XXXXXX" directory: on the build tree's
+ * filesystem, not tmpfs, so disk workloads get O_DIRECT. 0, or -1. */
+static inline int make_build_tmpdir(const char *prefix, char dir[PATH_MAX])
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%sXXXXXX", prefix);
+	build_path(name, dir);
+	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
 #endif
