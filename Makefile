@@ -30,7 +30,7 @@ HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 WL_OBJ := $(WL_SRC:%.c=$(BUILD)/wl-obj/%.o)
 
-.PHONY: all deps run test unit-tests asan format format-check clean help bench-scripts
+.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/bench $(BUILD)/wl $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -39,8 +39,9 @@ help:
 	@echo "make deps        install missing Debian packages (idempotent)"
 	@echo "make             build build/bench, build/wl and the tests"
 	@echo "make run         deps + build + bench all (every environment here, density, report)"
-	@echo "make test        deps + build + every test (cmocka unit and integration)"
+	@echo "make test        deps + build + guest image + every test (cmocka unit and integration)"
 	@echo "make asan        the tests again under AddressSanitizer and UBSan"
+	@echo "make guest       QEMU guest image (kernel + initramfs with wl) in build/guest"
 	@echo "make format      clang-format every C file; format-check only checks"
 
 deps:
@@ -85,12 +86,17 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libharness.a $(wildcard tests/*.h)
 deps-checked:
 	@pkg-config --exists $(PKGS) cmocka || { echo "missing libraries: run 'make deps' first" >&2; exit 1; }
 
+# The QEMU guest: Debian's cloud kernel and an initramfs with busybox, the
+# virtio modules and wl as the agent (downloads are cached in build/guest-cache).
+guest: $(BUILD)/wl
+	scripts/guest-image.sh $(BUILD)
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/bench all
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all guest
 	@tests/run-all.sh $(BUILD)
 
 asan: deps

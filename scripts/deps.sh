@@ -3,7 +3,8 @@
 # Idempotent and non-interactive; says what it does. Used by `make deps`,
 # which the README's two commands run first. With --bench it also installs
 # the reference tools the scripts/bench-* comparisons run (iperf3, sockperf,
-# fio).
+# fio). With --guest it installs what scripts/guest-image.sh needs to build
+# and boot the QEMU guest image (QEMU, static busybox, cpio, kmod's depmod).
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,8 @@ packages=(
 )
 if [[ "${1:-}" == --bench ]]; then
 	packages=(iperf3 sockperf fio)
+elif [[ "${1:-}" == --guest ]]; then
+	packages=(qemu-system-x86 busybox-static cpio kmod xz-utils)
 fi
 
 missing=()
