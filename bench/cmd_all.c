@@ -231,11 +231,9 @@ int cmd_all(int argc, char *argv[])
 	}
 	struct topo topo;
 	struct topo_binding binding;
-	char run_id[128], created[32], dir[PATH_MAX], scratch[PATH_MAX + 16], report[PATH_MAX + 16];
+	char run_id[128], created[32], dir[PATH_MAX], report[PATH_MAX + 16];
 	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
-	if (a.out == NULL)
-		mkdir("results", 0755);
-	snprintf(dir, sizeof(dir), "%s%s", a.out ? a.out : "results/", a.out ? "" : run_id);
+	run_dir_choose(a.out, run_id, dir);
 	bool own_dir = false;
 	size_t *sel = NULL, n_sel = 0;
 	if (catalog_select(&cat, ro.workloads, &sel, &n_sel, &err) < 0 ||
@@ -252,11 +250,8 @@ int cmd_all(int argc, char *argv[])
 		json_decref(survey);
 		return command_usage_error("all", &err);
 	}
-	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
-	bool own_scratch = mkdir(scratch, 0700) == 0;
-	char scratch_abs[PATH_MAX + 16];
-	if (realpath(scratch, scratch_abs) == NULL)
-		memcpy(scratch_abs, scratch, sizeof(scratch_abs));
+	struct scratch scratch;
+	scratch_prepare(&scratch, dir, NULL, needs_scratch(&cat, ro.workloads));
 	install_signal_handlers();
 	struct run run;
 	run_init(&run, run_id);
@@ -269,8 +264,8 @@ int cmd_all(int argc, char *argv[])
 	phase(&a, "bench all: phase 1/3: workloads in %s\n", names);
 	struct runner_totals totals;
 	int status = EXIT_OK;
-	if (run_envs(&ro, envs, n_envs, &cat, &topo, &binding, wl, scratch_abs, &run, &totals,
-	             &err) < 0) {
+	if (run_envs(&ro, envs, n_envs, &cat, &topo, &binding, wl,
+	             scratch.path[0] ? scratch.path : NULL, &run, &totals, &err) < 0) {
 		fprintf(stderr, "bench all: %s\n", err->msg);
 		bench_error_free(&err);
 		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
@@ -280,8 +275,7 @@ int cmd_all(int argc, char *argv[])
 		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &binding, wl, &run) < 0)
 			status = EXIT_INTERRUPTED;
 	}
-	if (own_scratch)
-		rmdir(scratch);
+	scratch_release(&scratch);
 	if (status == EXIT_OK) {
 		run.overhead = overhead_for_run(&run, BASELINE_ENV);
 		run.invocation =

@@ -121,13 +121,9 @@ int cmd_density(int argc, char *argv[])
 		catalog_free(&cat);
 		return EXIT_FAILED;
 	}
-	char run_id[128], created[32], dir[PATH_MAX], scratch[PATH_MAX + 16];
+	char run_id[128], created[32], dir[PATH_MAX];
 	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
-	snprintf(dir, sizeof(dir), "%s", opts.out_dir ? opts.out_dir : "");
-	if (opts.out_dir == NULL) {
-		mkdir("results", 0755);
-		snprintf(dir, sizeof(dir), "results/%s", run_id);
-	}
+	run_dir_choose(opts.out_dir, run_id, dir);
 	bool own_dir = false;
 	/* Instances share the CPUs; --threads stays per instance. */
 	if (topo_resolve(&topo, opts.cpus, opts.numa, opts.threads, &binding, &err) < 0 ||
@@ -136,11 +132,8 @@ int cmd_density(int argc, char *argv[])
 		catalog_free(&cat);
 		return command_usage_error("density", &err);
 	}
-	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
-	bool own_scratch = w && wl_info_takes(w, "disk_dir") && mkdir(scratch, 0700) == 0;
-	char scratch_abs[PATH_MAX] = "";
-	if (own_scratch && realpath(scratch, scratch_abs) == NULL)
-		scratch_abs[0] = '\0';
+	struct scratch scratch;
+	scratch_prepare(&scratch, dir, opts.disk_dir, w && wl_info_takes(w, "disk_dir"));
 	install_signal_handlers();
 	struct run run;
 	run_init(&run, run_id);
@@ -156,7 +149,7 @@ int cmd_density(int argc, char *argv[])
 		    .topo = &topo,
 		    .binding = &binding,
 		    .wl_path = wl,
-		    .scratch_dir = scratch_abs[0] ? scratch_abs : NULL,
+		    .scratch_dir = scratch.path[0] ? scratch.path : NULL,
 		    .qos = flags.qos,
 		    .max = flags.max,
 		    .step_reps = flags.step_reps,
@@ -171,8 +164,7 @@ int cmd_density(int argc, char *argv[])
 			json_array_append_new(run.density, result);
 		}
 	}
-	if (own_scratch)
-		rmdir(scratch);
+	scratch_release(&scratch);
 	if (status == EXIT_OK && run_write(&run, dir, &err) < 0) {
 		fprintf(stderr, "bench density: %s\n", err->msg);
 		bench_error_free(&err);

@@ -72,13 +72,7 @@ int cmd_run(int argc, char *argv[])
 	}
 	char run_id[128], created[32], dir[PATH_MAX];
 	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
-	if (opts.out_dir != NULL) {
-		snprintf(dir, sizeof(dir), "%s", opts.out_dir);
-	} else {
-		if (mkdir("results", 0755) < 0 && errno != EEXIST)
-			fprintf(stderr, "bench run: cannot create results/: %s\n", strerror(errno));
-		snprintf(dir, sizeof(dir), "results/%s", run_id);
-	}
+	run_dir_choose(opts.out_dir, run_id, dir);
 	/* The run directory exists (or is made) before anything runs, so a bad
 	 * --out fails in a second, not after the whole run. */
 	bool own_dir = false;
@@ -95,25 +89,11 @@ int cmd_run(int argc, char *argv[])
 	install_signal_handlers();
 	struct runner_totals totals;
 	int status = EXIT_OK;
-	char scratch[PATH_MAX + 16] = "";
-	bool own_scratch = false;
-	if (opts.disk_dir != NULL) {
-		snprintf(scratch, sizeof(scratch), "%s", opts.disk_dir);
-	} else if (needs_scratch(&cat, opts.workloads)) {
-		snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
-		own_scratch = mkdir(scratch, 0700) == 0;
-		if (!own_scratch && errno != EEXIST)
-			fprintf(stderr, "bench run: cannot create %s: %s\n", scratch,
-			        strerror(errno));
-	}
-	/* Absolute, because the workload may see it from inside a container. */
-	char scratch_abs[PATH_MAX] = "";
-	if (scratch[0] != '\0' && realpath(scratch, scratch_abs) == NULL)
-		snprintf(scratch_abs, sizeof(scratch_abs), "%s", scratch);
+	struct scratch scratch;
+	scratch_prepare(&scratch, dir, opts.disk_dir, needs_scratch(&cat, opts.workloads));
 	int rc = run_envs(&opts, envs, n_envs, &cat, &topo, &binding, wl,
-	                  scratch_abs[0] ? scratch_abs : NULL, &run, &totals, &err);
-	if (own_scratch)
-		rmdir(scratch); /* wl unlinks its files as soon as it creates them */
+	                  scratch.path[0] ? scratch.path : NULL, &run, &totals, &err);
+	scratch_release(&scratch);
 	if (rc < 0) {
 		if (own_dir)
 			rmdir(dir);

@@ -2,6 +2,7 @@
 #ifndef BENCH_COMMANDS_H
 #define BENCH_COMMANDS_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "catalog.h"
@@ -61,6 +62,20 @@ bool needs_scratch(const struct catalog *cat, const char *list);
  * whether this call made it. -1 with *err when dir is a file or cannot be
  * made. */
 int prepare_run_dir(const char *dir, bool *own_dir, struct bench_error **err);
+
+/* The run directory: out when given, else results/<run_id> (making
+ * results/). */
+void run_dir_choose(const char *out, const char *run_id, char dir[PATH_MAX]);
+
+/* The scratch directory of disk workloads, absolute (a container sees the
+ * same path): user_dir when given, else run_dir/scratch, made when needed
+ * and owned (removed by scratch_release). path is "" when there is none. */
+struct scratch {
+	char path[PATH_MAX];
+	bool owned;
+};
+void scratch_prepare(struct scratch *s, const char *run_dir, const char *user_dir, bool needed);
+void scratch_release(struct scratch *s);
 
 struct run_options;
 struct topo;

@@ -133,3 +133,41 @@ int run_envs(const struct run_options *opts, const struct env_ops *const *envs, 
 	}
 	return 0;
 }
+
+void run_dir_choose(const char *out, const char *run_id, char dir[PATH_MAX])
+{
+	if (out != NULL) {
+		snprintf(dir, PATH_MAX, "%s", out);
+		return;
+	}
+	if (mkdir("results", 0755) < 0 && errno != EEXIST)
+		fprintf(stderr, "bench: cannot create results/: %s\n", strerror(errno));
+	snprintf(dir, PATH_MAX, "results/%s", run_id);
+}
+
+void scratch_prepare(struct scratch *s, const char *run_dir, const char *user_dir, bool needed)
+{
+	char path[PATH_MAX + 16];
+	s->path[0] = '\0';
+	s->owned = false;
+	if (user_dir != NULL) {
+		snprintf(path, sizeof(path), "%s", user_dir);
+	} else if (needed) {
+		snprintf(path, sizeof(path), "%s/scratch", run_dir);
+		s->owned = mkdir(path, 0700) == 0;
+		if (!s->owned && errno != EEXIST)
+			fprintf(stderr, "bench: cannot create %s: %s\n", path, strerror(errno));
+	} else {
+		return;
+	}
+	/* Absolute, because the workload may see it from inside a container. */
+	if (realpath(path, s->path) == NULL)
+		snprintf(s->path, sizeof(s->path), "%.*s", (int)sizeof(s->path) - 1, path);
+}
+
+void scratch_release(struct scratch *s)
+{
+	if (s->owned)
+		rmdir(s->path); /* wl unlinks its files as soon as it creates them */
+	s->owned = false;
+}
