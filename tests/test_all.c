@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "result.h"
+#include "testrun.h"
 #include "testutil.h"
 
 static char bench[PATH_MAX];
@@ -23,7 +24,7 @@ static bool file_nonempty(const char *dir, const char *name)
 static void quick_bare(void **state)
 {
 	(void)state;
-	char dir[PATH_MAX], report[PATH_MAX + 16], file[PATH_MAX + 16];
+	char dir[PATH_MAX], report[PATH_MAX + 16];
 	build_path("all-XXXXXX", dir);
 	assert_non_null(mkdtemp(dir));
 	char *argv[] = {bench,    "all",  "--profile",   "quick",
@@ -33,11 +34,7 @@ static void quick_bare(void **state)
 	if (r.status != 0)
 		fail_msg("bench all exited %d: %s", r.status, r.err);
 	assert_non_null(strstr(r.out, "report.html"));
-	snprintf(file, sizeof(file), "%s/run.json", dir);
-	struct run run;
-	struct bench_error *err = NULL;
-	if (run_read(file, &run, &err) < 0)
-		fail_msg("run file rejected: %s", err->msg);
+	struct run run = read_run(dir);
 	assert_true(run.n_samples >= 5);
 	assert_int_equal(json_array_size(run.density), 2); /* idle + cpu.int */
 	json_t *envs = json_object_get(run.invocation, "environments");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "result.h"
+#include "testrun.h"
 #include "testutil.h"
 
 static char bench[PATH_MAX];
@@ -77,17 +78,6 @@ static void assert_clean(void)
 	assert_false(dir_has_entries("/sys/class/net", "bvh"));
 	assert_int_equal(stat("/sys/fs/cgroup/cpuset/bench", &st), -1);
 	assert_int_equal(stat("/sys/fs/cgroup/memory/bench", &st), -1);
-}
-
-static struct run read_run(const char *dir)
-{
-	char file[PATH_MAX + 16];
-	snprintf(file, sizeof(file), "%s/run.json", dir);
-	struct run run;
-	struct bench_error *err = NULL;
-	if (run_read(file, &run, &err) < 0)
-		fail_msg("run file rejected: %s", err->msg);
-	return run;
 }
 
 /* One workload of every family in a bridged container, pinned to CPU 0. */

@@ -6,18 +6,14 @@
 #include <cmocka.h>
 
 #include "result.h"
+#include "testrun.h"
 #include "testutil.h"
 
 static char bench[PATH_MAX];
 
 static json_t *density_of(const char *dir, size_t index)
 {
-	char file[PATH_MAX + 16];
-	snprintf(file, sizeof(file), "%s/run.json", dir);
-	struct run run;
-	struct bench_error *err = NULL;
-	if (run_read(file, &run, &err) < 0)
-		fail_msg("run file rejected: %s", err->msg);
+	struct run run = read_run(dir);
 	json_t *d = json_incref(json_array_get(run.density, index));
 	run_free(&run);
 	assert_non_null(d);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "result.h"
+#include "testrun.h"
 #include "testutil.h"
 
 static char bench[PATH_MAX];
@@ -36,7 +37,7 @@ static const struct sample *find_sample(const struct run *run, const char *workl
 static void compute_workloads_on_bare(void **state)
 {
 	(void)state;
-	char dir[64], file[128];
+	char dir[64];
 	make_tmpdir(dir);
 	char *argv[] = {
 	    bench,        "run",
@@ -54,11 +55,7 @@ static void compute_workloads_on_bare(void **state)
 	assert_non_null(strstr(r.out, "mem.stream"));
 	assert_non_null(strstr(r.out, "run file:"));
 
-	snprintf(file, sizeof(file), "%s/run.json", dir);
-	struct run run;
-	struct bench_error *err = NULL;
-	if (run_read(file, &run, &err) < 0)
-		fail_msg("run file rejected: %s", err->msg);
+	struct run run = read_run(dir);
 	for (size_t k = 0; k < sizeof(compute_workloads) / sizeof(compute_workloads[0]); k++) {
 		const struct sample *s = find_sample(&run, compute_workloads[k]);
 		if (s == NULL)
@@ -97,7 +94,7 @@ static void compute_workloads_on_bare(void **state)
 static void numa_binding_is_seen(void **state)
 {
 	(void)state;
-	char dir[64], file[128];
+	char dir[64];
 	make_tmpdir(dir);
 	char *argv[] = {bench,    "run", "--env",   "bare", "--workload", "mem.random",
 	                "--reps", "2",   "--size",  "1M",   "--numa",     "0",
@@ -105,11 +102,7 @@ static void numa_binding_is_seen(void **state)
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench run --numa 0 exited %d: %s", r.status, r.err);
-	snprintf(file, sizeof(file), "%s/run.json", dir);
-	struct run run;
-	struct bench_error *err = NULL;
-	if (run_read(file, &run, &err) < 0)
-		fail_msg("run file rejected: %s", err->msg);
+	struct run run = read_run(dir);
 	json_t *seen = json_object_get(run.samples[0].pinning, "seen");
 	assert_string_equal(json_string_value(json_object_get(seen, "mem_policy")), "bind:0");
 	assert_string_equal(json_string_value(json_object_get(seen, "mem_nodes")), "0");
@@ -221,18 +214,14 @@ static void list_and_topo(void **state)
 static void failed_workload_is_recorded(void **state)
 {
 	(void)state;
-	char dir[64], file[128];
+	char dir[64];
 	make_tmpdir(dir);
 	char *argv[] = {bench,    "run", "--env",   "bare", "--workload", "mem.stream,os.syscall",
 	                "--reps", "2",   "--size",  "64T",  "--duration", "0.01",
 	                "--out",  dir,   "--quiet", NULL};
 	struct cmd_result r = run_cmd(argv);
 	assert_int_equal(r.status, 1);
-	snprintf(file, sizeof(file), "%s/run.json", dir);
-	struct run run;
-	struct bench_error *err = NULL;
-	if (run_read(file, &run, &err) < 0)
-		fail_msg("run file rejected: %s", err->msg);
+	struct run run = read_run(dir);
 	const struct sample *bad = find_sample(&run, "mem.stream");
 	assert_non_null(bad);
 	assert_true(bad->failed);
@@ -330,7 +319,7 @@ static void network_and_disk_on_bare(void **state)
 static void disk_on_tmpfs_needs_buffered(void **state)
 {
 	(void)state;
-	char dir[64], file[128];
+	char dir[64];
 	make_tmpdir(dir);
 	char shm[] = "/dev/shm/bench-it-XXXXXX";
 	assert_non_null(mkdtemp(shm));
@@ -339,11 +328,7 @@ static void disk_on_tmpfs_needs_buffered(void **state)
 	                "--disk-dir", shm,   "--out",  dir,    "--quiet",    NULL};
 	struct cmd_result r = run_cmd(argv);
 	assert_int_equal(r.status, 1);
-	snprintf(file, sizeof(file), "%s/run.json", dir);
-	struct run run;
-	struct bench_error *err = NULL;
-	if (run_read(file, &run, &err) < 0)
-		fail_msg("run file rejected: %s", err->msg);
+	struct run run = read_run(dir);
 	assert_true(run.samples[0].failed);
 	assert_non_null(strstr(run.samples[0].error, "O_DIRECT"));
 	run_free(&run);
