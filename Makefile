@@ -92,7 +92,7 @@ guest: $(BUILD)/wl
 	scripts/guest-image.sh $(BUILD)
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all guest
 	$(BUILD)/bench all
 
 test: deps
@@ -117,3 +117,12 @@ clean:
 .PHONY: print-wl-cflags
 print-wl-cflags:
 	@echo $(CFLAGS_WL)
+
+# --- nested Xen test bed (scripts/xen-dom0.sh, scripts/xen-nested.sh) -------
+# Xen 4.17 + a dom0 initramfs with the Xen tools, bench, wl and the guest
+# image, for running things inside a real dom0 under QEMU/TCG:
+#   scripts/xen-nested.sh build -- xl info
+.PHONY: xen-dom0
+xen-dom0: $(BUILD)/bench $(BUILD)/wl guest
+	scripts/xen-dom0.sh $(BUILD)
+# --- end of nested Xen test bed ----------------------------------------------

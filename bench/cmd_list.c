@@ -69,7 +69,9 @@ int cmd_list(int argc, char *argv[])
 				printf("    %-10s %-10s %s\n",
 				       json_string_value(json_object_get(d, "name")),
 				       dok ? "yes" : "no",
-				       dok ? "" : json_string_value(json_object_get(d, "reason")));
+				       json_string_value(json_object_get(d, "reason"))
+				           ? json_string_value(json_object_get(d, "reason"))
+				           : "");
 			}
 		}
 		json_decref(workloads);

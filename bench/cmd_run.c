@@ -24,10 +24,10 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
 	json_array_append_new(args, json_string("bench"));
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(args, json_string(argv[i]));
-	double harness = t->wall_s - t->in_workload_s;
-	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f, s:f}}", "argv", args, "timing", "wall_s",
-	                 t->wall_s, "in_workload_s", t->in_workload_s, "timed_s", t->timed_s,
-	                 "harness_s", harness, "harness_fraction",
+	double harness = runner_harness_s(t);
+	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f}}", "argv", args, "timing",
+	                 "wall_s", t->wall_s, "in_workload_s", t->in_workload_s, "timed_s",
+	                 t->timed_s, "env_s", t->env_s, "harness_s", harness, "harness_fraction",
 	                 t->wall_s > 0 ? harness / t->wall_s : 0.0);
 }
 
@@ -118,14 +118,13 @@ int cmd_run(int argc, char *argv[])
 				run_print_table(stdout, &run);
 				if (run.overhead != NULL)
 					overhead_print_table(stdout, run.overhead);
-				printf(
-				    "\nrun file: %s/run.json (harness overhead %.1f%% of %.1f s)\n",
-				    dir,
-				    totals.wall_s > 0
-				        ? 100 * (totals.wall_s - totals.in_workload_s) /
-				              totals.wall_s
-				        : 0.0,
-				    totals.wall_s);
+				printf("\nrun file: %s/run.json (%.1f s; instances' start/stop "
+				       "%.1f s; "
+				       "harness overhead %.1f%%)\n",
+				       dir, totals.wall_s, totals.env_s,
+				       totals.wall_s > 0
+				           ? 100 * runner_harness_s(&totals) / totals.wall_s
+				           : 0.0);
 			}
 			if (totals.failed > 0) {
 				fprintf(stderr,

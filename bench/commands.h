@@ -32,10 +32,6 @@ enum {
 	EXIT_INTERRUPTED = 130,
 };
 
-/* Path of the wl binary: $BENCH_WL, else "wl" next to the bench executable.
- * Writes it into buf. */
-void wl_path_resolve(char *buf, size_t len);
-
 /* Loads the workload catalog from wl, printing the error on failure. */
 int load_catalog(const char *wl_path, struct catalog *cat);
 

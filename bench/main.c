@@ -30,26 +30,6 @@ static void usage(FILE *out)
 	fprintf(out, "\nbench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
 }
 
-void wl_path_resolve(char *buf, size_t len)
-{
-	const char *env = getenv("BENCH_WL");
-	if (env != NULL && env[0] != '\0') {
-		snprintf(buf, len, "%s", env);
-		return;
-	}
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		snprintf(buf, len, "wl");
-		return;
-	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	snprintf(buf, len, "%s/wl", self);
-}
-
 int load_catalog(const char *wl_path, struct catalog *cat)
 {
 	struct bench_error *err = NULL;

@@ -129,6 +129,7 @@ int run_envs(const struct run_options *opts, const struct env_ops *const *envs, 
 		totals->wall_s += t.wall_s;
 		totals->in_workload_s += t.in_workload_s;
 		totals->timed_s += t.timed_s;
+		totals->env_s += t.env_s;
 		totals->failed += t.failed;
 	}
 	return 0;

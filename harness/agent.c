@@ -35,6 +35,14 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+int agent_write(struct agent *a, const char *text, size_t len, struct bench_error **err)
+{
+	if (a->to_fd < 0 || write_all(a->to_fd, text, len) < 0)
+		return bench_error_set(err, a->to_fd < 0 ? EPIPE : errno, "writing to %s",
+		                       a->pid > 0 ? "the agent" : "the socket");
+	return 0;
+}
+
 int agent_send(struct agent *a, size_t argc, const char *const argv[], struct bench_error **err)
 {
 	size_t total = 1;

@@ -32,6 +32,10 @@ void agent_init(struct agent *a);
  * argument contains TAB or newline, or the write fails (agent gone). */
 int agent_send(struct agent *a, size_t argc, const char *const argv[], struct bench_error **err);
 
+/* Writes len raw bytes to a->to_fd (for line protocols other than wl's,
+ * such as QMP). Returns 0, or -1 with *err. */
+int agent_write(struct agent *a, const char *text, size_t len, struct bench_error **err);
+
 /* Waits up to timeout_ms for one complete JSON line and parses it into
  * *msg (caller decrefs). Lines that are not JSON objects are an error.
  * Returns 0, or -1 with *err on timeout, EOF (agent exited) or bad JSON. */

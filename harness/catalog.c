@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,4 +176,24 @@ int catalog_select(const struct catalog *c, const char *list, size_t **out, size
 	*out = steal_pointer(&sel);
 	*n_out = n;
 	return 0;
+}
+
+void wl_path_resolve(char *buf, size_t len)
+{
+	const char *env = getenv("BENCH_WL");
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		snprintf(buf, len, "wl");
+		return;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	snprintf(buf, len, "%s/wl", self);
 }

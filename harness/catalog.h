@@ -45,4 +45,8 @@ void catalog_names(const struct catalog *c, char *buf, size_t len);
 int catalog_select(const struct catalog *c, const char *list, size_t **out, size_t *n_out,
                    struct bench_error **err);
 
+/* Path of the wl binary: $BENCH_WL, else "wl" next to the running
+ * executable. Writes it into buf. */
+void wl_path_resolve(char *buf, size_t len);
+
 #endif

@@ -18,7 +18,7 @@ struct fleet {
 	struct env_instance **inst;
 	size_t n;
 	double *start_s; /* per instance */
-	char stop_reason[1200];
+	char stop_reason[2200];
 };
 
 /* MemAvailable / MemTotal from /proc/meminfo, or 1 when unknown. */
@@ -50,7 +50,8 @@ static double memory_total_gib(void)
 static int open_workload(struct fleet *f, struct env_instance *inst, struct bench_error **err)
 {
 	struct wl_open_facts facts = {.llc_bytes = topo_llc_bytes(f->o->topo),
-	                              .disk_dir = f->o->scratch_dir};
+	                              .disk_dir = f->o->scratch_dir,
+	                              .disk_path = inst->disk_path[0] ? inst->disk_path : NULL};
 	struct wl_open_cmd cmd;
 	wl_open_cmd_build(&cmd, f->o->run, f->o->workload, &facts);
 	json_t *reply = NULL;
@@ -195,12 +196,9 @@ static bool step_ok(json_t *step)
 int density_run(const struct density_options *o, json_t **out, struct bench_error **err)
 {
 	struct fleet f = {.o = o};
-	f.spec = (struct env_spec){.topo = o->topo,
-	                           .binding = *o->binding,
-	                           .wl_path = o->wl_path,
-	                           .work_dir = o->scratch_dir,
-	                           .runtime = o->run->runtime,
-	                           .net_mode = o->run->net};
+	if (env_spec_init(&f.spec, o->run, o->topo, o->binding, o->wl_path, o->scratch_dir, err) <
+	    0)
+		return -1;
 	f.inst = calloc(o->max, sizeof(*f.inst));
 	f.start_s = calloc(o->max, sizeof(double));
 	if (f.inst == NULL || f.start_s == NULL) {

@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "error.h"
+#include "run_options.h"
 #include "topo.h"
 
 /* What one instance should look like. */
@@ -22,7 +23,18 @@ struct env_spec {
 	const char *work_dir;        /* scratch directory (disk workloads), or NULL */
 	const char *runtime;         /* containers: OCI runtime name, NULL = default */
 	const char *net_mode;        /* containers: "bridge" or "host", NULL = bridge */
+	const char *accel;           /* qemu: "auto", "kvm" or "tcg", NULL = auto */
+	const char *kernel;          /* guests: kernel, NULL = the built image */
+	const char *initrd;          /* guests: initramfs, NULL = the built image */
+	uint64_t disk_bytes;         /* guests: scratch disk size, 0 = backend default */
+	const char *xen_mode;        /* xen: "pvh", "pv" or "hvm", NULL = pvh */
 };
+
+/* Fills *spec from the run options and what the caller resolved. Returns
+ * 0, or -1 with *err when an option's value does not parse. */
+int env_spec_init(struct env_spec *spec, const struct run_options *o, const struct topo *t,
+                  const struct topo_binding *b, const char *wl_path, const char *work_dir,
+                  struct bench_error **err);
 
 /* One running instance. Backends embed their private state behind priv. */
 struct env_instance {
@@ -30,6 +42,10 @@ struct env_instance {
 	struct agent agent; /* the stream to wl agent inside the instance */
 	json_t *pinning;    /* what the backend pinned where (owned) */
 	double start_s;     /* start() called to the agent's "ready" */
+	/* A file or block device inside the instance that disk workloads use as
+	 * is (wl --disk-path), e.g. a guest's virtio disk; "" = use the scratch
+	 * directory spec->work_dir, which the instance sees at the same path. */
+	char disk_path[64];
 	void *priv;
 };
 
@@ -77,9 +93,15 @@ struct env_ops {
 	json_t *(*details)(void);
 };
 
+/* account hook for backends whose instance is one host process tree rooted
+ * at inst->agent.pid (bare, qemu): its CPU time and PSS. */
+int env_account_process(struct env_instance *inst, struct env_account *out,
+                        struct bench_error **err);
+
 /* The backends (one file each). */
 extern const struct env_ops env_bare_ops;
 extern const struct env_ops env_container_ops;
+extern const struct env_ops env_qemu_ops;
 
 /* The registry, in display order. */
 extern const struct env_ops *const env_registry[];

@@ -68,16 +68,6 @@ static int bare_pin(struct env_instance *inst, const struct env_spec *spec,
 	return 0;
 }
 
-static int bare_account(struct env_instance *inst, struct env_account *out,
-                        struct bench_error **err)
-{
-	(void)err;
-	out->cpu_s = proc_cpu_seconds(inst->agent.pid);
-	out->mem_bytes = proc_pss_bytes(inst->agent.pid);
-	out->start_s = inst->start_s;
-	return 0;
-}
-
 static int bare_peer(struct env_instance *inst, struct env_peer *out, struct bench_error **err)
 {
 	(void)inst;
@@ -104,7 +94,7 @@ const struct env_ops env_bare_ops = {
     .prepare = bare_prepare,
     .start = bare_start,
     .pin = bare_pin,
-    .account = bare_account,
+    .account = env_account_process,
     .peer = bare_peer,
     .stop = bare_stop,
 };

@@ -57,3 +57,15 @@ void bench_error_free(struct bench_error **err)
 	free(*err);
 	*err = NULL;
 }
+
+int bench_error_append(struct bench_error **err, const char *fmt, ...)
+{
+	if (err == NULL || *err == NULL)
+		return -1;
+	size_t len = strnlen((*err)->msg, sizeof((*err)->msg) - 1);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf((*err)->msg + len, sizeof((*err)->msg) - len, fmt, ap);
+	va_end(ap);
+	return -1;
+}

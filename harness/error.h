@@ -7,7 +7,7 @@
 
 struct bench_error {
 	int status; /* errno value, or 0 when not an OS error */
-	char msg[1024];
+	char msg[2048];
 };
 
 /* Allocates *err (if err is non-NULL and *err is NULL) with a formatted
@@ -18,6 +18,11 @@ int bench_error_set(struct bench_error **err, int status, const char *fmt, ...)
 
 /* Prefixes an existing error's message with more context. Returns -1. */
 int bench_error_wrap(struct bench_error **err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends more detail (e.g. a log tail) after an existing error's message,
+ * truncating at the buffer's end. Returns -1. */
+int bench_error_append(struct bench_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Frees *err and sets it to NULL. Safe on NULL. */

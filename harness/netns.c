@@ -91,11 +91,14 @@ static int lock_state(struct bench_error **err)
 	return fd; /* closing it releases the lock */
 }
 
-static void slot_names(struct netns_slot *s, int pid, int octet)
+static void slot_names(struct netns_slot *s, int pid, int octet, enum netns_kind kind)
 {
 	snprintf(s->ns_name, sizeof(s->ns_name), "bench-%d-%d", pid, octet);
 	snprintf(s->ns_path, sizeof(s->ns_path), "/run/netns/%s", s->ns_name);
-	snprintf(s->host_veth, sizeof(s->host_veth), "bvh%dn%d", pid, octet);
+	if (kind != NETNS_ADDR_ONLY)
+		snprintf(s->host_veth, sizeof(s->host_veth), "%s%dn%d",
+		         kind == NETNS_TAP ? "btp" : "bvh", pid, octet);
+	s->kind = kind;
 	snprintf(s->bridge_addr, sizeof(s->bridge_addr), "%s.1", NETNS_SUBNET_PREFIX);
 	snprintf(s->inst_addr, sizeof(s->inst_addr), "%s.%d", NETNS_SUBNET_PREFIX, octet);
 	s->octet = octet;
@@ -125,8 +128,10 @@ static void reclaim_stale(int octet, int pid)
 	char path[64];
 	if (pid > 0) {
 		struct netns_slot old;
-		slot_names(&old, pid, octet);
+		slot_names(&old, pid, octet, NETNS_VETH);
 		IP(IP_QUIET, NULL, "netns", "delete", old.ns_name);
+		IP(IP_QUIET, NULL, "link", "delete", old.host_veth);
+		slot_names(&old, pid, octet, NETNS_TAP);
 		IP(IP_QUIET, NULL, "link", "delete", old.host_veth);
 	}
 	snprintf(path, sizeof(path), "%s/%d", NETNS_ADDR_DIR, octet);
@@ -192,7 +197,7 @@ static bool addresses_in_use(void)
 /* Undoes whatever of slot exists; the caller holds the lock if lock_ok. */
 static void undo(struct netns_slot *slot, bool lock_ok)
 {
-	if (slot->ns_name[0] != '\0')
+	if (slot->ns_name[0] != '\0' && slot->kind == NETNS_VETH)
 		IP(IP_QUIET, NULL, "netns", "delete", slot->ns_name);
 	if (slot->host_veth[0] != '\0')
 		IP(IP_QUIET, NULL, "link", "delete", slot->host_veth);
@@ -221,16 +226,46 @@ static int ensure_bridge(const char *cidr, struct bench_error **err)
 	return 0;
 }
 
-int netns_setup(struct netns_slot *slot, struct bench_error **err)
+/* Takes the lock, claims an address and names the slot: the lock fd, or
+ * -1 with *err. */
+static int claim(struct netns_slot *slot, enum netns_kind kind, struct bench_error **err)
 {
 	memset(slot, 0, sizeof(*slot));
-	cleanup_close int lock = lock_state(err);
+	int lock = lock_state(err);
 	if (lock < 0)
 		return -1;
 	int octet = alloc_octet(err);
-	if (octet < 0)
+	if (octet < 0) {
+		close(lock);
 		return -1;
-	slot_names(slot, (int)getpid(), octet);
+	}
+	slot_names(slot, (int)getpid(), octet, kind);
+	return lock;
+}
+
+int netns_attach(struct netns_slot *slot, enum netns_kind kind, struct bench_error **err)
+{
+	cleanup_close int lock = claim(slot, kind, err);
+	if (lock < 0)
+		return -1;
+	char bridge_cidr[24];
+	snprintf(bridge_cidr, sizeof(bridge_cidr), "%s/24", slot->bridge_addr);
+	char *hv = slot->host_veth;
+	if (ensure_bridge(bridge_cidr, err) < 0 ||
+	    (kind == NETNS_TAP &&
+	     (IP(IP_STRICT, err, "tuntap", "add", "dev", hv, "mode", "tap") < 0 ||
+	      IP(IP_STRICT, err, "link", "set", "dev", hv, "master", NETNS_BRIDGE, "up") < 0))) {
+		undo(slot, true);
+		return bench_error_wrap(err, "bridge attachment");
+	}
+	return 0;
+}
+
+int netns_setup(struct netns_slot *slot, struct bench_error **err)
+{
+	cleanup_close int lock = claim(slot, NETNS_VETH, err);
+	if (lock < 0)
+		return -1;
 	char bridge_cidr[24], inst_cidr[24];
 	snprintf(bridge_cidr, sizeof(bridge_cidr), "%s/24", slot->bridge_addr);
 	snprintf(inst_cidr, sizeof(inst_cidr), "%s/24", slot->inst_addr);

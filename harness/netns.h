@@ -20,13 +20,23 @@
 #define NETNS_OCTET_MIN     2
 #define NETNS_OCTET_MAX     254
 
+/* What carries an instance's traffic to the bridge. */
+enum netns_kind {
+	NETNS_VETH,      /* a namespace plus a veth pair (containers) */
+	NETNS_TAP,       /* a persistent tap device QEMU opens by name */
+	NETNS_ADDR_ONLY, /* just the bridge and an address; the hypervisor's
+	                    tooling plugs its own interface (Xen's vif) in */
+};
+
 struct netns_slot {
 	char ns_name[32];     /* "bench-<pid>-<octet>" : /run/netns/<ns_name> */
 	char ns_path[64];     /* "/run/netns/<ns_name>" */
-	char host_veth[16];   /* host end, on the bridge: "bvh<pid>n<octet>" (< IFNAMSIZ) */
+	char host_veth[16];   /* host end, on the bridge: "bvh<pid>n<octet>", a tap
+	                         "btp<pid>n<octet>" (< IFNAMSIZ), "" for ADDR_ONLY */
 	char bridge_addr[16]; /* "10.213.77.1" */
 	char inst_addr[16];   /* "10.213.77.N"; the namespace's end is "eth0" */
 	int octet;            /* N, or 0 when no address is held */
+	enum netns_kind kind;
 };
 
 /* Ensures the bridge exists, is up and has bridge_addr/24 (tolerating a
@@ -41,5 +51,11 @@ int netns_setup(struct netns_slot *slot, struct bench_error **err);
  * any bench process uses it. Best effort and silent; safe after a partial
  * setup, on a zeroed slot, and twice (it clears the slot). */
 void netns_teardown(struct netns_slot *slot);
+
+/* Like netns_setup for kind NETNS_TAP (a tap on the bridge, up, owned by
+ * nobody in particular so QEMU opens it by name; the guest configures
+ * inst_addr itself) or NETNS_ADDR_ONLY (bridge and address only). Torn
+ * down by netns_teardown. NETNS_VETH is netns_setup. */
+int netns_attach(struct netns_slot *slot, enum netns_kind kind, struct bench_error **err);
 
 #endif

@@ -1,7 +1,9 @@
 #include "run_options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,16 @@ const char run_options_usage[] =
     "                     which work here)\n"
     "  --net MODE         container: bridge (a veth on the harness bridge, default)\n"
     "                     or host (the host's network stack)\n"
+    "  --memory BYTES     instance memory: container limit (default 2G), guest RAM\n"
+    "                     (default 512M)\n"
+    "  --accel MODE       qemu: auto (KVM when a test boot works, else TCG), kvm\n"
+    "                     or tcg\n"
+    "  --kernel PATH, --initrd PATH\n"
+    "                     qemu, xen: guest kernel and initramfs (default: the image\n"
+    "                     `make guest` built next to wl)\n"
+    "  --disk-size BYTES  qemu, xen: the guest's scratch disk (a raw image in the\n"
+    "                     scratch directory, default 1G)\n"
+    "  --xen-mode MODE    xen: pvh (default), pv or hvm\n"
     "  --timeout SEC      longest wait for any one reply from a workload (default 600)\n"
     "  --out DIR          write DIR/run.json instead of results/<run-id>/run.json\n"
     "  --json             print the run file on stdout instead of the table\n"
@@ -78,6 +90,56 @@ static int parse_positive(const char *flag, const char *text, double hi, double 
 	return 0;
 }
 
+/* A byte count with an optional K/M/G/T suffix (powers of 1024), at least lo. */
+static int parse_size(const char *flag, const char *text, uint64_t lo, struct bench_error **err)
+{
+	uint64_t v;
+	if (run_options_bytes(text, &v) < 0 || v < lo)
+		return bench_error_set(err, 0, "%s: '%s' is not a size of at least %" PRIu64 " MiB",
+		                       flag, text, lo >> 20);
+	return 0;
+}
+
+static const char *const accel_modes[] = {"auto", "kvm", "tcg", NULL};
+static const char *const xen_modes[] = {"pvh", "pv", "hvm", NULL};
+
+static int parse_choice(const char *flag, const char *text, const char *const choices[],
+                        struct bench_error **err)
+{
+	for (size_t i = 0; choices[i] != NULL; i++)
+		if (strcmp(text, choices[i]) == 0)
+			return 0;
+	char valid[128] = "";
+	for (size_t i = 0; choices[i] != NULL; i++)
+		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
+		         i ? ", " : "", choices[i]);
+	return bench_error_set(err, 0, "%s %s: valid values are %s", flag, text, valid);
+}
+
+int run_options_bytes(const char *text, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (text == NULL || *text == '-')
+		return -1;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || end == text)
+		return -1;
+	static const char suffixes[] = "KMGT";
+	const char *suffix = *end ? strchr(suffixes, toupper((unsigned char)*end)) : NULL;
+	unsigned shift = suffix ? 10u * (unsigned)(suffix - suffixes + 1) : 0;
+	if (suffix)
+		end++;
+	if (*end == 'i' && shift)
+		end++;
+	if (*end == 'B' && shift)
+		end++;
+	if (*end != '\0' || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 enum {
 	OPT_ENV = 256,
 	OPT_WORKLOAD,
@@ -106,6 +168,12 @@ enum {
 	OPT_BLOCK_SIZE,
 	OPT_RUNTIME,
 	OPT_NET,
+	OPT_MEMORY,
+	OPT_ACCEL,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_DISK_SIZE,
+	OPT_XEN_MODE,
 	OPT_HELP,
 };
 
@@ -138,6 +206,12 @@ static const struct option long_options[] = {
     {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
     {"runtime", required_argument, NULL, OPT_RUNTIME},
     {"net", required_argument, NULL, OPT_NET},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"accel", required_argument, NULL, OPT_ACCEL},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"initrd", required_argument, NULL, OPT_INITRD},
+    {"disk-size", required_argument, NULL, OPT_DISK_SIZE},
+    {"xen-mode", required_argument, NULL, OPT_XEN_MODE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -264,6 +338,28 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 				return bench_error_set(
 				    err, 0, "--net %s: valid modes are bridge, host", optarg);
 			o->net = optarg;
+			break;
+		case OPT_MEMORY:
+			rc = parse_size("--memory", optarg, 16ull << 20, err);
+			o->memory = optarg;
+			break;
+		case OPT_ACCEL:
+			rc = parse_choice("--accel", optarg, accel_modes, err);
+			o->accel = optarg;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_DISK_SIZE:
+			rc = parse_size("--disk-size", optarg, 1ull << 20, err);
+			o->disk_size = optarg;
+			break;
+		case OPT_XEN_MODE:
+			rc = parse_choice("--xen-mode", optarg, xen_modes, err);
+			o->xen_mode = optarg;
 			break;
 		case OPT_HELP:
 			o->help = true;

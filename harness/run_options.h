@@ -3,6 +3,7 @@
 #define BENCH_RUN_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -32,6 +33,12 @@ struct run_options {
 	const char *block_size; /* disk: block size */
 	const char *runtime;    /* container: OCI runtime, default runc */
 	const char *net;        /* container: bridge (default) or host */
+	const char *memory;     /* instance memory (container limit, guest RAM), or NULL */
+	const char *accel;      /* qemu: auto (default), kvm or tcg */
+	const char *kernel;     /* qemu, xen: guest kernel, NULL = the built image */
+	const char *initrd;     /* qemu, xen: guest initramfs, NULL = the built image */
+	const char *disk_size;  /* qemu, xen: size of the guest's scratch disk */
+	const char *xen_mode;   /* xen: pvh (default), pv or hvm */
 	double timeout_s;       /* per agent reply, default 600 */
 	bool help;
 };
@@ -40,6 +47,11 @@ struct run_options {
  * defaults. Returns 0 (o->help set when --help was given), or -1 with *err
  * for a usage error (the caller exits 2). Does not print. */
 int run_options_parse(int argc, char *argv[], struct run_options *o, struct bench_error **err);
+
+/* Parses a byte count with an optional K, M, G or T suffix (powers of
+ * 1024; "KiB"/"KB" spellings accepted) into *out. Returns 0, or -1 when the
+ * text is not one. */
+int run_options_bytes(const char *text, uint64_t *out);
 
 /* The text of `bench run --help`. */
 extern const char run_options_usage[];

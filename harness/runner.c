@@ -153,6 +153,7 @@ static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct col
 	struct wl_open_facts facts = {
 	    .llc_bytes = topo_llc_bytes(ctx->spec->topo),
 	    .disk_dir = ctx->spec->work_dir,
+	    .disk_path = ctx->inst->disk_path[0] ? ctx->inst->disk_path : NULL,
 	};
 	bool networked = wl_info_takes(w, "peer");
 	if (networked) {
@@ -270,6 +271,14 @@ static int add_failed(struct run *run, struct workload_ctx *ctx, const struct wl
 	return rc;
 }
 
+static void stop_timed(const struct env_ops *env, struct env_instance *inst,
+                       struct runner_totals *totals)
+{
+	double t0 = monotonic_seconds();
+	env->stop(inst);
+	totals->env_s += monotonic_seconds() - t0;
+}
+
 int runner_run(const struct run_options *opts, const struct env_ops *env, const struct catalog *cat,
                const struct topo *topo, const struct topo_binding *binding, const char *wl_path,
                const char *scratch_dir, struct run *run, struct runner_totals *totals,
@@ -277,14 +286,9 @@ int runner_run(const struct run_options *opts, const struct env_ops *env, const 
 {
 	double t0 = monotonic_seconds();
 	memset(totals, 0, sizeof(*totals));
-	struct env_spec spec = {
-	    .topo = topo,
-	    .binding = *binding,
-	    .wl_path = wl_path,
-	    .work_dir = scratch_dir,
-	    .runtime = opts->runtime,
-	    .net_mode = opts->net,
-	};
+	struct env_spec spec;
+	if (env_spec_init(&spec, opts, topo, binding, wl_path, scratch_dir, err) < 0)
+		return -1;
 	if (env->prepare(&spec, err) < 0)
 		return bench_error_wrap(err, "preparing environment %s", env->name);
 	cleanup_free size_t *sel = NULL;
@@ -308,16 +312,18 @@ int runner_run(const struct run_options *opts, const struct env_ops *env, const 
 		struct bench_error *werr = NULL;
 		struct collected col = {0};
 		json_t *acct = NULL, *wire = NULL;
+		double t_env = monotonic_seconds();
 		if (ctx.inst == NULL && (env->start(&spec, &ctx.inst, &werr) < 0 ||
 		                         env->pin(ctx.inst, &spec, &werr) < 0))
 			bench_error_wrap(&werr, "starting %s", env->name);
+		totals->env_s += monotonic_seconds() - t_env;
 		if (werr == NULL && measure(&ctx, w, &col, &acct, &wire, &werr) == 0)
 			rc = add_samples(run, &ctx, w, &col, acct, wire, err);
 		if (werr != NULL) {
 			totals->failed++;
 			rc = add_failed(run, &ctx, w, werr->msg, wire, err);
 			if (ctx.inst != NULL)
-				env->stop(ctx.inst);
+				stop_timed(env, ctx.inst, totals);
 			ctx.inst = NULL;
 			if (agent_interrupted && rc == 0)
 				rc = bench_error_set(err, 0, "%s", werr->msg);
@@ -329,7 +335,7 @@ int runner_run(const struct run_options *opts, const struct env_ops *env, const 
 	}
 	netpath_close(&ctx.net);
 	if (ctx.inst != NULL)
-		env->stop(ctx.inst);
+		stop_timed(env, ctx.inst, totals);
 	progress_done(&progress);
 	totals->wall_s = monotonic_seconds() - t0;
 	return rc;

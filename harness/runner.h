@@ -15,8 +15,16 @@ struct runner_totals {
 	double wall_s;        /* whole runner_run */
 	double in_workload_s; /* waiting for the agent's open/rep/close replies */
 	double timed_s;       /* the workloads' own timed parts (elapsed_s), warm-ups included */
+	double env_s;         /* starting, pinning and stopping instances (a guest's boot) */
 	unsigned failed;      /* workloads that ended as failed samples */
 };
+
+/* bench's own share of the wall time: neither waiting on the workloads
+ * nor starting and stopping instances. */
+static inline double runner_harness_s(const struct runner_totals *t)
+{
+	return t->wall_s - t->in_workload_s - t->env_s;
+}
 
 /* Runs opts->workloads (already validated against cat) in env, appending
  * samples to run. A workload that fails becomes a failed sample (error and

@@ -75,7 +75,7 @@ static const char *reason_line(char *text)
  * runtimes directly, so they are reported with why they cannot be used. */
 static json_t *engine_entry(const char *name)
 {
-	char path[PATH_MAX], out[512], reason[1200];
+	char path[PATH_MAX], out[512], reason[2200];
 	if (spawn_find(name, path, sizeof(path)) < 0)
 		return entry(name, false, "not installed");
 	char *argv[] = {path, "info", NULL};

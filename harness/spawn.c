@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -190,4 +193,54 @@ int spawn_run(char *const argv[], double timeout_s, unsigned flags, char *out, s
 	if (out_len)
 		out[used] = '\0';
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* One connect attempt; the fd, or -1 with errno. */
+static int connect_once(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* Whether pid has exited (reaped or not). */
+static bool process_gone(pid_t pid)
+{
+	if (pid <= 0)
+		return false;
+	siginfo_t si = {0};
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == pid;
+}
+
+int spawn_unix_connect(const char *path, pid_t pid, int timeout_ms, struct bench_error **err)
+{
+	double deadline = monotonic_seconds() + timeout_ms / 1e3;
+	int fd;
+	while ((fd = connect_once(path)) < 0) {
+		if (errno != ENOENT && errno != ECONNREFUSED)
+			return bench_error_set(err, errno, "connecting to %s", path);
+		if (process_gone(pid))
+			return bench_error_set(err, 0, "the process exited before %s accepted",
+			                       path);
+		if (agent_interrupted)
+			return bench_error_set(err, 0, "interrupted by signal %d",
+			                       (int)agent_interrupted);
+		if (monotonic_seconds() > deadline)
+			return bench_error_set(err, 0, "nothing accepted on %s within %.1f s", path,
+			                       timeout_ms / 1e3);
+		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+	}
+	return fd;
 }

@@ -29,6 +29,13 @@ int64_t proc_pss_bytes(pid_t pid);
  * Returns 0, or -1 when absent. */
 int spawn_find(const char *name, char *path, size_t len);
 
+/* Connects to the unix socket at path, retrying while it does not exist
+ * yet or refuses (a server still starting), for at most timeout_ms, and
+ * giving up early when pid (if > 0) has exited or a signal arrived
+ * (agent_interrupted). Returns the connected fd (close-on-exec), or -1
+ * with *err. */
+int spawn_unix_connect(const char *path, pid_t pid, int timeout_ms, struct bench_error **err);
+
 enum { SPAWN_STDOUT_ONLY = 1 }; /* default: stdout and stderr both captured */
 
 /* Runs argv (argv[0] a path) in its own process group, stdin inherited,

@@ -227,6 +227,27 @@ int topo_bind_self(const struct topo *t, const struct topo_binding *b, struct be
 	return 0;
 }
 
+int topo_bind_thread(const struct topo *t, pid_t tid, int pu, char *confirmed, size_t len,
+                     struct bench_error **err)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	if (set == NULL)
+		return bench_error_set(err, ENOMEM, "hwloc_bitmap_alloc");
+	hwloc_bitmap_only(set, (unsigned)pu);
+	int rc = hwloc_set_proc_cpubind(t->hw, tid, set, HWLOC_CPUBIND_THREAD);
+	int e = errno;
+	if (rc == 0) {
+		rc = hwloc_get_proc_cpubind(t->hw, tid, set, HWLOC_CPUBIND_THREAD);
+		e = errno;
+	}
+	if (rc == 0)
+		hwloc_bitmap_list_snprintf(confirmed, len, set);
+	hwloc_bitmap_free(set);
+	if (rc < 0)
+		return bench_error_set(err, e, "binding thread %d to PU %d", (int)tid, pu);
+	return 0;
+}
+
 json_t *topo_binding_to_json(const struct topo_binding *b)
 {
 	return json_pack("{s:s, s:o, s:i}", "cpus", b->cpus_text, "numa_node",

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cpulist.h"
 #include "error.h"
@@ -52,6 +53,12 @@ int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned
  * binding to that node) as b says. Meant for a freshly forked child before
  * exec; bindings are inherited across exec. Returns 0 or -1 with *err. */
 int topo_bind_self(const struct topo *t, const struct topo_binding *b, struct bench_error **err);
+
+/* Binds the host thread tid (a vCPU thread, say) to the single PU pu (OS
+ * index) with hwloc, then reads the binding back into confirmed (a
+ * cpulist). Returns 0, or -1 with *err. */
+int topo_bind_thread(const struct topo *t, pid_t tid, int pu, char *confirmed, size_t len,
+                     struct bench_error **err);
 
 /* The binding as JSON {"cpus":"0-1","numa_node":0|null,"threads":1}. */
 json_t *topo_binding_to_json(const struct topo_binding *b);

@@ -69,7 +69,9 @@ void wl_open_cmd_build(struct wl_open_cmd *c, const struct run_options *o, const
 			add(c, "--udp-port", c->udp_port);
 		}
 	}
-	if (facts->disk_dir != NULL && o->disk_path == NULL && wl_info_takes(w, "disk_dir"))
+	if (o->disk_path == NULL && facts->disk_path != NULL && wl_info_takes(w, "disk_path"))
+		add(c, "--disk-path", facts->disk_path);
+	else if (facts->disk_dir != NULL && o->disk_path == NULL && wl_info_takes(w, "disk_dir"))
 		add(c, "--disk-dir", facts->disk_dir);
 }
 

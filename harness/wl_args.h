@@ -17,7 +17,9 @@ struct wl_open_facts {
 	uint64_t llc_bytes;    /* from hwloc; 0 = unknown */
 	const char *peer_addr; /* network peer, or NULL */
 	uint16_t tcp_port, udp_port;
-	const char *disk_dir; /* scratch directory, or NULL */
+	const char *disk_dir;  /* scratch directory, or NULL */
+	const char *disk_path; /* the instance's own scratch disk (a guest's block
+	                          device), or NULL; --disk-path overrides it */
 };
 
 struct wl_open_cmd {

@@ -53,6 +53,34 @@ static void every_option(void **state)
 	assert_true(o.timeout_s == 30);
 }
 
+static void guest_options(void **state)
+{
+	(void)state;
+	ARGS("--env", "qemu", "--workload", "a", "--memory", "256M", "--accel", "tcg", "--kernel",
+	     "/k", "--initrd", "/i", "--disk-size", "64MiB", "--xen-mode", "pv");
+	struct run_options o;
+	assert_int_equal(run_options_parse(argc, argv, &o, NULL), 0);
+	assert_string_equal(o.accel, "tcg");
+	assert_string_equal(o.kernel, "/k");
+	assert_string_equal(o.initrd, "/i");
+	assert_string_equal(o.xen_mode, "pv");
+	uint64_t v = 0;
+	assert_int_equal(run_options_bytes(o.memory, &v), 0);
+	assert_int_equal(v, 256ull << 20);
+	assert_int_equal(run_options_bytes(o.disk_size, &v), 0);
+	assert_int_equal(v, 64ull << 20);
+	assert_int_equal(run_options_bytes("1G", &v), 0);
+	assert_int_equal(v, 1ull << 30);
+	assert_int_equal(run_options_bytes("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(run_options_bytes("2KB", &v), 0);
+	assert_int_equal(v, 2048);
+	assert_int_equal(run_options_bytes("-1", &v), -1);
+	assert_int_equal(run_options_bytes("1X", &v), -1);
+	assert_int_equal(run_options_bytes("G", &v), -1);
+	assert_int_equal(run_options_bytes("99999999999T", &v), -1);
+}
+
 static void reps_sets_both(void **state)
 {
 	(void)state;
@@ -127,6 +155,22 @@ static void usage_errors(void **state)
 		ARGS("--env", "bare", "--workload");
 		expect_usage_error(argc, argv, "needs a value");
 	}
+	{
+		ARGS("--env", "qemu", "--workload", "x", "--accel", "hvf");
+		expect_usage_error(argc, argv, "valid values are auto, kvm, tcg");
+	}
+	{
+		ARGS("--env", "xen", "--workload", "x", "--xen-mode", "hvm2");
+		expect_usage_error(argc, argv, "pvh, pv, hvm");
+	}
+	{
+		ARGS("--env", "qemu", "--workload", "x", "--memory", "1M");
+		expect_usage_error(argc, argv, "--memory");
+	}
+	{
+		ARGS("--env", "qemu", "--workload", "x", "--disk-size", "lots");
+		expect_usage_error(argc, argv, "--disk-size");
+	}
 }
 
 static const char catalog_json[] =
@@ -191,13 +235,10 @@ static void catalog_rejects_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults),
-	    cmocka_unit_test(every_option),
-	    cmocka_unit_test(reps_sets_both),
-	    cmocka_unit_test(help_flag),
-	    cmocka_unit_test(usage_errors),
-	    cmocka_unit_test(catalog_parsing),
-	    cmocka_unit_test(catalog_rejects_malformed),
+	    cmocka_unit_test(defaults),        cmocka_unit_test(every_option),
+	    cmocka_unit_test(guest_options),   cmocka_unit_test(reps_sets_both),
+	    cmocka_unit_test(help_flag),       cmocka_unit_test(usage_errors),
+	    cmocka_unit_test(catalog_parsing), cmocka_unit_test(catalog_rejects_malformed),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

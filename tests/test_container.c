@@ -21,20 +21,7 @@ static int check_available(void **state)
 {
 	(void)state;
 	build_path("bench", bench);
-	char *argv[] = {bench, "list", "--json", NULL};
-	struct cmd_result r = run_cmd(argv);
-	json_t *doc = json_loads(r.out, 0, NULL);
-	json_t *envs = json_object_get(doc, "environments");
-	for (size_t i = 0; i < json_array_size(envs); i++) {
-		json_t *e = json_array_get(envs, i);
-		if (strcmp(json_string_value(json_object_get(e, "name")), "container") != 0)
-			continue;
-		if (!json_is_true(json_object_get(e, "available")))
-			snprintf(unavailable, sizeof(unavailable), "%s",
-			         json_string_value(json_object_get(e, "reason")));
-	}
-	json_decref(doc);
-	cmd_result_free(&r);
+	env_unavailable(bench, "container", unavailable, sizeof(unavailable));
 	return 0;
 }
 
@@ -45,20 +32,6 @@ static int check_available(void **state)
 			skip();                                                                    \
 		}                                                                                  \
 	} while (0)
-
-static bool dir_has_entries(const char *dir, const char *prefix)
-{
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return false;
-	struct dirent *e;
-	bool found = false;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.' && strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-			found = true;
-	closedir(d);
-	return found;
-}
 
 /* Nothing of ours left: containers, namespaces, bridge, bundles, cgroups. */
 static void assert_clean(void)
@@ -164,14 +137,7 @@ static void interrupt_cleans_up(void **state)
 	char *argv[] = {bench,        "run",    "--env",   "container",  "--workload",
 	                "net.tcp_rr", "--reps", "50",      "--duration", "0.2",
 	                "--out",      out,      "--quiet", NULL};
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	pid_t pid = spawn_silent(argv);
 	struct timespec ts = {1, 0};
 	nanosleep(&ts, NULL);
 	assert_true(dir_has_entries("/run/netns", "bench-"));

@@ -371,14 +371,7 @@ static void interrupt_leaves_nothing(void **state)
 	snprintf(out, sizeof(out), "%s/run", dir);
 	char *argv[] = {bench, "run",        "--env", "bare",  "--workload", "os.syscall", "--reps",
 	                "50",  "--duration", "0.2",   "--out", out,          "--quiet",    NULL};
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	pid_t pid = spawn_silent(argv);
 	struct timespec ts = {0, 600 * 1000 * 1000};
 	nanosleep(&ts, NULL);
 	kill(pid, SIGINT);

@@ -267,7 +267,7 @@ static void failure_undone(void **state)
 	int octet = NETNS_OCTET_MIN;
 	while (octet <= NETNS_OCTET_MAX && addr_file_exists(octet))
 		octet++;
-	char taken[16], peer[16], ns_path[64], msg[1024] = "";
+	char taken[16], peer[16], ns_path[64], msg[2048] = "";
 	snprintf(taken, sizeof(taken), "bvh%dn%d", (int)getpid(), octet);
 	snprintf(peer, sizeof(peer), "bvt%d", (int)getpid());
 	assert_int_equal(IP_ST("link", "add", taken, "type", "veth", "peer", "name", peer), 0);
@@ -291,6 +291,43 @@ static void failure_undone(void **state)
 	assert_int_not_equal(owner, (int)getpid());
 	if (addr_dir_empty())
 		assert_false(link_exists(NETNS_BRIDGE));
+}
+
+/* A tap for a guest: on the bridge and up, with an address held; gone
+ * again after teardown, also when torn down twice. */
+static void tap_attach_and_teardown(void **state)
+{
+	(void)state;
+	need_netns();
+	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+		print_message("skipped: no /dev/net/tun\n");
+		skip();
+	}
+	struct netns_slot s;
+	struct bench_error *err = NULL;
+	if (netns_attach(&s, NETNS_TAP, &err) < 0)
+		fail_msg("netns_attach: %s", err->msg);
+	char out[4096];
+	assert_int_equal(strncmp(s.host_veth, "btp", 3), 0);
+	assert_int_equal(IP_OUT(out, "-d", "link", "show", "dev", s.host_veth), 0);
+	assert_non_null(strstr(out, "tun"));
+	assert_non_null(strstr(out, "master " NETNS_BRIDGE));
+	assert_int_equal(addr_owner(s.octet), (int)getpid());
+	char name[16];
+	snprintf(name, sizeof(name), "%s", s.host_veth);
+	int octet = s.octet;
+	netns_teardown(&s);
+	assert_false(link_exists(name));
+	assert_int_not_equal(addr_owner(octet), (int)getpid());
+	netns_teardown(&s);
+
+	struct netns_slot a;
+	if (netns_attach(&a, NETNS_ADDR_ONLY, &err) < 0)
+		fail_msg("netns_attach addr-only: %s", err->msg);
+	assert_string_equal(a.host_veth, "");
+	assert_true(link_exists(NETNS_BRIDGE));
+	assert_true(a.octet >= NETNS_OCTET_MIN);
+	netns_teardown(&a);
 }
 
 /* Ours are all gone; when no other bench process holds an address (another
@@ -319,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(partial_and_double_teardown),
 	    cmocka_unit_test(stale_address_reclaimed),
 	    cmocka_unit_test(failure_undone),
+	    cmocka_unit_test(tap_attach_and_teardown),
 	    cmocka_unit_test(nothing_left_behind),
 	};
 	return cmocka_run_group_tests_name("netns", tests, NULL, NULL);

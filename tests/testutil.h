@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -115,6 +116,36 @@ static inline int make_build_tmpdir(const char *prefix, char dir[PATH_MAX])
 	snprintf(name, sizeof(name), "%sXXXXXX", prefix);
 	build_path(name, dir);
 	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+/* Whether dir holds an entry whose name starts with prefix. */
+static inline bool dir_has_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return false;
+	struct dirent *e;
+	bool found = false;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			found = true;
+	closedir(d);
+	return found;
+}
+
+/* Starts argv in the background with stdout and stderr on /dev/null (for
+ * tests that signal it); returns its pid. */
+static inline pid_t spawn_silent(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
 }
 
 #endif

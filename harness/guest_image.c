@@ -1,0 +1,121 @@
+#include "guest_image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "spawn.h"
+
+#define GUEST_DIR     "guest"
+#define GUEST_KERNEL  "vmlinuz"
+#define GUEST_INITRD  "initramfs.cpio.gz"
+#define SETUP_HDR_OFF 0x202 /* "HdrS" */
+#define KVER_PTR_OFF  0x20e /* u16: version string at this + 0x200 */
+#define SETUP_BASE    0x200
+
+int guest_kernel_version(const char *path, char *buf, size_t len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned char magic[4];
+	uint16_t ptr;
+	if (fd < 0 || pread(fd, magic, 4, SETUP_HDR_OFF) != 4 || memcmp(magic, "HdrS", 4) != 0 ||
+	    pread(fd, &ptr, 2, KVER_PTR_OFF) != 2 || ptr == 0)
+		return -1;
+	char text[256];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, (off_t)ptr + SETUP_BASE);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	size_t word = strcspn(text, " \n");
+	if (word == 0 || word >= len)
+		return -1;
+	memcpy(buf, text, word);
+	buf[word] = '\0';
+	return 0;
+}
+
+/* sha256sum of path into hex[65]. */
+static int file_sha256(const char *path, char hex[65], struct bench_error **err)
+{
+	char tool[PATH_MAX], out[PATH_MAX + 128];
+	if (spawn_find("sha256sum", tool, sizeof(tool)) < 0)
+		return bench_error_set(err, 0, "sha256sum not found (coreutils)");
+	char *argv[] = {tool, (char *)path, NULL};
+	int rc = spawn_run(argv, 60, SPAWN_STDOUT_ONLY, out, sizeof(out), err);
+	if (rc != 0 || strlen(out) < 64 || out[64] != ' ')
+		return rc < 0 ? -1 : bench_error_set(err, 0, "sha256sum %s failed", path);
+	memcpy(hex, out, 64);
+	hex[64] = '\0';
+	return 0;
+}
+
+static struct guest_image cached;
+
+int guest_image_locate(const char *wl_path, const char *kernel, const char *initrd,
+                       struct guest_image *img, struct bench_error **err)
+{
+	*img = (struct guest_image){.built = kernel == NULL && initrd == NULL};
+	char dir[PATH_MAX - 64];
+	snprintf(dir, sizeof(dir), "%s", wl_path);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (kernel != NULL)
+		snprintf(img->kernel, sizeof(img->kernel), "%s", kernel);
+	else
+		snprintf(img->kernel, sizeof(img->kernel), "%s/%s/%s", dir, GUEST_DIR,
+		         GUEST_KERNEL);
+	if (initrd != NULL)
+		snprintf(img->initrd, sizeof(img->initrd), "%s", initrd);
+	else
+		snprintf(img->initrd, sizeof(img->initrd), "%s/%s/%s", dir, GUEST_DIR,
+		         GUEST_INITRD);
+	const char *hint = img->built ? " (run `make guest`)" : "";
+	if (access(img->kernel, R_OK) < 0)
+		return bench_error_set(err, errno, "guest kernel %s%s", img->kernel, hint);
+	if (access(img->initrd, R_OK) < 0)
+		return bench_error_set(err, errno, "guest initramfs %s%s", img->initrd, hint);
+	return 0;
+}
+
+int guest_image_find(const char *wl_path, const char *kernel, const char *initrd,
+                     struct guest_image *out, struct bench_error **err)
+{
+	struct guest_image img;
+	if (guest_image_locate(wl_path, kernel, initrd, &img, err) < 0)
+		return -1;
+	struct stat ks, is;
+	if (stat(img.kernel, &ks) < 0 || stat(img.initrd, &is) < 0)
+		return bench_error_set(err, errno, "stat %s", img.kernel);
+	img.kernel_mtime = ks.st_mtim;
+	img.initrd_mtime = is.st_mtim;
+	if (strcmp(cached.kernel, img.kernel) == 0 && strcmp(cached.initrd, img.initrd) == 0 &&
+	    memcmp(&cached.kernel_mtime, &img.kernel_mtime, sizeof(img.kernel_mtime)) == 0 &&
+	    memcmp(&cached.initrd_mtime, &img.initrd_mtime, sizeof(img.initrd_mtime)) == 0) {
+		*out = cached;
+		return 0;
+	}
+	if (guest_kernel_version(img.kernel, img.kernel_version, sizeof(img.kernel_version)) < 0)
+		img.kernel_version[0] = '\0';
+	if (file_sha256(img.kernel, img.kernel_sha256, err) < 0 ||
+	    file_sha256(img.initrd, img.initrd_sha256, err) < 0)
+		return -1;
+	cached = img;
+	*out = img;
+	return 0;
+}
+
+json_t *guest_image_to_json(const struct guest_image *img)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "kernel", img->kernel, "initrd",
+	                 img->initrd, "kernel_version", img->kernel_version, "kernel_sha256",
+	                 img->kernel_sha256, "initrd_sha256", img->initrd_sha256, "built",
+	                 img->built);
+}

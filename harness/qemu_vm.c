@@ -1,0 +1,194 @@
+#include "qemu_vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "clock.h"
+#include "qemu_cmdline.h"
+#include "spawn.h"
+
+#define QMP_TIMEOUT_MS 10000
+#define STOP_GRACE_MS  5000
+#define DEFAULT_DISK   (1ull << 30)
+
+char *qemu_vm_console_tail(const struct qemu_vm *vm, size_t max)
+{
+	cleanup_close int fd = open(vm->console, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size <= 0)
+		return NULL;
+	off_t from = (size_t)size > max ? size - (off_t)max : 0;
+	char *text = malloc((size_t)(size - from) + 1);
+	if (text == NULL)
+		return NULL;
+	ssize_t n = pread(fd, text, (size_t)(size - from), from);
+	text[n > 0 ? n : 0] = '\0';
+	return text;
+}
+
+static int make_state_dir(struct qemu_vm *vm, struct bench_error **err)
+{
+	static unsigned counter;
+	snprintf(vm->id, sizeof(vm->id), "bench-%d-%u", (int)getpid(), counter++);
+	if ((mkdir("/run/bench", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(QEMU_STATE_ROOT, 0700) < 0 && errno != EEXIST))
+		return bench_error_set(err, errno, "creating %s", QEMU_STATE_ROOT);
+	snprintf(vm->dir, sizeof(vm->dir), "%s/%s", QEMU_STATE_ROOT, vm->id);
+	if (mkdir(vm->dir, 0700) < 0)
+		return bench_error_set(err, errno, "creating %s", vm->dir);
+	snprintf(vm->agent_sock, sizeof(vm->agent_sock), "%s/agent.sock", vm->dir);
+	snprintf(vm->qmp_sock, sizeof(vm->qmp_sock), "%s/qmp.sock", vm->dir);
+	snprintf(vm->console, sizeof(vm->console), "%s/console.log", vm->dir);
+	return 0;
+}
+
+/* A sparse raw image that QEMU opens with O_DIRECT (cache=none): checked
+ * here so a file system without O_DIRECT gets a clear message. */
+static int make_disk(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct bench_error **err)
+{
+	snprintf(vm->disk, sizeof(vm->disk), "%s/%s.img", s->disk_dir, vm->id);
+	int fd = open(vm->disk, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		vm->disk[0] = '\0';
+		return bench_error_set(err, e, "creating the guest disk in %s", s->disk_dir);
+	}
+	uint64_t bytes = s->disk_bytes ? s->disk_bytes : DEFAULT_DISK;
+	int rc = ftruncate(fd, (off_t)bytes);
+	int e = errno;
+	close(fd);
+	if (rc < 0)
+		return bench_error_set(err, e, "sizing %s", vm->disk);
+	fd = open(vm->disk, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		return bench_error_set(err, errno,
+		                       "%s does not take O_DIRECT, which the guest disk "
+		                       "(cache=none) needs; use --disk-dir on another file system",
+		                       s->disk_dir);
+	close(fd);
+	/* io_uring where QEMU has it (Debian's does since 6.0), native AIO otherwise */
+	snprintf(vm->disk_aio, sizeof(vm->disk_aio), "io_uring");
+	return 0;
+}
+
+/* Appends QEMU's stderr and the console tail to *err. */
+static void explain(struct qemu_vm *vm, struct agent *agent, struct bench_error **err)
+{
+	cleanup_free char *qemu_err = agent_stderr(agent, 400);
+	cleanup_free char *console = qemu_vm_console_tail(vm, 900);
+	if (qemu_err != NULL && qemu_err[0] != '\0')
+		bench_error_append(err, "\nQEMU stderr: %s", qemu_err);
+	if (console != NULL && console[0] != '\0')
+		bench_error_append(err, "\nguest console (tail):\n%s", console);
+}
+
+static int launch(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct agent *agent,
+                  struct bench_error **err)
+{
+	char append[128] = "", mac[24] = "";
+	if (vm->bridged) {
+		snprintf(append, sizeof(append), "bench.ip=%s/24", vm->net.inst_addr);
+		snprintf(mac, sizeof(mac), "52:54:00:62:00:%02x", (unsigned)vm->net.octet);
+	}
+	struct qemu_guest g = {
+	    .qemu = s->qemu,
+	    .name = vm->id,
+	    .accel = s->accel,
+	    .vcpus = s->vcpus ? s->vcpus : 1,
+	    .memory_bytes = s->memory_bytes,
+	    .numa_node = s->binding ? s->binding->numa_node : -1,
+	    .kernel = s->image->kernel,
+	    .initrd = s->image->initrd,
+	    .extra_append = vm->bridged ? append : NULL,
+	    .agent_socket = vm->agent_sock,
+	    .qmp_socket = vm->qmp_sock,
+	    .console_log = vm->console,
+	    .tap = vm->bridged ? vm->net.host_veth : NULL,
+	    .mac = mac,
+	    .vhost = vm->vhost,
+	    .disk_image = vm->disk[0] ? vm->disk : NULL,
+	    .disk_aio = vm->disk_aio,
+	};
+	struct qemu_argv a;
+	if (qemu_argv_build(&g, &a) < 0)
+		return bench_error_set(err, EINVAL, "QEMU command line (a path with a comma?)");
+	if (spawn_agent(a.argv, s->topo, s->binding, agent, err) < 0)
+		return -1;
+	/* QEMU's stdin/stdout are not the agent: the agent is the socket. */
+	close(agent->to_fd);
+	vm->qemu_stdout = agent->from_fd;
+	agent->to_fd = agent->from_fd = -1;
+	if (qmp_connect(&vm->qmp, vm->qmp_sock, agent->pid, QMP_TIMEOUT_MS, err) < 0)
+		return -1;
+	int fd = spawn_unix_connect(vm->agent_sock, agent->pid, QMP_TIMEOUT_MS, err);
+	if (fd < 0)
+		return bench_error_wrap(err, "agent socket");
+	agent->from_fd = fd;
+	agent->to_fd = dup(fd);
+	if (agent->to_fd < 0)
+		return bench_error_set(err, errno, "dup");
+	return 0;
+}
+
+int qemu_vm_start(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct agent *agent,
+                  struct bench_error **err)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->qemu_stdout = -1;
+	qmp_init(&vm->qmp);
+	agent_init(agent);
+	vm->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
+	double t0 = monotonic_seconds();
+	json_t *ready = NULL;
+	if (make_state_dir(vm, err) < 0)
+		goto fail;
+	if (s->network) {
+		if (netns_attach(&vm->net, NETNS_TAP, err) < 0)
+			goto fail;
+		vm->bridged = true;
+	}
+	if (s->disk_dir != NULL && make_disk(s, vm, err) < 0)
+		goto fail;
+	if (launch(s, vm, agent, err) < 0 ||
+	    agent_expect(agent, "ready", s->ready_timeout_ms, &ready, err) < 0) {
+		bench_error_wrap(err, "booting the %s guest", s->accel);
+		explain(vm, agent, err);
+		goto fail;
+	}
+	json_decref(ready);
+	vm->boot_s = monotonic_seconds() - t0;
+	return 0;
+fail:
+	qemu_vm_stop(vm, agent);
+	return -1;
+}
+
+void qemu_vm_stop(struct qemu_vm *vm, struct agent *agent)
+{
+	agent_shutdown(agent, STOP_GRACE_MS); /* quit, then SIGKILL; always reaped */
+	qmp_close(&vm->qmp);
+	if (vm->qemu_stdout >= 0)
+		close(vm->qemu_stdout);
+	vm->qemu_stdout = -1;
+	if (vm->bridged)
+		netns_teardown(&vm->net);
+	vm->bridged = false;
+	if (vm->disk[0] != '\0')
+		unlink(vm->disk);
+	vm->disk[0] = '\0';
+	if (vm->dir[0] != '\0') {
+		unlink(vm->agent_sock);
+		unlink(vm->qmp_sock);
+		unlink(vm->console);
+		rmdir(vm->dir);
+	}
+	vm->dir[0] = '\0';
+}

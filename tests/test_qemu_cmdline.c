@@ -1,0 +1,163 @@
+/* The QEMU argument vector (qemu_cmdline.c) and the bzImage version reader
+ * (guest_image.c), without running QEMU. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guest_image.h"
+#include "qemu_cmdline.h"
+#include "testutil.h"
+
+static struct qemu_guest base(void)
+{
+	return (struct qemu_guest){
+	    .qemu = "/usr/bin/qemu-system-x86_64",
+	    .name = "bench-1-0",
+	    .accel = "tcg",
+	    .vcpus = 2,
+	    .memory_bytes = 256ull << 20,
+	    .numa_node = -1,
+	    .kernel = "/g/vmlinuz",
+	    .initrd = "/g/initramfs.cpio.gz",
+	    .agent_socket = "/run/bench/qemu/x/agent.sock",
+	    .qmp_socket = "/run/bench/qemu/x/qmp.sock",
+	    .console_log = "/run/bench/qemu/x/console.log",
+	};
+}
+
+/* The value after option opt (the first occurrence), or NULL. */
+static const char *value_of(const struct qemu_argv *a, const char *opt)
+{
+	for (int i = 0; i + 1 < a->argc; i++)
+		if (strcmp(a->argv[i], opt) == 0)
+			return a->argv[i + 1];
+	return NULL;
+}
+
+static bool has_value(const struct qemu_argv *a, const char *opt, const char *fragment)
+{
+	for (int i = 0; i + 1 < a->argc; i++)
+		if (strcmp(a->argv[i], opt) == 0 && strstr(a->argv[i + 1], fragment) != NULL)
+			return true;
+	return false;
+}
+
+static void minimal_guest(void **state)
+{
+	(void)state;
+	struct qemu_guest g = base();
+	struct qemu_argv a;
+	assert_int_equal(qemu_argv_build(&g, &a), 0);
+	assert_null(a.argv[a.argc]);
+	assert_string_equal(a.argv[0], g.qemu);
+	assert_string_equal(value_of(&a, "-accel"), "tcg");
+	assert_string_equal(value_of(&a, "-cpu"), "qemu64");
+	assert_string_equal(value_of(&a, "-smp"), "2");
+	assert_string_equal(value_of(&a, "-m"), "256m");
+	assert_string_equal(value_of(&a, "-object"), "memory-backend-ram,id=ram0,size=256m");
+	assert_string_equal(value_of(&a, "-machine"), "pc,memory-backend=ram0");
+	assert_string_equal(value_of(&a, "-append"), QEMU_BASE_APPEND);
+	assert_string_equal(value_of(&a, "-serial"), "file:/run/bench/qemu/x/console.log");
+	assert_true(has_value(&a, "-chardev", "path=/run/bench/qemu/x/agent.sock,server=on"));
+	assert_true(has_value(&a, "-device", "name=bench.agent"));
+	assert_string_equal(value_of(&a, "-qmp"),
+	                    "unix:/run/bench/qemu/x/qmp.sock,server=on,wait=off");
+	assert_null(value_of(&a, "-netdev"));
+	assert_null(value_of(&a, "-drive"));
+	bool nodefaults = false, noreboot = false;
+	for (int i = 0; i < a.argc; i++) {
+		nodefaults = nodefaults || strcmp(a.argv[i], "-nodefaults") == 0;
+		noreboot = noreboot || strcmp(a.argv[i], "-no-reboot") == 0;
+	}
+	assert_true(nodefaults && noreboot);
+}
+
+static void full_guest(void **state)
+{
+	(void)state;
+	struct qemu_guest g = base();
+	g.accel = "kvm";
+	g.numa_node = 1;
+	g.tap = "btp7n3";
+	g.mac = "52:54:00:62:00:03";
+	g.extra_append = "bench.ip=10.213.77.3/24";
+	g.disk_image = "/s/bench-1-0.img";
+	g.disk_aio = "io_uring";
+	struct qemu_argv a;
+	assert_int_equal(qemu_argv_build(&g, &a), 0);
+	assert_string_equal(value_of(&a, "-cpu"), "host");
+	assert_string_equal(value_of(&a, "-object"),
+	                    "memory-backend-ram,id=ram0,size=256m,host-nodes=1,policy=bind");
+	assert_string_equal(value_of(&a, "-append"), QEMU_BASE_APPEND " bench.ip=10.213.77.3/24");
+	assert_string_equal(value_of(&a, "-netdev"),
+	                    "tap,id=net0,ifname=btp7n3,script=no,downscript=no");
+	assert_true(
+	    has_value(&a, "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:62:00:03,romfile="));
+	assert_string_equal(
+	    value_of(&a, "-drive"),
+	    "file=/s/bench-1-0.img,format=raw,if=none,id=disk0,cache=none,aio=io_uring");
+	assert_true(has_value(&a, "-device", "virtio-blk-pci,drive=disk0"));
+	g.vhost = true;
+	assert_int_equal(qemu_argv_build(&g, &a), 0);
+	assert_true(has_value(&a, "-netdev", ",vhost=on"));
+}
+
+static void refuses_bad_input(void **state)
+{
+	(void)state;
+	struct qemu_guest g = base();
+	struct qemu_argv a;
+	g.disk_image = "/a,b/img";
+	g.disk_aio = "native";
+	assert_int_equal(qemu_argv_build(&g, &a), -1); /* the comma would split the option */
+	g = base();
+	g.vcpus = 0;
+	assert_int_equal(qemu_argv_build(&g, &a), -1);
+	g = base();
+	g.memory_bytes = 1 << 20;
+	assert_int_equal(qemu_argv_build(&g, &a), -1);
+}
+
+/* A file with a setup header "HdrS" and a kernel_version pointer. */
+static void kernel_version_from_header(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX], path[PATH_MAX + 16], v[64];
+	assert_int_equal(make_build_tmpdir("kver-", dir), 0);
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	unsigned char img[0x1000] = {0};
+	memcpy(img + 0x202, "HdrS", 4);
+	uint16_t ptr = 0x300; /* string at 0x500 */
+	memcpy(img + 0x20e, &ptr, 2);
+	const char *text = "6.1.0-56-cloud-amd64 (debian-kernel@lists.debian.org) #1 SMP";
+	memcpy(img + 0x500, text, strlen(text) + 1);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(img, 1, sizeof(img), f), sizeof(img));
+	fclose(f);
+	assert_int_equal(guest_kernel_version(path, v, sizeof(v)), 0);
+	assert_string_equal(v, "6.1.0-56-cloud-amd64");
+	assert_int_equal(guest_kernel_version(path, v, 8), -1); /* does not fit */
+	memset(img + 0x202, 0, 4);
+	f = fopen(path, "w");
+	fwrite(img, 1, sizeof(img), f);
+	fclose(f);
+	assert_int_equal(guest_kernel_version(path, v, sizeof(v)), -1);
+	assert_int_equal(guest_kernel_version("/nonexistent", v, sizeof(v)), -1);
+	remove_tree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(minimal_guest),
+	    cmocka_unit_test(full_guest),
+	    cmocka_unit_test(refuses_bad_input),
+	    cmocka_unit_test(kernel_version_from_header),
+	};
+	return cmocka_run_group_tests_name("qemu command line", tests, NULL, NULL);
+}
