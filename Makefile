@@ -98,6 +98,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all guest
 	@tests/run-all.sh $(BUILD)
+	@scripts/test-xen $(BUILD)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -122,7 +123,11 @@ print-wl-cflags:
 # Xen 4.17 + a dom0 initramfs with the Xen tools, bench, wl and the guest
 # image, for running things inside a real dom0 under QEMU/TCG:
 #   scripts/xen-nested.sh build -- xl info
-.PHONY: xen-dom0
+.PHONY: xen-dom0 test-xen
 xen-dom0: $(BUILD)/bench $(BUILD)/wl guest
 	scripts/xen-dom0.sh $(BUILD)
+
+# bench --env xen against real domUs inside the nested dom0 (part of make test)
+test-xen: all
+	scripts/test-xen $(BUILD)
 # --- end of nested Xen test bed ----------------------------------------------

@@ -156,7 +156,7 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 	double total = 0, worst = NAN;
 	bool higher = f->o->workload == NULL || f->o->workload->better == BETTER_HIGHER;
 	for (size_t i = 0; i < n; i++) {
-		struct env_account a = {-1, -1, -1};
+		struct env_account a = {-1, -1, -1, -1};
 		f->o->env->account(f->inst[i], &a, NULL);
 		json_array_append_new(mem, json_integer(a.mem_bytes));
 		json_array_append_new(start, json_real(f->start_s[i]));

@@ -55,6 +55,9 @@ struct env_account {
 	double cpu_s;      /* CPU time (user + system) the host spent on it */
 	int64_t mem_bytes; /* memory footprint (PSS where available) */
 	double start_s;    /* start latency, as in env_instance */
+	/* CPU time the host spent on the instance's behalf outside it (Xen:
+	 * dom0's netback and blkback threads for the domain), or negative. */
+	double backend_cpu_s;
 };
 
 /* Where the host-side network peer (the `wl serve` process that network
@@ -102,6 +105,7 @@ int env_account_process(struct env_instance *inst, struct env_account *out,
 extern const struct env_ops env_bare_ops;
 extern const struct env_ops env_container_ops;
 extern const struct env_ops env_qemu_ops;
+extern const struct env_ops env_xen_ops;
 
 /* The registry, in display order. */
 extern const struct env_ops *const env_registry[];

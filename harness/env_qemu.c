@@ -140,16 +140,6 @@ static int qemu_start(const struct env_spec *spec, struct env_instance **out,
 	return 0;
 }
 
-/* The i-th PU of the binding, cycling. */
-static int nth_pu(const struct topo_binding *b, unsigned i)
-{
-	int pus[CPULIST_MAX], n = 0;
-	for (int c = 0; c < CPULIST_MAX; c++)
-		if (b->cpus[c])
-			pus[n++] = c;
-	return n ? pus[i % (unsigned)n] : -1;
-}
-
 /* vCPU i's thread goes to the binding's i-th PU; the record says what
  * hwloc read back. */
 static json_t *pin_vcpus(struct guest *g, const struct env_spec *spec, struct bench_error **err)
@@ -164,7 +154,7 @@ static json_t *pin_vcpus(struct guest *g, const struct env_spec *spec, struct be
 	{
 		json_int_t tid = json_integer_value(json_object_get(cpu, "thread-id"));
 		json_int_t index = json_integer_value(json_object_get(cpu, "cpu-index"));
-		int pu = nth_pu(&spec->binding, (unsigned)index);
+		int pu = topo_binding_pu(&spec->binding, (unsigned)index);
 		char confirmed[64] = "";
 		if (tid <= 0 || pu < 0 ||
 		    topo_bind_thread(spec->topo, (pid_t)tid, pu, confirmed, sizeof(confirmed),

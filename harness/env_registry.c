@@ -8,6 +8,7 @@ const struct env_ops *const env_registry[] = {
     &env_bare_ops,
     &env_container_ops,
     &env_qemu_ops,
+    &env_xen_ops,
 };
 const size_t env_registry_count = sizeof(env_registry) / sizeof(env_registry[0]);
 

@@ -72,7 +72,7 @@ static void bracketed(const char *path, char *buf, size_t len)
 
 /* The hypervisor underneath: cpuid leaf 0x40000000's vendor signature when
  * the hypervisor bit is set, refined by /sys/hypervisor/type (Xen). */
-static void hypervisor(char *buf, size_t len)
+void fingerprint_hypervisor(char *buf, size_t len)
 {
 	char xen[64];
 	if (read_first_line("/sys/hypervisor/type", xen, sizeof(xen)) == 0 && xen[0] != '\0') {
@@ -138,7 +138,7 @@ json_t *fingerprint_collect(const struct topo *t)
 	                    sizeof(governor)) < 0)
 		snprintf(governor, sizeof(governor), "unavailable");
 	bracketed("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
-	hypervisor(hv, sizeof(hv));
+	fingerprint_hypervisor(hv, sizeof(hv));
 	if (gethostname(host, sizeof(host)) < 0)
 		snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';

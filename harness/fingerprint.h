@@ -16,4 +16,8 @@ json_t *fingerprint_collect(const struct topo *t);
  * Returns 0, or -1 if it cannot be read (buf then holds ""). */
 int read_first_line(const char *path, char *buf, size_t len);
 
+/* The hypervisor underneath ("none", "KVM", "QEMU TCG", "xen", ...): the
+ * cpuid vendor signature, or /sys/hypervisor/type when it names one. */
+void fingerprint_hypervisor(char *buf, size_t len);
+
 #endif

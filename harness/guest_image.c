@@ -119,3 +119,34 @@ json_t *guest_image_to_json(const struct guest_image *img)
 	                 img->kernel_sha256, "initrd_sha256", img->initrd_sha256, "built",
 	                 img->built);
 }
+
+int guest_disk_create(const char *dir, const char *name, uint64_t bytes, bool direct, char *path,
+                      size_t len, struct bench_error **err)
+{
+	snprintf(path, len, "%s/%s.img", dir, name);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		path[0] = '\0';
+		return bench_error_set(err, e, "creating the guest disk in %s", dir);
+	}
+	int rc = ftruncate(fd, (off_t)bytes);
+	int e = errno;
+	close(fd);
+	if (rc == 0 && direct) {
+		fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		else
+			rc = -1;
+	}
+	if (rc == 0)
+		return 0;
+	unlink(path);
+	path[0] = '\0';
+	return bench_error_set(err, e,
+	                       "guest disk in %s (it must take O_DIRECT: use --disk-dir on "
+	                       "another file system)",
+	                       dir);
+}

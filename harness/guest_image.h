@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "error.h"
@@ -39,6 +40,14 @@ int guest_image_find(const char *wl_path, const char *kernel, const char *initrd
  * kernel_version), first word only, into buf. Returns 0, or -1 when the
  * file is not a bzImage with one. */
 int guest_kernel_version(const char *path, char *buf, size_t len);
+
+/* Creates the sparse raw scratch disk dir/name.img of bytes for a guest;
+ * with direct, checks it opens with O_DIRECT (QEMU's cache=none needs it;
+ * Xen's blkback goes through a loop device and does not). The path goes to
+ * path[0..len). Returns 0, or -1 with *err (path is then "" and nothing is
+ * left). */
+int guest_disk_create(const char *dir, const char *name, uint64_t bytes, bool direct, char *path,
+                      size_t len, struct bench_error **err);
 
 /* {kernel, initrd, kernel_version, kernel_sha256, initrd_sha256, built}. */
 json_t *guest_image_to_json(const struct guest_image *img);

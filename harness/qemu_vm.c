@@ -50,35 +50,6 @@ static int make_state_dir(struct qemu_vm *vm, struct bench_error **err)
 	return 0;
 }
 
-/* A sparse raw image that QEMU opens with O_DIRECT (cache=none): checked
- * here so a file system without O_DIRECT gets a clear message. */
-static int make_disk(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct bench_error **err)
-{
-	snprintf(vm->disk, sizeof(vm->disk), "%s/%s.img", s->disk_dir, vm->id);
-	int fd = open(vm->disk, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int e = errno;
-		vm->disk[0] = '\0';
-		return bench_error_set(err, e, "creating the guest disk in %s", s->disk_dir);
-	}
-	uint64_t bytes = s->disk_bytes ? s->disk_bytes : DEFAULT_DISK;
-	int rc = ftruncate(fd, (off_t)bytes);
-	int e = errno;
-	close(fd);
-	if (rc < 0)
-		return bench_error_set(err, e, "sizing %s", vm->disk);
-	fd = open(vm->disk, O_RDWR | O_DIRECT | O_CLOEXEC);
-	if (fd < 0)
-		return bench_error_set(err, errno,
-		                       "%s does not take O_DIRECT, which the guest disk "
-		                       "(cache=none) needs; use --disk-dir on another file system",
-		                       s->disk_dir);
-	close(fd);
-	/* io_uring where QEMU has it (Debian's does since 6.0), native AIO otherwise */
-	snprintf(vm->disk_aio, sizeof(vm->disk_aio), "io_uring");
-	return 0;
-}
-
 /* Appends QEMU's stderr and the console tail to *err. */
 static void explain(struct qemu_vm *vm, struct agent *agent, struct bench_error **err)
 {
@@ -155,8 +126,12 @@ int qemu_vm_start(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct agent
 			goto fail;
 		vm->bridged = true;
 	}
-	if (s->disk_dir != NULL && make_disk(s, vm, err) < 0)
+	if (s->disk_dir != NULL &&
+	    guest_disk_create(s->disk_dir, vm->id, s->disk_bytes ? s->disk_bytes : DEFAULT_DISK,
+	                      true, vm->disk, sizeof(vm->disk), err) < 0)
 		goto fail;
+	/* io_uring where QEMU has it (Debian's does since 6.0) */
+	snprintf(vm->disk_aio, sizeof(vm->disk_aio), "io_uring");
 	if (launch(s, vm, agent, err) < 0 ||
 	    agent_expect(agent, "ready", s->ready_timeout_ms, &ready, err) < 0) {
 		bench_error_wrap(err, "booting the %s guest", s->accel);

@@ -197,10 +197,14 @@ static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct col
 		*wire = netpath_capture_end(&ctx->net);
 	if (rc < 0)
 		return -1;
-	struct env_account acct = {-1, -1, -1};
-	if (ctx->env->account(ctx->inst, &acct, NULL) == 0)
+	struct env_account acct = {-1, -1, -1, -1};
+	if (ctx->env->account(ctx->inst, &acct, NULL) == 0) {
 		*instance_acct = json_pack("{s:f, s:I, s:f}", "cpu_s", acct.cpu_s, "mem_bytes",
 		                           (json_int_t)acct.mem_bytes, "start_s", acct.start_s);
+		if (acct.backend_cpu_s >= 0)
+			json_object_set_new(*instance_acct, "backend_cpu_s",
+			                    json_real(acct.backend_cpu_s));
+	}
 	const char *close_cmd[] = {"close"};
 	if (exchange(ctx, 1, close_cmd, "closed", &reply, err) < 0)
 		return bench_error_wrap(err, "closing %s", w->name);

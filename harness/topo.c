@@ -227,6 +227,15 @@ int topo_bind_self(const struct topo *t, const struct topo_binding *b, struct be
 	return 0;
 }
 
+int topo_binding_pu(const struct topo_binding *b, unsigned i)
+{
+	int pus[CPULIST_MAX], n = 0;
+	for (int c = 0; c < CPULIST_MAX; c++)
+		if (b->cpus[c])
+			pus[n++] = c;
+	return n ? pus[i % (unsigned)n] : -1;
+}
+
 int topo_bind_thread(const struct topo *t, pid_t tid, int pu, char *confirmed, size_t len,
                      struct bench_error **err)
 {

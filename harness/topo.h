@@ -54,6 +54,10 @@ int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned
  * exec; bindings are inherited across exec. Returns 0 or -1 with *err. */
 int topo_bind_self(const struct topo *t, const struct topo_binding *b, struct bench_error **err);
 
+/* The i-th PU (OS index) of b's CPU set, cycling when i is past the end;
+ * -1 when the set is empty. Spreads vCPUs one PU each. */
+int topo_binding_pu(const struct topo_binding *b, unsigned i);
+
 /* Binds the host thread tid (a vCPU thread, say) to the single PU pu (OS
  * index) with hwloc, then reads the binding back into confirmed (a
  * cpulist). Returns 0, or -1 with *err. */

@@ -13,6 +13,8 @@ die() { echo "guest-image: $*" >&2; exit 1; }
 
 [[ $# -eq 1 ]] || die "usage: $0 BUILD_DIR"
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/initramfs.sh
+. "$here/scripts/lib/initramfs.sh"
 build=$(mkdir -p "$1" && cd "$1" && pwd)
 out=$build/guest
 cache=$build/guest-cache
@@ -88,45 +90,19 @@ if [[ ! -f $moddir/modules.dep || $moddir/modules.dep -ot $root/.unpacked ]]; th
 	say "depmod -b $root $kver"
 	depmod -b "$root" "$kver"
 fi
+# virtio for QEMU guests; Xen's netfront and blkfront for Xen domUs (xenbus
+# and the PV console are built in). guest/init skips xen_* off Xen.
 wanted=(virtio virtio_ring virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev
-	virtio_console virtio_blk virtio_net)
-declare -A seen=()
-order=()
-# path of a module by name ("virtio_pci" -> kernel/drivers/.../virtio_pci.ko[.xz]), empty if absent
-modpath() {
-	awk -F: -v n="$1" '{ p = $1; b = p; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b);
-		gsub(/-/, "_", b); if (b == n) { print p; exit } }' "$moddir/modules.dep"
-}
-# dependencies before the module itself; modules.dep lists a module's
-# dependencies in load-reverse order, so resolve them recursively.
-add_mod() {
-	local path=$1 line dep
-	[[ -n ${seen[$path]:-} ]] && return 0
-	seen[$path]=1
-	line=$(grep -m1 "^${path}:" "$moddir/modules.dep" || true)
-	for dep in ${line#*:}; do
-		add_mod "$dep"
-	done
-	order+=("$path")
-}
-for m in "${wanted[@]}"; do
-	p=$(modpath "$m")
-	if [[ -z $p ]]; then
-		# built in, or not in this kernel version (the *_dev helpers)
-		if grep -qw "$m" "$moddir/modules.builtin" 2>/dev/null; then
-			say "$m is built in"
-		fi
-		continue
-	fi
-	add_mod "$p"
-done
-say "module order: $(for p in "${order[@]}"; do b=${p##*/}; printf '%s ' "${b%%.ko*}"; done)"
+	virtio_console virtio_blk virtio_net xen_blkfront xen_netfront)
+module_order "$moddir" 0 "${wanted[@]}"
+order=("${module_paths[@]}")
+say "module order: $(module_names)"
 
 # --- initramfs ------------------------------------------------------------------
 stage=$cache/initramfs
 inputs_sum=$( {
 	echo "$kver"
-	sha256sum "$deb" "$wl" "$init" "$busybox" "$0" | cut -d' ' -f1
+	sha256sum "$deb" "$wl" "$init" "$busybox" "$0" "$here/scripts/lib/initramfs.sh" | cut -d' ' -f1
 	printf '%s\n' "${order[@]}"
 } | sha256sum | cut -d' ' -f1)
 stamp=$out/.inputs
@@ -145,22 +121,8 @@ else
 	cp "$wl" "$stage/wl"
 	cp "$init" "$stage/init"
 	chmod 755 "$stage/init" "$stage/wl"
-	: >"$stage/etc/modules.order"
-	for p in "${order[@]}"; do
-		b=${p##*/}
-		case $b in
-		*.ko.xz) xz -dc "$moddir/$p" >"$stage/lib/modules/${b%.xz}"; b=${b%.xz} ;;
-		*.ko.zst) zstd -qdc "$moddir/$p" >"$stage/lib/modules/${b%.zst}"; b=${b%.zst} ;;
-		*.ko.gz) gzip -dc "$moddir/$p" >"$stage/lib/modules/${b%.gz}"; b=${b%.gz} ;;
-		*) cp "$moddir/$p" "$stage/lib/modules/$b" ;;
-		esac
-		echo "/lib/modules/$b" >>"$stage/etc/modules.order"
-	done
-	# Same inputs, same bytes: fixed mtimes, owners and order.
-	find "$stage" -exec touch -h -d @0 {} +
-	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc --reproducible -R 0:0 --quiet) | gzip -9n >"$out/initramfs.cpio.gz.tmp"
-	mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+	module_install "$moddir" "$stage/lib/modules" "$stage/etc/modules.order"
+	initramfs_pack "$stage" "$out/initramfs.cpio.gz" 9
 	cp "$vmlinuz_src" "$out/vmlinuz"
 	cat "$out/vmlinuz" "$out/initramfs.cpio.gz" | sha256sum | cut -d' ' -f1 >"$out/image.sha256"
 	echo "$inputs_sum" >"$stamp"

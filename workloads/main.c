@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 2
@@ -159,6 +160,19 @@ static int split_tabs(char *line, char **fields, int max)
 	return n;
 }
 
+/* When the agent speaks on a terminal (a Xen domain's PV console), the
+ * line discipline must pass bytes through: no echo of the commands, no
+ * CR/LF translation, no line editing. */
+static void raw_if_tty(int fd)
+{
+	struct termios t;
+
+	if (!isatty(fd) || tcgetattr(fd, &t) < 0)
+		return;
+	cfmakeraw(&t);
+	tcsetattr(fd, TCSANOW, &t);
+}
+
 static int cmd_agent(void)
 {
 	struct wl_ctx ctx = {0};
@@ -169,6 +183,8 @@ static int cmd_agent(void)
 	bool quit = false;
 	int rc = 0;
 
+	raw_if_tty(STDIN_FILENO);
+	raw_if_tty(STDOUT_FILENO);
 	printf("{\"type\":\"ready\",\"version\":\"%s\",\"pid\":%d}\n", BENCH_VERSION,
 	       (int)getpid());
 	fflush(stdout);
