@@ -103,6 +103,7 @@ test: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	@scripts/guest-image.sh build-asan >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 tests/run-all.sh build-asan
 
 format:
