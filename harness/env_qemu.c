@@ -183,10 +183,12 @@ static int qemu_pin(struct env_instance *inst, const struct env_spec *spec,
 		return bench_error_wrap(err, "pinning vCPUs");
 	json_decref(inst->pinning);
 	inst->pinning = json_pack(
-	    "{s:s, s:s, s:s, s:o, s:o, s:s, s:I, s:o, s:o, s:o, s:s, s:f}", "method",
+	    "{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:s, s:f}", "method",
 	    "QMP query-cpus-fast + hwloc thread binding", "accelerator", g->accel.name,
 	    "accelerator_reason", g->accel.reason, "binding", topo_binding_to_json(&spec->binding),
-	    "vcpus", vcpus, "memory_backend",
+	    "vcpus", vcpus, "other_threads",
+	    "QEMU's main loop and I/O threads: the binding's CPUs (process binding at start)",
+	    "memory_backend",
 	    spec->binding.numa_node >= 0 ? "memory-backend-ram host-nodes policy=bind"
 	                                 : "memory-backend-ram (unbound)",
 	    "memory_bytes", (json_int_t)g->memory_bytes, "guest", guest_image_to_json(&g->image),
