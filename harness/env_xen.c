@@ -176,8 +176,11 @@ static int boot(struct env_instance *inst, struct domain *d, struct bench_error 
 	    xen_dom0_console_tty(d->domid, tty, sizeof(tty), err) < 0 ||
 	    open_console(tty, &inst->agent, err) < 0 || xen_dom0_unpause(d->name, err) < 0)
 		return -1;
-	if (agent_expect(&inst->agent, "ready", READY_TIMEOUT_MS, &ready, err) < 0)
-		return bench_error_wrap(err, "booting the %s domain %s", d->mode, d->name);
+	if (agent_expect(&inst->agent, "ready", READY_TIMEOUT_MS, &ready, err) < 0) {
+		bench_error_wrap(err, "booting the %s domain %s", d->mode, d->name);
+		xen_dom0_explain(d->name, err);
+		return -1;
+	}
 	json_decref(ready);
 	return 0;
 }

@@ -185,6 +185,22 @@ double xen_dom0_backend_cpu_s(int domid)
 	return sum;
 }
 
+void xen_dom0_explain(const char *name, struct bench_error **err)
+{
+	char out[16384];
+	if (XL(out, NULL, "list", (char *)name) == 0) {
+		const char *line = strchr(out, '\n');
+		bench_error_append(err, "\nxl list: %s", line ? line + 1 : out);
+	} else {
+		bench_error_append(err, "\nxl list: the domain is gone");
+	}
+	if (XL(out, NULL, "dmesg") == 0) {
+		size_t len = strlen(out);
+		const char *tail = len > 600 ? out + len - 600 : out;
+		bench_error_append(err, "\nxl dmesg (tail):\n%s", tail);
+	}
+}
+
 void xen_dom0_destroy(const char *name)
 {
 	char out[1024];

@@ -39,6 +39,10 @@ int xen_dom0_list(const char *name, long *mem_mib, double *cpu_s, struct bench_e
  * vif<id>.*), or -1 when none is found. */
 double xen_dom0_backend_cpu_s(int domid);
 
+/* Appends what dom0 can tell about a domain that did not come up to *err:
+ * its `xl list` line (state) and the tail of `xl dmesg`. */
+void xen_dom0_explain(const char *name, struct bench_error **err);
+
 /* `xl destroy NAME`, silently (the domain may be gone already). */
 void xen_dom0_destroy(const char *name);
 

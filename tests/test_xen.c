@@ -127,6 +127,23 @@ static void pv_domain_runs(void **state)
 	run_free(&run);
 }
 
+/* A domain that never reaches its agent: a failed sample (exit 1) with
+ * what dom0 knows (xl list, xl dmesg), and nothing left afterwards. */
+static void unbootable_domain_is_reported(void **state)
+{
+	(void)state;
+	NEED_RESULTS();
+	char text[16384], dir[PATH_MAX];
+	assert_int_equal(atoi(slurp("run-bad.rc", text, sizeof(text))), 1);
+	snprintf(dir, sizeof(dir), "%s/run-bad", out_dir);
+	struct run run = read_run(dir);
+	assert_true(run.samples[0].failed);
+	const char *why = run.samples[0].error;
+	assert_non_null(strstr(why, "booting the pvh domain"));
+	assert_non_null(strstr(why, "xl list:"));
+	run_free(&run);
+}
+
 /* SIGINT mid-run: exit 130, no run file, and no domain, vif, bridge,
  * state directory or disk image left in dom0. */
 static void interrupt_leaves_nothing(void **state)
@@ -148,6 +165,7 @@ int main(void)
 	    cmocka_unit_test(list_shows_xen_available),
 	    cmocka_unit_test(pvh_domain_runs_four_families),
 	    cmocka_unit_test(pv_domain_runs),
+	    cmocka_unit_test(unbootable_domain_is_reported),
 	    cmocka_unit_test(interrupt_leaves_nothing),
 	};
 	return cmocka_run_group_tests_name("xen (nested dom0 results)", tests, find_results, NULL);

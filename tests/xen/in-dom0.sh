@@ -5,6 +5,7 @@
 #   list.txt        bench list
 #   run/            PVH: cpu.int, mem.stream, net.tcp_rr, disk.rand_read
 #   run-pv/         PV: os.syscall
+#   run-bad/        a domain that cannot boot (an initramfs that is not one)
 #   interrupt.rc    exit status of a bench run sent SIGINT mid-way
 #   leftovers.txt   domains, vifs, state directories after all that
 set -uo pipefail
@@ -23,6 +24,11 @@ say "PV domain: os.syscall"
 bench run --env xen --xen-mode pv --workload os.syscall --reps 2 --duration 0.1 \
 	--cpus 1 --memory 256M --out "$out/run-pv" --quiet >"$out/run-pv.txt" 2>&1
 echo $? >"$out/run-pv.rc"
+
+say "a domain that cannot boot"
+bench run --env xen --workload os.syscall --reps 1 --initrd /opt/bench/wl --memory 256M \
+	--out "$out/run-bad" --quiet >"$out/run-bad.txt" 2>&1
+echo $? >"$out/run-bad.rc"
 
 say "SIGINT while a domain runs"
 mkdir -p /tmp/int-scratch
