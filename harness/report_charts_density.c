@@ -105,6 +105,20 @@ static void series(FILE *f, json_t *study, const char *what)
 	gp_str(f, t);
 }
 
+/* Ends the plot command being written to p and, when it has series, opens
+ * the chart's gnuplot body into *f. Returns 1 (body open), 0 (nothing to
+ * draw) or -1. */
+static int end_plot(FILE *p, size_t n_plots, struct gp_body *b, FILE **f)
+{
+	fputc('\n', p);
+	if (fclose(p) != 0)
+		return -1;
+	if (n_plots == 0)
+		return 0;
+	*f = gp_body_open(b);
+	return *f != NULL ? 1 : -1;
+}
+
 /* Every workload study of workload on one chart, one colour per env. */
 static int workload_chart(struct dens *d, const char *workload)
 {
@@ -158,15 +172,11 @@ static int workload_chart(struct dens *d, const char *workload)
 		sep = ", \\\n  ";
 		n_plots++;
 	}
-	fputc('\n', p);
-	if (fclose(p) != 0)
-		return -1;
-	if (n_plots == 0)
-		return 0;
 	struct gp_body b;
-	FILE *f = gp_body_open(&b);
-	if (f == NULL)
-		return -1;
+	FILE *f = NULL;
+	int rc = end_plot(p, n_plots, &b, &f);
+	if (rc <= 0)
+		return rc;
 	char title[256], label[320];
 	snprintf(title, sizeof(title), "Density: %s per instance against the QoS bar", workload);
 	fputs("set title ", f);
@@ -242,15 +252,11 @@ static int per_instance_chart(struct dens *d, const char *name, const char *key,
 		gp_str(p, label);
 		n_plots++;
 	}
-	fputc('\n', p);
-	if (fclose(p) != 0)
-		return -1;
-	if (n_plots == 0)
-		return 0;
 	struct gp_body b;
-	FILE *f = gp_body_open(&b);
-	if (f == NULL)
-		return -1;
+	FILE *f = NULL;
+	int rc = end_plot(p, n_plots, &b, &f);
+	if (rc <= 0)
+		return rc;
 	fputs("set title ", f);
 	gp_str(f, title);
 	fputs("\nset ylabel ", f);

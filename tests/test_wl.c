@@ -280,7 +280,8 @@ struct agent {
 	size_t len;
 };
 
-static void agent_start(struct agent *a)
+/* Starts wl with argv, stdin and stdout as pipes in a. */
+static void wl_start(struct agent *a, char *const argv[])
 {
 	int to[2], from[2];
 
@@ -290,8 +291,6 @@ static void agent_start(struct agent *a)
 	a->pid = fork();
 	assert_true(a->pid >= 0);
 	if (a->pid == 0) {
-		char *argv[] = {wl_path, "agent", NULL};
-
 		dup2(to[0], 0);
 		dup2(from[1], 1);
 		close(to[0]), close(to[1]), close(from[0]), close(from[1]);
@@ -304,7 +303,13 @@ static void agent_start(struct agent *a)
 	a->out = from[0];
 }
 
-/* Reads one reply line (with a timeout) and parses it. */
+static void agent_start(struct agent *a)
+{
+	char *argv[] = {wl_path, "agent", NULL};
+
+	wl_start(a, argv);
+}
+
 static json_t *agent_read(struct agent *a)
 {
 	char *nl;
@@ -402,27 +407,10 @@ static void agent_protocol(void **state)
 /* `wl serve` over pipes: its "listening" line gives the ports. */
 static void serve_start(struct agent *a, json_int_t *tcp, json_int_t *udp)
 {
-	int to[2], from[2];
+	char *argv[] = {wl_path, "serve", "--bind", "127.0.0.1", "--lifetime", "60", NULL};
 	json_t *o;
 
-	assert_int_equal(pipe(to), 0);
-	assert_int_equal(pipe(from), 0);
-	a->len = 0;
-	a->pid = fork();
-	assert_true(a->pid >= 0);
-	if (a->pid == 0) {
-		char *argv[] = {wl_path, "serve", "--bind", "127.0.0.1", "--lifetime", "60", NULL};
-
-		dup2(to[0], 0);
-		dup2(from[1], 1);
-		close(to[0]), close(to[1]), close(from[0]), close(from[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(to[0]);
-	close(from[1]);
-	a->in = to[1];
-	a->out = from[0];
+	wl_start(a, argv);
 	o = agent_read(a);
 	assert_string_equal(json_string_value(json_object_get(o, "type")), "listening");
 	assert_string_equal(json_string_value(json_object_get(o, "address")), "127.0.0.1");
