@@ -13,7 +13,8 @@ WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE $(WARN) \
 	-DBENCH_VERSION='"$(VERSION)"' -DBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
 SAN_FLAGS ?=
-CFLAGS_HOST = $(BASE_CFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Iharness -Iworkloads
+HOST_DIRS := $(sort $(dir $(shell find harness reports -name '*.h')))
+CFLAGS_HOST = $(BASE_CFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(HOST_DIRS:%=-I%) -Iworkloads
 LIBS_HOST = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # wl: baseline x86-64 (no -march=native), static, runs in containers and guests.
 CFLAGS_WL = $(BASE_CFLAGS) -pthread
@@ -21,7 +22,7 @@ LDFLAGS_WL = -static -pthread
 
 # workloads/percentile.c is shared: wl uses it for latencies, the harness
 # for wire-level request/response times.
-HARNESS_SRC := $(sort $(wildcard harness/*.c)) workloads/percentile.c
+HARNESS_SRC := $(sort $(shell find harness reports -name '*.c')) workloads/percentile.c
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 WL_SRC := $(sort $(wildcard workloads/*.c))
 UNIT_TESTS := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
@@ -47,7 +48,7 @@ help:
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/obj/%.o: %.c $(wildcard harness/*.h bench/*.h) | deps-checked
+$(BUILD)/obj/%.o: %.c $(shell find harness reports -name '*.h') $(wildcard bench/*.h) | deps-checked
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_HOST) -c $< -o $@
 
@@ -58,7 +59,7 @@ $(COMMIT_STAMP):
 	@mkdir -p $(BUILD)
 	@rm -f $(BUILD)/.commit-*
 	@touch $@
-$(BUILD)/obj/bench/main.o $(BUILD)/obj/harness/fingerprint.o $(BUILD)/wl-obj/workloads/main.o: \
+$(BUILD)/obj/bench/main.o $(BUILD)/obj/harness/core/fingerprint.o $(BUILD)/wl-obj/workloads/main.o: \
 	$(COMMIT_STAMP)
 
 $(BUILD)/libharness.a: $(HARNESS_OBJ)
