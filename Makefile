@@ -13,25 +13,30 @@ WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE $(WARN) \
 	-DBENCH_VERSION='"$(VERSION)"' -DBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
 SAN_FLAGS ?=
-HOST_DIRS := $(sort $(dir $(shell find harness reports -name '*.h')))
-CFLAGS_HOST = $(BASE_CFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(HOST_DIRS:%=-I%) -Iworkloads
+# Includes name their folder from the top ("harness/core/error.h"), so the
+# layer of every include is visible and checkable (scripts/check-layers).
+CFLAGS_HOST = $(BASE_CFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I.
 LIBS_HOST = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # wl: baseline x86-64 (no -march=native), static, runs in containers and guests.
 CFLAGS_WL = $(BASE_CFLAGS) -pthread
 LDFLAGS_WL = -static -pthread
 
+# Two libraries: libharness (runs things: core, net, env, run) and
+# libreports (reads run files, renders and decides), which links on top.
 # workloads/percentile.c is shared: wl uses it for latencies, the harness
 # for wire-level request/response times.
-HARNESS_SRC := $(sort $(shell find harness reports -name '*.c')) workloads/percentile.c
+HARNESS_SRC := $(sort $(shell find harness -name '*.c')) workloads/percentile.c
+REPORTS_SRC := $(sort $(wildcard reports/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 WL_SRC := $(sort $(wildcard workloads/*.c))
 UNIT_TESTS := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
+REPORTS_OBJ := $(REPORTS_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 WL_OBJ := $(WL_SRC:%.c=$(BUILD)/wl-obj/%.o)
 
-.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts
+.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts check-layers
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/bench $(BUILD)/wl $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -44,6 +49,7 @@ help:
 	@echo "make asan        the tests again under AddressSanitizer and UBSan"
 	@echo "make guest       QEMU guest image (kernel + initramfs with wl) in build/guest"
 	@echo "make format      clang-format every C file; format-check only checks"
+	@echo "make check-layers  includes follow the layers, no include or call cycle"
 
 deps:
 	@scripts/deps.sh
@@ -66,8 +72,14 @@ $(BUILD)/libharness.a: $(HARNESS_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/bench: $(BENCH_OBJ) $(BUILD)/libharness.a
-	$(CC) $(SAN_FLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libharness.a $(LIBS_HOST)
+$(BUILD)/libreports.a: $(REPORTS_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+HOST_LIBS := $(BUILD)/libreports.a $(BUILD)/libharness.a
+
+$(BUILD)/bench: $(BENCH_OBJ) $(HOST_LIBS)
+	$(CC) $(SAN_FLAGS) -o $@ $(BENCH_OBJ) $(HOST_LIBS) $(LIBS_HOST)
 
 $(BUILD)/wl-obj/%.o: %.c $(wildcard workloads/*.h)
 	@mkdir -p $(dir $@)
@@ -76,10 +88,10 @@ $(BUILD)/wl-obj/%.o: %.c $(wildcard workloads/*.h)
 $(BUILD)/wl: $(WL_OBJ)
 	$(CC) $(LDFLAGS_WL) -o $@ $^ -luring -lm
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libharness.a $(wildcard tests/*.h)
+$(BUILD)/tests/%: tests/%.c $(HOST_LIBS) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_HOST) $$(pkg-config --cflags cmocka) -Itests -o $@ $< \
-		$(BUILD)/libharness.a $(LIBS_HOST) $$(pkg-config --libs cmocka)
+	$(CC) $(CFLAGS_HOST) $$(pkg-config --cflags cmocka) -o $@ $< \
+		$(HOST_LIBS) $(LIBS_HOST) $$(pkg-config --libs cmocka)
 
 # deps-checked: a cheap order-only guard so a build on a fresh machine says
 # what is missing instead of failing with a wall of compiler errors.
@@ -98,6 +110,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all guest
+	@scripts/check-layers $(BUILD)
 	@tests/run-all.sh $(BUILD)
 	@scripts/test-xen $(BUILD)
 
@@ -106,6 +119,11 @@ asan: deps
 		SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	@scripts/guest-image.sh build-asan >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 tests/run-all.sh build-asan
+
+# Includes go down the layers (bench -> reports -> harness/run -> harness/env ->
+# harness/net -> harness/core), and no files, modules or objects form a cycle.
+check-layers: all
+	@scripts/check-layers $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')

@@ -7,15 +7,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
-#include "density.h"
-#include "env.h"
-#include "fingerprint.h"
-#include "overhead.h"
-#include "report.h"
-#include "run_options.h"
-#include "run_table.h"
-#include "runner.h"
+#include "bench/commands.h"
+#include "harness/run/density.h"
+#include "harness/env/env.h"
+#include "harness/core/fingerprint.h"
+#include "reports/overhead.h"
+#include "reports/report.h"
+#include "harness/core/run_options.h"
+#include "reports/run_table.h"
+#include "harness/run/runner.h"
 
 static const struct profile {
 	const char *name, *summary;

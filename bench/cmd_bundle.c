@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
-#include "oci.h"
+#include "bench/commands.h"
+#include "harness/env/container/oci.h"
 
 static const char usage[] =
     "usage: bench bundle DIR [--cpus LIST] [-- COMMAND [ARG...]]\n\n"

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
-#include "density.h"
-#include "fingerprint.h"
-#include "run_options.h"
+#include "bench/commands.h"
+#include "harness/run/density.h"
+#include "harness/core/fingerprint.h"
+#include "harness/core/run_options.h"
 
 static const char usage[] =
     "usage: bench density --env ENV [--workload NAME | --idle] [--qos F] [--max N]\n"

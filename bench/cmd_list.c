@@ -4,8 +4,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "commands.h"
-#include "env.h"
+#include "bench/commands.h"
+#include "harness/env/env.h"
 
 static const char usage[] = "usage: bench list [--json]\n\n"
                             "Lists workloads (name, unit, whether higher or lower is better,\n"

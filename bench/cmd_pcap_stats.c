@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
-#include "commands.h"
+#include "harness/net/capture.h"
+#include "bench/commands.h"
 
 static const char usage[] =
     "usage: bench pcap-stats FILE --peer ADDR [--tcp-port N] [--udp-port N] [--rr] [--json]\n"

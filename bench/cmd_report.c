@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "report.h"
+#include "bench/commands.h"
+#include "reports/report.h"
 
 static const char usage[] =
     "usage: bench report RUN_DIR [--out DIR]\n"

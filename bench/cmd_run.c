@@ -10,13 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "env.h"
-#include "fingerprint.h"
-#include "overhead.h"
-#include "run_options.h"
-#include "run_table.h"
-#include "runner.h"
+#include "bench/commands.h"
+#include "harness/env/env.h"
+#include "harness/core/fingerprint.h"
+#include "reports/overhead.h"
+#include "harness/core/run_options.h"
+#include "reports/run_table.h"
+#include "harness/run/runner.h"
 
 static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
 {

@@ -3,8 +3,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "commands.h"
-#include "topo.h"
+#include "bench/commands.h"
+#include "harness/core/topo.h"
 
 static const char usage[] = "usage: bench topo [--json]\n\n"
                             "Shows packages, NUMA nodes with their memory, cores, PUs and\n"

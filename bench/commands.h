@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#include "catalog.h"
+#include "harness/core/catalog.h"
 
 struct command {
 	const char *name;

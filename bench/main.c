@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "bench/commands.h"
 
 static const struct command commands[] = {
     {"all", "every environment x every workload, density, and the report", cmd_all},
@@ -28,35 +28,6 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nbench %s (%s)\n", BENCH_VERSION, BENCH_GIT_COMMIT);
-}
-
-int load_catalog(const char *wl_path, struct catalog *cat)
-{
-	struct bench_error *err = NULL;
-	if (catalog_load(wl_path, cat, &err) < 0) {
-		fprintf(stderr, "bench: cannot read the workload list: %s\n", err->msg);
-		bench_error_free(&err);
-		return -1;
-	}
-	return 0;
-}
-
-int parse_json_flag(int argc, char *argv[], const char *usage_text, int *json)
-{
-	*json = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			*json = 1;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("%s", usage_text);
-			return 1;
-		} else {
-			fprintf(stderr, "bench %s: unknown option '%s' (valid: --json, --help)\n",
-			        argv[0], argv[i]);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 int main(int argc, char *argv[])

@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "env.h"
-#include "runner.h"
+#include "bench/commands.h"
+#include "harness/env/env.h"
+#include "harness/run/runner.h"
 
 /* True when a selected workload takes a scratch directory (disk). */
 bool needs_scratch(const struct catalog *cat, const char *list)
@@ -56,13 +56,6 @@ void make_run_id(char *id, size_t id_len, char *created, size_t created_len)
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	snprintf(id, id_len, "%s-%s-%d", stamp, host, (int)getpid());
 	strftime(created, created_len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int command_usage_error(const char *command, struct bench_error **err)
-{
-	fprintf(stderr, "bench %s: %s\n(see bench %s --help)\n", command, (*err)->msg, command);
-	bench_error_free(err);
-	return EXIT_USAGE;
 }
 
 /* --env LIST: every name known (else exit 2 with the valid ones) and able

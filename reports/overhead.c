@@ -1,4 +1,4 @@
-#include "overhead.h"
+#include "reports/overhead.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>

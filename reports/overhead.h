@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 
 struct overhead {
 	double ratio;  /* mean(env) / mean(baseline) */

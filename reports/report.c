@@ -1,6 +1,6 @@
 /* bench report's library entry: finding gnuplot, and rendering every file
  * of a report into a temporary directory that is then renamed into place. */
-#include "report.h"
+#include "reports/report.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,40 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "report_priv.h"
-#include "spawn.h"
-
-int report_tools_find(struct report_tools *tools, struct bench_error **err)
-{
-	memset(tools, 0, sizeof(*tools));
-	if (spawn_find("gnuplot", tools->gnuplot, sizeof(tools->gnuplot)) < 0)
-		return bench_error_set(err, 0,
-		                       "gnuplot is required to draw the charts and is not on PATH "
-		                       "(Debian/Ubuntu: apt-get install gnuplot-nox)");
-	const size_t len = 32768;
-	cleanup_free char *out = calloc(1, len);
-	char *argv[] = {tools->gnuplot, "-e", "set terminal", NULL};
-	if (out == NULL)
-		return bench_error_set(err, ENOMEM, "report_tools_find");
-	int rc = spawn_run(argv, 30, 0, out, len, err);
-	if (rc != 0) {
-		if (rc > 0)
-			bench_error_set(err, 0, "'%s -e \"set terminal\"' exited with status %d",
-			                tools->gnuplot, rc);
-		return bench_error_wrap(err, "gnuplot is required and does not run");
-	}
-	if (strstr(out, " svg ") == NULL)
-		return bench_error_set(err, 0, "%s has no svg terminal", tools->gnuplot);
-	if (strstr(out, " pngcairo ") != NULL)
-		snprintf(tools->png_terminal, sizeof(tools->png_terminal), "pngcairo");
-	else if (strstr(out, " png ") != NULL)
-		snprintf(tools->png_terminal, sizeof(tools->png_terminal), "png");
-	else
-		return bench_error_set(err, 0, "%s has neither the pngcairo nor the png terminal",
-		                       tools->gnuplot);
-	return 0;
-}
+#include "harness/core/cleanup.h"
+#include "reports/report_data.h"
+#include "reports/report_html.h"
+#include "reports/report_plot.h"
+#include "reports/report_table.h"
+#include "harness/core/spawn.h"
 
 static int files_add(struct report_files *files, const char *name)
 {

@@ -6,18 +6,9 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "result.h"
-
-/* The external programs a report needs. */
-struct report_tools {
-	char gnuplot[PATH_MAX]; /* gnuplot's path, found on PATH */
-	char png_terminal[16];  /* "pngcairo", or "png" when gnuplot lacks cairo */
-};
-
-/* Finds gnuplot on PATH and the PNG terminal it offers. Returns 0, or -1 with
- * *err saying that gnuplot is required and how to install it. */
-int report_tools_find(struct report_tools *tools, struct bench_error **err);
+#include "harness/core/error.h"
+#include "harness/core/result.h"
+#include "reports/gnuplot.h"
 
 /* Names of the files a report wrote, relative to its directory. */
 struct report_files {

@@ -1,13 +1,15 @@
 /* Charts of the results: grouped bars per workload and unit, and the
  * percentiles of request/response latency. Each writes its data as
  * datablocks and its chart body through gp_body_chart (report_plot.c). */
-#include "report_priv.h"
+#include "reports/report_charts.h"
+
+#include "reports/run_view.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 static bool ok(const struct sample *s)
 {

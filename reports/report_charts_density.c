@@ -2,13 +2,16 @@
  * per-instance result against the QoS bar and the aggregate as instances
  * grow; across studies, each instance's memory footprint and start
  * latency. */
-#include "report_priv.h"
+#include "reports/report_charts.h"
+
+#include "reports/report_density.h"
+#include "reports/run_view.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 /* The charts' environments: those of the samples first (so an environment
  * keeps its colour across every chart), then those only in density studies. */

@@ -1,12 +1,14 @@
 /* Charts across environments: the overhead heatmap and each environment's
  * instance start time and memory footprint. */
-#include "report_priv.h"
+#include "reports/report_charts.h"
+
+#include "reports/run_view.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 /* Heatmap of the overhead array: a row per workload/metric, a column per
  * environment, colour log2(slowdown) clipped to [-1, 1] (0.5x .. 2x). */

@@ -1,6 +1,8 @@
 /* samples.csv (every repetition) and summary.md (tables fit for a pull
  * request comment). */
-#include "report_priv.h"
+#include "reports/report_data.h"
+
+#include "reports/run_view.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,7 +1,10 @@
 /* Density studies (results/SCHEMA.md, "density") and the environments a
- * run could not use (invocation.environments, written by bench all) as
- * report tables; the density charts are in report_charts_density.c. */
-#include "report_priv.h"
+ * report table; the density charts are in report_charts_density.c. */
+#include "reports/report_density.h"
+
+#include "reports/run_view.h"
+
+#include <stdio.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -102,29 +105,9 @@ static int density_row(const struct run *run, json_t *study, struct rtable *t)
 	                  per_gib, str(study, "stop_reason", "?"), mem, start);
 }
 
-/* invocation.environments: {name, available, reason} each. */
-static int survey(const struct run *run, struct report_tables *t)
+int report_density_tables(const struct run *run, struct rtable *density)
 {
-	t->ran = (struct rtable){.n_cols = 2, .head = {"env", "reason"}, .align = "ll"};
-	t->not_run = (struct rtable){.n_cols = 2, .head = {"env", "reason"}, .align = "ll"};
-	json_t *envs = json_object_get(run->invocation, "environments"), *e;
-	size_t i;
-	json_array_foreach(envs, i, e)
-	{
-		const char *name = json_string_value(json_object_get(e, "name"));
-		if (name == NULL)
-			continue;
-		bool ok = json_is_true(json_object_get(e, "available"));
-		if (rtable_row(ok ? &t->ran : &t->not_run, name,
-		               ok ? "" : str(e, "reason", "(no reason given)")) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int report_density_tables(const struct run *run, struct report_tables *t)
-{
-	t->density = (struct rtable){
+	*density = (struct rtable){
 	    .n_cols = 8,
 	    .head = {"env", "mode", "workload", "max instances meeting QoS", "instances per GiB",
 	             "stop reason", "per-instance memory (median at the largest step, MiB)",
@@ -135,10 +118,10 @@ int report_density_tables(const struct run *run, struct report_tables *t)
 	size_t i;
 	json_array_foreach(run->density, i, study)
 	{
-		if (json_is_object(study) && density_row(run, study, &t->density) < 0)
+		if (json_is_object(study) && density_row(run, study, density) < 0)
 			return -1;
 	}
-	if (t->density.n_rows > 0 && (t->density.title = strdup("Density")) == NULL)
+	if (density->n_rows > 0 && (density->title = strdup("Density")) == NULL)
 		return -1;
-	return survey(run, t);
+	return 0;
 }

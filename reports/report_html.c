@@ -1,11 +1,13 @@
 /* report.html: one self-contained page (no external assets): host, how to
  * read it, the result tables, the charts' SVGs inline, failed samples. */
-#include "report_priv.h"
+#include "reports/report_html.h"
+
+#include "reports/run_view.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 static const char style[] =
     "body{font-family:system-ui,sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;"

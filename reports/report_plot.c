@@ -1,7 +1,6 @@
-/* Charts with gnuplot: one script with every chart, each drawn twice (SVG and
- * PNG), run as an argument vector; the chart families are in
- * report_charts.c. */
-#include "report_priv.h"
+/* Charts with gnuplot: one script with every chart (the families in
+ * report_charts*.c), run as an argument vector. */
+#include "reports/report_plot.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,178 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "spawn.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/spawn.h"
+#include "reports/report_charts.h"
+#include "reports/run_view.h"
 
 #define GNUPLOT_TIMEOUT_S 120
-
-void gp_str(FILE *gp, const char *s)
-{
-	fputc('\'', gp);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("''", gp);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			fputc(' ', gp);
-		else
-			fputc(*s, gp);
-	}
-	fputc('\'', gp);
-}
-
-int gp_block(struct plot_ctx *ctx)
-{
-	fprintf(ctx->gp, "$d%d << EOD\n", ctx->n_blocks);
-	return ctx->n_blocks++;
-}
-
-void gp_block_end(struct plot_ctx *ctx)
-{
-	fputs("EOD\n", ctx->gp);
-}
-
-const char *gp_env_color(const struct plot_ctx *ctx, const char *env)
-{
-	/* colour-blind safe (Okabe-Ito, then Tableau) */
-	static const char *colors[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
-	                               "#56b4e9", "#d55e00", "#7f7f7f", "#bcbd22"};
-	size_t i = 0;
-	while (i < ctx->n_envs && strcmp(ctx->envs[i], env) != 0)
-		i++;
-	return colors[i % (sizeof(colors) / sizeof(colors[0]))];
-}
-
-/* Appends s to out as file-name-safe text: letters, digits, '.', '_', '-';
- * '%' becomes "pct", anything else '_'. */
-static void slug(char *out, size_t len, const char *s)
-{
-	size_t n = strlen(out);
-	for (; *s && n + 4 < len; s++) {
-		if (*s == '%') {
-			memcpy(out + n, "pct", 3);
-			n += 3;
-		} else {
-			out[n++] = (strchr("._-", *s) != NULL || (*s >= '0' && *s <= '9') ||
-			            (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
-			               ? *s
-			               : '_';
-		}
-	}
-	out[n] = '\0';
-}
-
-static bool chart_exists(const struct report_charts *c, const char *name)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].name, name) == 0)
-			return true;
-	return false;
-}
-
-static void output(struct plot_ctx *ctx, const char *name, const char *ext)
-{
-	cleanup_free char *path = NULL;
-	if (asprintf(&path, "%s/%s.%s", ctx->dir, name, ext) < 0)
-		path = NULL;
-	fputs("set output ", ctx->gp);
-	gp_str(ctx->gp, path != NULL ? path : "/dev/null");
-	fputc('\n', ctx->gp);
-}
-
-static int gp_chart(struct plot_ctx *ctx, const char *prefix, const char *part1, const char *part2,
-                    const char *title, int width, int height, const char *body)
-{
-	struct report_charts *c = ctx->charts;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 8;
-		struct report_chart *v = realloc(c->v, cap * sizeof(*v));
-		if (v == NULL)
-			return -1;
-		c->v = v;
-		c->cap = cap;
-	}
-	struct report_chart *chart = &c->v[c->n];
-	char base[120] = "";
-	slug(base, sizeof(base), prefix);
-	if (part1 != NULL && *part1) {
-		slug(base, sizeof(base), "-");
-		slug(base, sizeof(base), part1);
-	}
-	if (part2 != NULL && *part2) {
-		slug(base, sizeof(base), "-");
-		slug(base, sizeof(base), part2);
-	}
-	snprintf(chart->name, sizeof(chart->name), "%s", base);
-	for (int k = 2; chart_exists(c, chart->name); k++)
-		snprintf(chart->name, sizeof(chart->name), "%s-%d", base, k);
-	snprintf(chart->title, sizeof(chart->title), "%s", title);
-	c->n++;
-	fprintf(ctx->gp, "\n# %s\n", chart->name);
-	fprintf(ctx->gp,
-	        "set terminal svg size %d,%d noenhanced font 'sans,11' background '#ffffff'\n",
-	        width, height);
-	output(ctx, chart->name, "svg");
-	fprintf(ctx->gp, "%sset output\n", body);
-	fprintf(ctx->gp,
-	        "set terminal %s size %d,%d noenhanced font 'sans,10' background '#ffffff'\n",
-	        ctx->tools->png_terminal, width, height);
-	output(ctx, chart->name, "png");
-	fprintf(ctx->gp, "%sset output\n", body);
-	return 0;
-}
-
-FILE *gp_body_open(struct gp_body *b)
-{
-	*b = (struct gp_body){0};
-	b->f = open_memstream(&b->text, &b->len);
-	if (b->f != NULL)
-		fputs("reset\nset encoding utf8\nset key outside below center horizontal\n"
-		      "set border 3 lc rgb '#444444'\nset tics nomirror out\n"
-		      "set grid ytics lc rgb '#dddddd'\n",
-		      b->f);
-	return b->f;
-}
-
-void gp_body_drop(struct gp_body *b)
-{
-	if (b->f != NULL)
-		fclose(b->f);
-	free(b->text);
-	*b = (struct gp_body){0};
-}
-
-int gp_body_chart(struct plot_ctx *ctx, struct gp_body *b, const char *prefix, const char *p1,
-                  const char *p2, const char *title, int width, int height)
-{
-	int rc = b->f != NULL && fclose(b->f) == 0 ? 0 : -1;
-	b->f = NULL;
-	if (rc == 0)
-		rc = gp_chart(ctx, prefix, p1, p2, title, width, height, b->text);
-	gp_body_drop(b);
-	return rc;
-}
-
-void gp_xtics(FILE *f, const char *const *labels, size_t n, int width)
-{
-	size_t total = 0;
-	fputs("set xtics (", f);
-	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ", " : "", f);
-		gp_str(f, labels[i]);
-		fprintf(f, " %zu", i);
-		total += strlen(labels[i]) + 2;
-	}
-	/* about 7 pixels a character at 10-11 points */
-	fputs(total * 7 > (size_t)width - 150 ? ") rotate by -30 left\n" : ")\n", f);
-}
-
-size_t gp_index_of(const char *const *v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return i;
-	return n;
-}
 
 /* The chart families, in the order the report shows them. */
 static int (*const families[])(struct plot_ctx *ctx) = {

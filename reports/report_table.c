@@ -1,6 +1,6 @@
 /* The tables of a report (host, results per environment, overhead, failed
  * samples), built once and rendered as markdown and as HTML. */
-#include "report_priv.h"
+#include "reports/report_table.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,84 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-
-int rtable_row(struct rtable *t, const char *first, ...)
-{
-	if (t->n_rows == t->cap_rows) {
-		size_t cap = t->cap_rows ? 2 * t->cap_rows : 16;
-		char **cells = realloc(t->cells, cap * t->n_cols * sizeof(*cells));
-		if (cells == NULL)
-			return -1;
-		t->cells = cells;
-		t->cap_rows = cap;
-	}
-	char **row = t->cells + t->n_rows * t->n_cols;
-	va_list ap;
-	va_start(ap, first);
-	const char *cell = first;
-	int rc = 0;
-	for (size_t c = 0; c < t->n_cols; c++) {
-		if (c > 0)
-			cell = va_arg(ap, const char *);
-		row[c] = strdup(cell != NULL ? cell : "");
-		if (row[c] == NULL)
-			rc = -1;
-	}
-	va_end(ap);
-	t->n_rows++;
-	return rc;
-}
-
-void rtable_free(struct rtable *t)
-{
-	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	free(t->title);
-	memset(t, 0, sizeof(*t));
-}
-
-const char **report_envs(const struct run *run, size_t *n)
-{
-	*n = 0;
-	const char **envs = calloc(run->n_samples + 1, sizeof(*envs));
-	if (envs == NULL)
-		return NULL;
-	for (size_t i = 0; i < run->n_samples; i++) {
-		size_t j = 0;
-		while (j < *n && strcmp(envs[j], run->samples[i].env) != 0)
-			j++;
-		if (j == *n)
-			envs[(*n)++] = run->samples[i].env;
-	}
-	return envs;
-}
-
-bool report_env_is_tcg(const struct run *run, const char *env)
-{
-	for (size_t i = 0; i < run->n_samples; i++) {
-		const struct sample *s = &run->samples[i];
-		json_t *acc =
-		    json_object_get(json_object_get(s->pinning, "backend"), "accelerator");
-		if (strcmp(s->env, env) == 0 && json_is_string(acc) &&
-		    strcmp(json_string_value(acc), "tcg") == 0)
-			return true;
-	}
-	return false;
-}
-
-void report_env_label(const struct run *run, const char *env, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s", env, report_env_is_tcg(run, env) ? " (TCG emulation)" : "");
-}
-
-void report_fmt_exact(double v, char *buf, size_t len)
-{
-	snprintf(buf, len, "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, len, "%.17g", v);
-}
+#include "harness/core/cleanup.h"
+#include "reports/report_density.h"
+#include "reports/run_view.h"
 
 /* "mean ± half", both with the decimals of the half-width's second
  * significant digit. */
@@ -277,6 +202,31 @@ static int build_failed(const struct run *run, struct rtable *t)
 	return 0;
 }
 
+static const char *reason_of(json_t *e)
+{
+	const char *s = json_string_value(json_object_get(e, "reason"));
+	return s != NULL && *s ? s : "(no reason given)";
+}
+
+/* invocation.environments: {name, available, reason} each. */
+static int build_survey(const struct run *run, struct report_tables *t)
+{
+	t->ran = (struct rtable){.n_cols = 2, .head = {"env", "reason"}, .align = "ll"};
+	t->not_run = (struct rtable){.n_cols = 2, .head = {"env", "reason"}, .align = "ll"};
+	json_t *envs = json_object_get(run->invocation, "environments"), *e;
+	size_t i;
+	json_array_foreach(envs, i, e)
+	{
+		const char *name = json_string_value(json_object_get(e, "name"));
+		if (name == NULL)
+			continue;
+		bool ok = json_is_true(json_object_get(e, "available"));
+		if (rtable_row(ok ? &t->ran : &t->not_run, name, ok ? "" : reason_of(e)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int report_tables_build(const struct run *run, struct report_tables *t, struct bench_error **err)
 {
 	memset(t, 0, sizeof(*t));
@@ -292,7 +242,8 @@ int report_tables_build(const struct run *run, struct report_tables *t, struct b
 			return bench_error_set(err, ENOMEM, "report tables");
 	}
 	if (build_host(run, t) < 0 || build_overhead(run, &t->overhead) < 0 ||
-	    build_failed(run, &t->failed) < 0 || report_density_tables(run, t) < 0)
+	    build_failed(run, &t->failed) < 0 || report_density_tables(run, &t->density) < 0 ||
+	    build_survey(run, t) < 0)
 		return bench_error_set(err, ENOMEM, "report tables");
 	return 0;
 }

@@ -1,4 +1,4 @@
-#include "run_table.h"
+#include "reports/run_table.h"
 
 #include <math.h>
 

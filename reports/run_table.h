@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 
 /* Prints one line per sample: env, workload, metric, mean ± CI half-width
  * (and as a percentage), unit, n, CV, outlier count; failed samples show

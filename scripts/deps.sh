@@ -12,7 +12,7 @@ packages=(
 	libhwloc-dev libnuma-dev libjansson-dev libgsl-dev libcmocka-dev
 	libpcap-dev liburing-dev
 	procps iproute2 runc gnuplot-nox
-	clang-format
+	clang-format python3
 )
 if [[ "${1:-}" == --bench ]]; then
 	packages=(iperf3 sockperf fio)

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 #include "testrun.h"
 #include "testutil.h"
 

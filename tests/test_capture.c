@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "capture.h"
+#include "harness/net/capture.h"
 #include "testutil.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -6,8 +6,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "run_options.h"
+#include "harness/core/catalog.h"
+#include "harness/core/run_options.h"
 
 #define ARGS(...)                                                                                  \
 	char *argv[] = {"run", __VA_ARGS__, NULL};                                                 \

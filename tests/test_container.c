@@ -10,7 +10,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 #include "testrun.h"
 #include "testutil.h"
 

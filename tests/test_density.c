@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 #include "testrun.h"
 #include "testutil.h"
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 #include "testrun.h"
 #include "testutil.h"
 

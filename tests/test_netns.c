@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "netns.h"
+#include "harness/net/netns.h"
 #include "testutil.h"
 
 static const char *ip_bin(void)

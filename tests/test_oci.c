@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "oci.h"
+#include "harness/env/container/oci.h"
 #include "testutil.h"
 
 static bool has_namespace(json_t *config, const char *type, const char **path)

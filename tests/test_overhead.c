@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "overhead.h"
+#include "reports/overhead.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6 * (fabs(b) + 1e-12))
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest_image.h"
-#include "qemu_cmdline.h"
+#include "harness/env/guest_image.h"
+#include "harness/env/qemu/qemu_cmdline.h"
 #include "testutil.h"
 
 static struct qemu_guest base(void)

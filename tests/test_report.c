@@ -10,7 +10,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "overhead.h"
+#include "reports/overhead.h"
 #include "testutil.h"
 
 #define CPU_MODEL "BenchTest CPU 9000"

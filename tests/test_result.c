@@ -1,4 +1,4 @@
-/* Unit tests for harness/result.c and result_io.c: round trips, rejection
+/* Unit tests for harness/core/result.c and result_io.c: round trips, rejection
  * of malformed files, fuzz-like mutations, and clean write failures. */
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

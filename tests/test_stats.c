@@ -1,4 +1,4 @@
-/* Unit tests for harness/stats.c against hand-computed values. */
+/* Unit tests for harness/core/stats.c against hand-computed values. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "stats.h"
+#include "harness/core/stats.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

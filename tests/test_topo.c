@@ -7,8 +7,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "cpulist.h"
-#include "topo.h"
+#include "harness/core/cpulist.h"
+#include "harness/core/topo.h"
 
 static void cpulist_round_trip(void **state)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "testrun.h"
-#include "xen_cfg.h"
+#include "harness/env/xen/xen_cfg.h"
 
 static struct xen_domain base(void)
 {

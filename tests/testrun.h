@@ -6,7 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "result.h"
+#include "harness/core/result.h"
 #include "testutil.h"
 
 /* dir/run.json, read and validated; the test fails with the reader's

@@ -1,4 +1,4 @@
-#include "agent.h"
+#include "harness/core/agent.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "clock.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/clock.h"
 
 volatile sig_atomic_t agent_interrupted;
 

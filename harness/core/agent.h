@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 struct agent {
 	int to_fd;   /* commands to the agent */

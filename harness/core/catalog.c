@@ -1,4 +1,4 @@
-#include "catalog.h"
+#include "harness/core/catalog.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "spawn.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/spawn.h"
 
 static void wl_info_free(struct wl_info *w)
 {

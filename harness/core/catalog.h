@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "result.h"
+#include "harness/core/error.h"
+#include "harness/core/result.h"
 
 struct wl_info {
 	char *name;

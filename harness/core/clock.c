@@ -1,4 +1,4 @@
-#include "clock.h"
+#include "harness/core/clock.h"
 
 #include <time.h>
 

@@ -1,4 +1,4 @@
-#include "cpulist.h"
+#include "harness/core/cpulist.h"
 
 #include <ctype.h>
 #include <errno.h>

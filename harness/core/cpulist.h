@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 #define CPULIST_MAX 1024 /* highest index accepted + 1 */
 

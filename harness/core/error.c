@@ -1,4 +1,4 @@
-#include "error.h"
+#include "harness/core/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "fingerprint.h"
+#include "harness/core/fingerprint.h"
 
 #include <cpuid.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 #ifdef __clang__
 #define COMPILER_ID __VERSION__

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "topo.h"
+#include "harness/core/topo.h"
 
 /* Collects kernel, CPU model, topology summary, memory, governor, SMT, THP,
  * hypervisor underneath, compiler, bench version and git commit. Fields

@@ -1,6 +1,6 @@
-#include "progress.h"
+#include "harness/core/progress.h"
 
-#include "clock.h"
+#include "harness/core/clock.h"
 
 #include <stdio.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 /* The in-memory run (construction, copying samples in, freeing) and its
  * JSON form (run_to_json, run_from_json). Files are in result_io.c. */
-#include "result.h"
+#include "harness/core/result.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 static char *utc_now(void)
 {

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "stats.h"
+#include "harness/core/error.h"
+#include "harness/core/stats.h"
 
 #define RUN_SCHEMA "bench.run/1"
 
@@ -42,9 +42,9 @@ struct run {
 	json_t *host;       /* owned reference: host fingerprint object */
 	json_t *invocation; /* owned reference: argv array and options, may be NULL */
 	json_t *overhead;   /* owned reference: array of comparisons with the
-	                     * baseline environment (harness/overhead.h), may be NULL */
+	                     * baseline environment (reports/overhead.h), may be NULL */
 	json_t *density;    /* owned reference: array of density studies
-	                     * (harness/density.h), may be NULL */
+	                     * (harness/run/density.h), may be NULL */
 	struct sample *samples;
 	size_t n_samples;
 	size_t cap_samples;

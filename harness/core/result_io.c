@@ -1,5 +1,5 @@
 /* Run files on disk: atomic write of dir/run.json, validated read. */
-#include "result.h"
+#include "harness/core/result.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 #define RUN_FILE "run.json"
 

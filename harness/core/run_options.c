@@ -1,4 +1,4 @@
-#include "run_options.h"
+#include "harness/core/run_options.h"
 
 #include <ctype.h>
 #include <errno.h>

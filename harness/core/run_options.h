@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 struct run_options {
 	const char *env;

@@ -1,4 +1,4 @@
-#include "spawn.h"
+#include "harness/core/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "clock.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/clock.h"
 
 static void child_fail(const char *what, int e)
 {

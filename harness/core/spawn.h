@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "agent.h"
-#include "error.h"
-#include "topo.h"
+#include "harness/core/agent.h"
+#include "harness/core/error.h"
+#include "harness/core/topo.h"
 
 /* Forks argv[0] (a path, argv NULL-terminated) with stdin/stdout as pipes
  * into a->to_fd / a->from_fd and stderr into a memfd kept in a->err_fd.

@@ -1,4 +1,4 @@
-#include "stats.h"
+#include "harness/core/stats.h"
 
 #include <errno.h>
 #include <gsl/gsl_cdf.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 /* Tukey's fences: values below Q1 - k*IQR or above Q3 + k*IQR are outliers. */
 #define TUKEY_K 1.5

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 struct stats {
 	size_t n;

@@ -1,9 +1,9 @@
-#include "topo.h"
+#include "harness/core/topo.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 static int topo_load(struct topo *t, struct bench_error **err)
 {

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cpulist.h"
-#include "error.h"
+#include "harness/core/cpulist.h"
+#include "harness/core/error.h"
 
 struct topo {
 	hwloc_topology_t hw;

@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent.h"
-#include "error.h"
-#include "run_options.h"
-#include "topo.h"
+#include "harness/core/agent.h"
+#include "harness/core/error.h"
+#include "harness/core/run_options.h"
+#include "harness/core/topo.h"
 
 /* What one instance should look like. */
 struct env_spec {

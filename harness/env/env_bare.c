@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "env.h"
-#include "spawn.h"
+#include "harness/core/clock.h"
+#include "harness/env/env.h"
+#include "harness/core/spawn.h"
 
 #define READY_TIMEOUT_MS 10000
 

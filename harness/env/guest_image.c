@@ -1,4 +1,4 @@
-#include "guest_image.h"
+#include "harness/env/guest_image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "spawn.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/spawn.h"
 
 #define GUEST_DIR     "guest"
 #define GUEST_KERNEL  "vmlinuz"

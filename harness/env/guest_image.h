@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 struct guest_image {
 	char kernel[PATH_MAX];

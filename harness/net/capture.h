@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 struct capture_spec {
 	const char *iface;     /* e.g. "lo"; required for capture_start, may be NULL for files */

@@ -9,7 +9,7 @@
  * over lo give exactly N request and N response packets, on "lo" (EN10MB)
  * and on "any" (LINUX_SLL); test_live_loopback_tcp in tests/test_capture.c
  * asserts it. */
-#include "capture.h"
+#include "harness/net/capture.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 #define SNAPLEN     160 /* Ethernet + VLAN tags + IPv4/IPv6 + TCP with options */
 #define BUFFER_SIZE (4 << 20)

@@ -2,7 +2,7 @@
  * capture_file. Every read is checked against caplen first: a packet whose
  * captured part ends before a field this code needs is counted as
  * "truncated" and nothing past caplen is touched. */
-#include "capture.h"
+#include "harness/net/capture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "percentile.h"
+#include "harness/core/cleanup.h"
+#include "workloads/percentile.h"
 
 /* Payload size buckets, bytes of TCP/UDP payload per captured packet. A
  * bucket counts sizes in (previous edge, edge]; the last one everything

@@ -1,4 +1,4 @@
-#include "netns.h"
+#include "harness/net/netns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "spawn.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/spawn.h"
 
 /* ip's path (PATH, /usr/sbin, /sbin), looked up once. */
 static const char *ip_path(void)

@@ -10,7 +10,7 @@
 #ifndef BENCH_NETNS_H
 #define BENCH_NETNS_H
 
-#include "error.h"
+#include "harness/core/error.h"
 
 #define NETNS_BRIDGE        "benchbr0"
 #define NETNS_SUBNET_PREFIX "10.213.77" /* /24; bridge is .1, instances .2 .. .254 */

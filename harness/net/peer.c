@@ -1,10 +1,10 @@
-#include "peer.h"
+#include "harness/net/peer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "spawn.h"
+#include "harness/core/spawn.h"
 
 int peer_start(const char *wl_path, const char *address, double lifetime_s, int timeout_ms,
                struct peer_server *out, struct bench_error **err)

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "agent.h"
-#include "error.h"
+#include "harness/core/agent.h"
+#include "harness/core/error.h"
 
 struct peer_server {
 	struct agent proc; /* the wl serve process (stdin open = keep serving) */

@@ -1,4 +1,4 @@
-#include "density.h"
+#include "harness/run/density.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
-#include "fingerprint.h"
-#include "wl_args.h"
+#include "harness/core/fingerprint.h"
+#include "harness/run/wl_args.h"
 
 #define REPLY_TIMEOUT_MS 600000
 

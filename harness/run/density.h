@@ -6,10 +6,10 @@
 
 #include <jansson.h>
 
-#include "catalog.h"
-#include "env.h"
-#include "run_options.h"
-#include "topo.h"
+#include "harness/core/catalog.h"
+#include "harness/env/env.h"
+#include "harness/core/run_options.h"
+#include "harness/core/topo.h"
 
 struct density_options {
 	const struct env_ops *env;

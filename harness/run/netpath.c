@@ -1,4 +1,4 @@
-#include "netpath.h"
+#include "harness/run/netpath.h"
 
 #include <string.h>
 

@@ -7,9 +7,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "capture.h"
-#include "env.h"
-#include "peer.h"
+#include "harness/net/capture.h"
+#include "harness/env/env.h"
+#include "harness/net/peer.h"
 
 struct netpath {
 	struct peer_server server;

@@ -1,4 +1,4 @@
-#include "runner.h"
+#include "harness/run/runner.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "clock.h"
-#include "netpath.h"
-#include "progress.h"
-#include "wl_args.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/clock.h"
+#include "harness/run/netpath.h"
+#include "harness/core/progress.h"
+#include "harness/run/wl_args.h"
 
 #define MAX_METRICS 32
 

@@ -5,11 +5,11 @@
 #ifndef BENCH_RUNNER_H
 #define BENCH_RUNNER_H
 
-#include "catalog.h"
-#include "env.h"
-#include "result.h"
-#include "run_options.h"
-#include "topo.h"
+#include "harness/core/catalog.h"
+#include "harness/env/env.h"
+#include "harness/core/result.h"
+#include "harness/core/run_options.h"
+#include "harness/core/topo.h"
 
 struct runner_totals {
 	double wall_s;        /* whole runner_run */

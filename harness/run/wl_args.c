@@ -1,4 +1,4 @@
-#include "wl_args.h"
+#include "harness/run/wl_args.h"
 
 #include <inttypes.h>
 #include <stddef.h>

@@ -7,8 +7,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "catalog.h"
-#include "run_options.h"
+#include "harness/core/catalog.h"
+#include "harness/core/run_options.h"
 
 #define WL_OPEN_MAX_ARGS 48
 

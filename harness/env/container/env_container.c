@@ -14,13 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "env.h"
-#include "fingerprint.h"
-#include "netns.h"
-#include "oci.h"
-#include "runtime.h"
-#include "spawn.h"
+#include "harness/core/clock.h"
+#include "harness/env/env.h"
+#include "harness/core/fingerprint.h"
+#include "harness/net/netns.h"
+#include "harness/env/container/oci.h"
+#include "harness/env/container/runtime.h"
+#include "harness/core/spawn.h"
 
 #define BUNDLE_ROOT      "/run/bench/bundles"
 #define READY_TIMEOUT_MS 30000

@@ -1,4 +1,4 @@
-#include "oci.h"
+#include "harness/env/container/oci.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "harness/core/cleanup.h"
 
 /* What wl needs: nothing beyond an ordinary unprivileged process, except
  * setting its own threads' affinity (no capability needed) and binding

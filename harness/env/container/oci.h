@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 struct oci_spec {
 	const char *hostname;

@@ -1,4 +1,4 @@
-#include "runtime.h"
+#include "harness/env/container/runtime.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "harness/core/spawn.h"
 
 /* OCI runtimes driven through the same bundle and CLI (`run --bundle`). */
 static const char *const oci_runtimes[] = {"runc", "crun"};

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "harness/core/error.h"
 
 #define RUNTIME_DEFAULT "runc"
 

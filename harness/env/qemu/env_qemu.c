@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog.h"
-#include "env.h"
-#include "guest_image.h"
-#include "qemu_accel.h"
-#include "qemu_vm.h"
-#include "spawn.h"
+#include "harness/core/catalog.h"
+#include "harness/env/env.h"
+#include "harness/env/guest_image.h"
+#include "harness/env/qemu/qemu_accel.h"
+#include "harness/env/qemu/qemu_vm.h"
+#include "harness/core/spawn.h"
 
 #define QEMU_BINARY      "qemu-system-x86_64"
 #define READY_TIMEOUT_MS 60000

@@ -1,4 +1,4 @@
-#include "qemu_accel.h"
+#include "harness/env/qemu/qemu_accel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "fingerprint.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/fingerprint.h"
 
 #define KVM_PROBE_TIMEOUT_MS 15000 /* a KVM boot to ready takes about 1 s */
 #define KVM_PROBE_MEMORY     (256ull << 20)

@@ -8,9 +8,9 @@
 
 #include <jansson.h>
 
-#include "error.h"
-#include "guest_image.h"
-#include "qemu_vm.h"
+#include "harness/core/error.h"
+#include "harness/env/guest_image.h"
+#include "harness/env/qemu/qemu_vm.h"
 
 #define QEMU_ACCEL_CACHE QEMU_STATE_ROOT "/accel"
 

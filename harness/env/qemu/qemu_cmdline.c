@@ -1,4 +1,4 @@
-#include "qemu_cmdline.h"
+#include "harness/env/qemu/qemu_cmdline.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "qemu_vm.h"
+#include "harness/env/qemu/qemu_vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "clock.h"
-#include "qemu_cmdline.h"
-#include "spawn.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/clock.h"
+#include "harness/env/qemu/qemu_cmdline.h"
+#include "harness/core/spawn.h"
 
 #define QMP_TIMEOUT_MS 10000
 #define STOP_GRACE_MS  5000

@@ -10,12 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "agent.h"
-#include "error.h"
-#include "guest_image.h"
-#include "netns.h"
-#include "qmp.h"
-#include "topo.h"
+#include "harness/core/agent.h"
+#include "harness/core/error.h"
+#include "harness/env/guest_image.h"
+#include "harness/net/netns.h"
+#include "harness/env/qemu/qmp.h"
+#include "harness/core/topo.h"
 
 #define QEMU_STATE_ROOT "/run/bench/qemu"
 

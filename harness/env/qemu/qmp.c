@@ -1,13 +1,13 @@
-#include "qmp.h"
+#include "harness/env/qemu/qmp.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "clock.h"
-#include "spawn.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/clock.h"
+#include "harness/core/spawn.h"
 
 void qmp_init(struct qmp *q)
 {

@@ -7,8 +7,8 @@
 #include <jansson.h>
 #include <sys/types.h>
 
-#include "agent.h"
-#include "error.h"
+#include "harness/core/agent.h"
+#include "harness/core/error.h"
 
 struct qmp {
 	struct agent line; /* the line reader; pid and err_fd unused */

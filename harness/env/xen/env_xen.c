@@ -16,14 +16,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "clock.h"
-#include "env.h"
-#include "guest_image.h"
-#include "netns.h"
-#include "spawn.h"
-#include "xen_cfg.h"
-#include "xen_dom0.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/clock.h"
+#include "harness/env/env.h"
+#include "harness/env/guest_image.h"
+#include "harness/net/netns.h"
+#include "harness/core/spawn.h"
+#include "harness/env/xen/xen_cfg.h"
+#include "harness/env/xen/xen_dom0.h"
 
 #define XEN_STATE_ROOT   "/run/bench/xen"
 #define READY_TIMEOUT_MS 120000

@@ -1,4 +1,4 @@
-#include "xen_cfg.h"
+#include "harness/env/xen/xen_cfg.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -37,7 +37,7 @@ int xen_cfg_write(const struct xen_domain *d, char *buf, size_t len)
 	    d->vcpus > XEN_MAX_VCPUS)
 		return -1;
 	struct out o = {buf, len, 0, false};
-	put(&o, "# written by bench (harness/env_xen.c); see xl.cfg(5)\n");
+	put(&o, "# written by bench (harness/env/xen/env_xen.c); see xl.cfg(5)\n");
 	put(&o, "name = \"%s\"\n", d->name);
 	put(&o, "type = \"%s\"\n", d->type);
 	put(&o, "kernel = \"%s\"\n", d->kernel);

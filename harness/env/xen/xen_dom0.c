@@ -1,4 +1,4 @@
-#include "xen_dom0.h"
+#include "harness/env/xen/xen_dom0.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
-#include "fingerprint.h"
-#include "spawn.h"
+#include "harness/core/clock.h"
+#include "harness/core/fingerprint.h"
+#include "harness/core/spawn.h"
 
 #define XL_TIMEOUT_S      120
 #define CONSOLE_TIMEOUT_S 10.0

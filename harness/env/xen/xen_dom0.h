@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "error.h"
-#include "xen_cfg.h"
+#include "harness/core/error.h"
+#include "harness/env/xen/xen_cfg.h"
 
 /* 0 when this host is a privileged Xen dom0 (/proc/xen/capabilities says
  * control_d) with a working `xl info`; otherwise -1 and the precise reason

@@ -1,0 +1,21 @@
+/* The text files of a report: samples.csv and summary.md. */
+#ifndef BENCH_REPORT_DATA_H
+#define BENCH_REPORT_DATA_H
+
+#include <stdio.h>
+#include "harness/core/error.h"
+#include "harness/core/result.h"
+#include "reports/report_table.h"
+
+/* Creates path, writes with fn and closes it, checking every write.
+ * Returns 0, or -1 with *err naming path. */
+int report_write_file(const char *path, int (*fn)(FILE *out, const void *arg), const void *arg,
+                      struct bench_error **err);
+
+/* samples.csv: one row per repetition value, failed samples with their error. */
+int report_csv(FILE *out, const struct run *run);
+
+/* summary.md from the tables. */
+int report_markdown(FILE *out, const struct run *run, const struct report_tables *t);
+
+#endif

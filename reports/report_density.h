@@ -1,0 +1,22 @@
+/* Density studies (results/SCHEMA.md, "density") as a report table, and
+ * the helpers the density charts share. */
+#ifndef BENCH_REPORT_DENSITY_H
+#define BENCH_REPORT_DENSITY_H
+
+#include <jansson.h>
+#include "harness/core/result.h"
+#include "reports/rtable.h"
+
+/* Fills *density with one row per density study of the run (none without a
+ * density array). Returns 0, or -1 when out of memory. */
+int report_density_tables(const struct run *run, struct rtable *density);
+
+/* The steps of a density study sorted by instances, as a malloc'd array of
+ * borrowed references (*n of them); NULL when there are none or out of
+ * memory. */
+json_t **report_density_steps(json_t *study, size_t *n);
+
+/* Median of the non-negative numbers in the JSON array a; NAN when none. */
+double report_density_median(json_t *a);
+
+#endif

@@ -1,0 +1,28 @@
+/* The tables of a report (host, results per environment, overhead, failed
+ * samples, density, environments run and not run), built once from a run. */
+#ifndef BENCH_REPORT_TABLE_H
+#define BENCH_REPORT_TABLE_H
+
+#include "harness/core/error.h"
+#include "harness/core/result.h"
+#include "reports/rtable.h"
+
+/* What summary.md and report.html show, built once from a run. */
+struct report_tables {
+	char host_line[1024]; /* hostname, cpu_model, kernel, hypervisor, memory */
+	struct rtable host;   /* field | value, every member of run->host */
+	struct rtable *envs;  /* results, one table per environment (run order) */
+	size_t n_envs;
+	struct rtable overhead; /* no rows when the run has no overhead array */
+	struct rtable failed;   /* failed samples and their errors */
+	struct rtable density;  /* one row per density study; none without a density array */
+	struct rtable ran;      /* invocation.environments available here: name | "" */
+	struct rtable not_run;  /* ... and those not available: name | reason */
+};
+
+/* Returns 0, or -1 with *err (out of memory). Free with report_tables_free,
+ * also after a failure. */
+int report_tables_build(const struct run *run, struct report_tables *t, struct bench_error **err);
+void report_tables_free(struct report_tables *t);
+
+#endif

@@ -1,0 +1,29 @@
+/* Tables of strings: summary.md and report.html render the same tables, so
+ * both show the same numbers. */
+#ifndef BENCH_RTABLE_H
+#define BENCH_RTABLE_H
+
+#include <stddef.h>
+
+#define RTABLE_MAX_COLS 8
+
+/* A table of strings. summary.md and report.html render the same tables, so
+ * both show the same numbers. */
+struct rtable {
+	char *title; /* heading above the table, or NULL */
+	size_t n_cols;
+	const char *head[RTABLE_MAX_COLS]; /* static strings */
+	const char *align;                 /* one 'l' or 'r' per column */
+	char **cells;                      /* n_rows * n_cols owned strings */
+	size_t n_rows, cap_rows;
+};
+
+/* Appends one row: exactly n_cols strings (copied; NULL is ""). Returns 0, or
+ * -1 when out of memory. */
+int rtable_row(struct rtable *t, const char *first, ...);
+void rtable_free(struct rtable *t);
+
+/* Shortest "%.15g"/"%.17g" text that reads back as v. */
+void report_fmt_exact(double v, char *buf, size_t len);
+
+#endif
