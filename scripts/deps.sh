@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config libc6-dev
 	libhwloc-dev libnuma-dev libjansson-dev libgsl-dev libcmocka-dev
-	libpcap-dev liburing-dev
+	libpcap-dev liburing-dev libfyaml-dev
 	procps iproute2 runc gnuplot-nox
 	clang-format python3
 )
@@ -42,6 +42,6 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "deps: done"

@@ -1,0 +1,258 @@
+/* YAML files through libfyaml's document API, with located errors. */
+#include "reports/yaml_file.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where node starts: its own token for a scalar, else its first key or
+ * item's (libfyaml 0.7 keeps marks on tokens only). 0 when unknown. */
+static void node_mark(struct fy_node *node, int *line, int *col)
+{
+	*line = *col = 0;
+	for (int depth = 0; node != NULL && depth < 64; depth++) {
+		struct fy_token *tok = NULL;
+		void *it = NULL;
+		switch (fy_node_get_type(node)) {
+		case FYNT_SCALAR:
+			tok = fy_node_get_scalar_token(node);
+			if (tok != NULL) {
+				const struct fy_mark *m = fy_token_start_mark(tok);
+				if (m != NULL) {
+					*line = m->line + 1;
+					*col = m->column + 1;
+				}
+			}
+			return;
+		case FYNT_MAPPING: {
+			struct fy_node_pair *p = fy_node_mapping_iterate(node, &it);
+			node = p != NULL ? fy_node_pair_key(p) : NULL;
+			break;
+		}
+		case FYNT_SEQUENCE:
+			node = fy_node_sequence_iterate(node, &it);
+			break;
+		}
+	}
+}
+
+int yaml_error_at(const struct yaml_file *f, struct fy_node *node, struct bench_error **err,
+                  const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (node == NULL)
+		return bench_error_set(err, 0, "%s: %s", f->path, msg);
+	int line, col;
+	node_mark(node, &line, &col);
+	char *path = fy_node_get_path(node);
+	int rc;
+	if (line > 0)
+		rc = bench_error_set(err, 0, "%s:%d:%d: %s: %s", f->path, line, col,
+		                     path ? path : "?", msg);
+	else
+		rc = bench_error_set(err, 0, "%s: %s: %s", f->path, path ? path : "?", msg);
+	free(path);
+	return rc;
+}
+
+/* libfyaml's diagnostics, kept (the first message only) instead of printed. */
+static void keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	char *first = user;
+	if (first[0] == '\0')
+		snprintf(first, 512, "%.*s", (int)len, buf);
+}
+
+int yaml_file_open(struct yaml_file *f, const char *path, struct bench_error **err)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	FILE *probe = fopen(path, "r");
+	if (probe == NULL)
+		return bench_error_set(err, errno, "%s: cannot open", path);
+	fclose(probe);
+	char first[512] = "";
+	struct fy_diag_cfg dcfg;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = keep_first;
+	dcfg.user = first;
+	dcfg.colorize = false;
+	dcfg.show_source = false;
+	dcfg.show_type = false;
+	dcfg.show_module = false;
+	dcfg.show_position = true;
+	dcfg.level = FYET_ERROR;
+	struct fy_diag *diag = fy_diag_create(&dcfg);
+	if (diag == NULL)
+		return bench_error_set(err, ENOMEM, "%s: libfyaml diagnostics", path);
+	struct fy_parse_cfg cfg = {.flags = FYPCF_RESOLVE_DOCUMENT, .diag = diag};
+	f->doc = fy_document_build_from_file(&cfg, path);
+	fy_diag_unref(diag);
+	if (f->doc == NULL) {
+		size_t n = strlen(first);
+		while (n > 0 && (first[n - 1] == '\n' || first[n - 1] == ' '))
+			first[--n] = '\0';
+		if (n > 0 && strncmp(first, path, strlen(path)) == 0)
+			return bench_error_set(err, 0, "%s", first); /* "PATH:L:C: error: ..." */
+		return bench_error_set(err, 0, "%s: not valid YAML: %s", path,
+		                       n > 0 ? first : "(no detail from libfyaml)");
+	}
+	f->root = fy_document_root(f->doc);
+	if (f->root == NULL || fy_node_get_type(f->root) != FYNT_MAPPING)
+		return bench_error_set(
+		    err, 0, "%s: the document must be a mapping of keys to values", path);
+	return 0;
+}
+
+void yaml_file_close(struct yaml_file *f)
+{
+	if (f->doc != NULL)
+		fy_document_destroy(f->doc);
+	f->doc = NULL;
+	f->root = NULL;
+}
+
+struct fy_node *yaml_get(struct fy_node *map, const char *key)
+{
+	if (map == NULL || fy_node_get_type(map) != FYNT_MAPPING)
+		return NULL;
+	return fy_node_mapping_lookup_by_string(map, key, FY_NT);
+}
+
+int yaml_check_keys(const struct yaml_file *f, struct fy_node *map, const char *const *allowed,
+                    struct bench_error **err)
+{
+	void *it = NULL;
+	struct fy_node_pair *p;
+	while ((p = fy_node_mapping_iterate(map, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p);
+		const char *name = k != NULL ? fy_node_get_scalar0(k) : NULL;
+		bool known = false;
+		for (size_t i = 0; name != NULL && allowed[i] != NULL && !known; i++)
+			known = strcmp(name, allowed[i]) == 0;
+		if (known)
+			continue;
+		char valid[512] = "";
+		for (size_t i = 0; allowed[i] != NULL; i++)
+			snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
+			         i ? ", " : "", allowed[i]);
+		return yaml_error_at(f, k, err, "unknown key '%s' (valid here: %s)",
+		                     name ? name : "(not a scalar)", valid);
+	}
+	return 0;
+}
+
+static const char *type_name(struct fy_node *n)
+{
+	switch (fy_node_get_type(n)) {
+	case FYNT_MAPPING:
+		return "a mapping";
+	case FYNT_SEQUENCE:
+		return "a sequence";
+	default:
+		return "a scalar";
+	}
+}
+
+/* The node for key, or NULL: -1 in *rc when required and absent. */
+static struct fy_node *lookup(const struct yaml_file *f, struct fy_node *map, const char *key,
+                              bool required, int *rc, struct bench_error **err)
+{
+	struct fy_node *n = yaml_get(map, key);
+	*rc = 0;
+	if (n == NULL && required)
+		*rc = yaml_error_at(f, map, err, "missing key '%s'", key);
+	return n;
+}
+
+int yaml_node_number(const struct yaml_file *f, struct fy_node *node, double *out,
+                     struct bench_error **err)
+{
+	const char *s = fy_node_get_type(node) == FYNT_SCALAR ? fy_node_get_scalar0(node) : NULL;
+	if (s == NULL)
+		return yaml_error_at(f, node, err, "expected a number, found %s", type_name(node));
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+		return yaml_error_at(f, node, err, "expected a number, found '%.80s'", s);
+	*out = v;
+	return 0;
+}
+
+int yaml_number(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                double *out, struct bench_error **err)
+{
+	int rc;
+	struct fy_node *n = lookup(f, map, key, required, &rc, err);
+	return n == NULL ? rc : yaml_node_number(f, n, out, err);
+}
+
+int yaml_string(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                const char **out, struct bench_error **err)
+{
+	int rc;
+	struct fy_node *n = lookup(f, map, key, required, &rc, err);
+	if (n == NULL)
+		return rc;
+	const char *s = fy_node_get_type(n) == FYNT_SCALAR ? fy_node_get_scalar0(n) : NULL;
+	if (s == NULL)
+		return yaml_error_at(f, n, err, "expected a string, found %s", type_name(n));
+	*out = s;
+	return 0;
+}
+
+int yaml_bool(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+              bool *out, struct bench_error **err)
+{
+	const char *s = NULL;
+	if (yaml_string(f, map, key, required, &s, err) < 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+		*out = true;
+	else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+		*out = false;
+	else
+		return yaml_error_at(f, yaml_get(map, key), err,
+		                     "expected true or false, found '%.80s'", s);
+	return 0;
+}
+
+static int container(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                     enum fy_node_type type, struct fy_node **out, struct bench_error **err)
+{
+	int rc;
+	*out = NULL;
+	struct fy_node *n = lookup(f, map, key, required, &rc, err);
+	if (n == NULL)
+		return rc;
+	if (fy_node_get_type(n) != type)
+		return yaml_error_at(f, n, err, "expected %s, found %s",
+		                     type == FYNT_MAPPING ? "a mapping" : "a sequence",
+		                     type_name(n));
+	*out = n;
+	return 0;
+}
+
+int yaml_mapping(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                 struct fy_node **out, struct bench_error **err)
+{
+	return container(f, map, key, required, FYNT_MAPPING, out, err);
+}
+
+int yaml_sequence(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                  struct fy_node **out, struct bench_error **err)
+{
+	return container(f, map, key, required, FYNT_SEQUENCE, out, err);
+}

@@ -1,0 +1,122 @@
+/* Unit tests for reports/yaml_file.c: typed lookups and located errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "reports/yaml_file.h"
+
+static char path[64];
+
+static void write_doc(const char *text)
+{
+	snprintf(path, sizeof(path), "/tmp/test_yaml_%d.yaml", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return 0;
+}
+
+static void typed_values(void **state)
+{
+	(void)state;
+	write_doc(
+	    "name: gate\ntolerance: 2.5\nstrict: yes\nmetrics:\n  - a\n  - b\nhost: {x: 1}\n");
+	struct yaml_file f;
+	struct bench_error *err = NULL;
+	assert_int_equal(yaml_file_open(&f, path, &err), 0);
+	const char *name = NULL;
+	double tol = 0;
+	bool strict = false;
+	struct fy_node *seq = NULL, *map = NULL;
+	assert_int_equal(yaml_string(&f, f.root, "name", true, &name, &err), 0);
+	assert_string_equal(name, "gate");
+	assert_int_equal(yaml_number(&f, f.root, "tolerance", true, &tol, &err), 0);
+	assert_true(tol == 2.5);
+	assert_int_equal(yaml_bool(&f, f.root, "strict", true, &strict, &err), 0);
+	assert_true(strict);
+	assert_int_equal(yaml_sequence(&f, f.root, "metrics", true, &seq, &err), 0);
+	assert_int_equal(fy_node_sequence_item_count(seq), 2);
+	assert_int_equal(yaml_mapping(&f, f.root, "host", true, &map, &err), 0);
+	assert_non_null(map);
+	/* absent and optional: the default stays */
+	double dflt = 7;
+	assert_int_equal(yaml_number(&f, f.root, "absent", false, &dflt, &err), 0);
+	assert_true(dflt == 7);
+	static const char *const keys[] = {"name", "tolerance", "strict", "metrics", "host", NULL};
+	assert_int_equal(yaml_check_keys(&f, f.root, keys, &err), 0);
+	assert_null(err);
+	yaml_file_close(&f);
+}
+
+static void errors_are_located(void **state)
+{
+	(void)state;
+	write_doc("name: gate\ntolerance: five\nmetrics: {a: 1}\ntypo_key: 1\n");
+	struct yaml_file f;
+	struct bench_error *err = NULL;
+	assert_int_equal(yaml_file_open(&f, path, &err), 0);
+	double tol;
+	assert_int_equal(yaml_number(&f, f.root, "tolerance", true, &tol, &err), -1);
+	assert_non_null(strstr(err->msg, ":2:12: /tolerance: expected a number, found 'five'"));
+	bench_error_free(&err);
+	struct fy_node *seq;
+	assert_int_equal(yaml_sequence(&f, f.root, "metrics", true, &seq, &err), -1);
+	assert_non_null(strstr(err->msg, "expected a sequence, found a mapping"));
+	bench_error_free(&err);
+	const char *s;
+	assert_int_equal(yaml_string(&f, f.root, "missing", true, &s, &err), -1);
+	assert_non_null(strstr(err->msg, "missing key 'missing'"));
+	bench_error_free(&err);
+	static const char *const keys[] = {"name", "tolerance", "metrics", NULL};
+	assert_int_equal(yaml_check_keys(&f, f.root, keys, &err), -1);
+	assert_non_null(strstr(err->msg, ":4:1:"));
+	assert_non_null(strstr(err->msg, "unknown key 'typo_key' (valid here: name, tolerance, "
+	                                 "metrics)"));
+	bench_error_free(&err);
+	yaml_file_close(&f);
+}
+
+static void syntax_and_shape_errors(void **state)
+{
+	(void)state;
+	struct yaml_file f;
+	struct bench_error *err = NULL;
+	write_doc("a: [1, 2\nb: 3\n");
+	assert_int_equal(yaml_file_open(&f, path, &err), -1);
+	assert_non_null(strstr(err->msg, path));
+	assert_non_null(strstr(err->msg, ":"));
+	bench_error_free(&err);
+	yaml_file_close(&f);
+	write_doc("- just\n- a list\n");
+	assert_int_equal(yaml_file_open(&f, path, &err), -1);
+	assert_non_null(strstr(err->msg, "must be a mapping"));
+	bench_error_free(&err);
+	yaml_file_close(&f);
+	assert_int_equal(yaml_file_open(&f, "/nonexistent/gate.yaml", &err), -1);
+	assert_non_null(strstr(err->msg, "cannot open"));
+	bench_error_free(&err);
+	yaml_file_close(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(typed_values, teardown),
+	    cmocka_unit_test_teardown(errors_are_located, teardown),
+	    cmocka_unit_test_teardown(syntax_and_shape_errors, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
