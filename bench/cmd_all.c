@@ -15,6 +15,7 @@
 #include "reports/report.h"
 #include "harness/core/run_options.h"
 #include "reports/run_table.h"
+#include "harness/run/conditions.h"
 #include "harness/run/runner.h"
 
 static const struct profile {
@@ -38,7 +39,8 @@ static const struct profile {
 
 static const char usage_head[] =
     "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
-    "                 [--cpus LIST] [--numa NODE] [--out DIR] [--quiet]\n\n"
+    "                 [--cpus LIST] [--numa NODE] [--peer-cpus LIST] [--io-cpus LIST]\n"
+    "                 [--no-interleave] [--out DIR] [--quiet]\n\n"
     "Runs every environment available here (or --envs) against every workload (or\n"
     "--workloads) with the same pinning, sizes and repetition policy, then the\n"
     "density study (idle footprint, and cpu.int under a 0.9 QoS bar) in each, and\n"
@@ -55,8 +57,8 @@ static void usage(FILE *out)
 
 struct all_args {
 	const struct profile *profile;
-	const char *envs, *workloads, *cpus, *numa, *out;
-	bool quiet;
+	const char *envs, *workloads, *cpus, *numa, *peer_cpus, *io_cpus, *out;
+	bool quiet, no_interleave;
 };
 
 static int parse(int argc, char *argv[], struct all_args *a, struct bench_error **err)
@@ -66,14 +68,16 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 		const char *o = argv[i];
 		if (strcmp(o, "--help") == 0)
 			return 1;
-		if (strcmp(o, "--quiet") == 0) {
-			a->quiet = true;
+		if (strcmp(o, "--quiet") == 0 || strcmp(o, "--no-interleave") == 0) {
+			*(strcmp(o, "--quiet") == 0 ? &a->quiet : &a->no_interleave) = true;
 			continue;
 		}
 		const char **slot = strcmp(o, "--envs") == 0        ? &a->envs
 		                    : strcmp(o, "--workloads") == 0 ? &a->workloads
 		                    : strcmp(o, "--cpus") == 0      ? &a->cpus
 		                    : strcmp(o, "--numa") == 0      ? &a->numa
+		                    : strcmp(o, "--peer-cpus") == 0 ? &a->peer_cpus
+		                    : strcmp(o, "--io-cpus") == 0   ? &a->io_cpus
 		                    : strcmp(o, "--out") == 0       ? &a->out
 		                                                    : NULL;
 		bool is_profile = strcmp(o, "--profile") == 0;
@@ -81,7 +85,8 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 			return bench_error_set(
 			    err, 0,
 			    "unknown option '%s' (valid: --profile, --envs, "
-			    "--workloads, --cpus, --numa, --out, --quiet, --help)",
+			    "--workloads, --cpus, --numa, --peer-cpus, --io-cpus, "
+			    "--no-interleave, --out, --quiet, --help)",
 			    o);
 		if (i + 1 >= argc)
 			return bench_error_set(err, 0, "option '%s' needs a value", o);
@@ -202,9 +207,16 @@ int cmd_all(int argc, char *argv[])
 		run_argv[n++] = "--cpus";
 		run_argv[n++] = (char *)a.cpus;
 	}
-	if (a.numa) {
-		run_argv[n++] = "--numa";
-		run_argv[n++] = (char *)a.numa;
+	const char *passed[][2] = {{"--numa", a.numa},
+	                           {"--peer-cpus", a.peer_cpus},
+	                           {"--io-cpus", a.io_cpus},
+	                           {"--no-interleave", a.no_interleave ? "" : NULL}};
+	for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
+		if (passed[i][1] == NULL)
+			continue;
+		run_argv[n++] = (char *)passed[i][0];
+		if (passed[i][1][0] != '\0')
+			run_argv[n++] = (char *)passed[i][1];
 	}
 	struct run_options ro;
 	if (run_options_parse(n, run_argv, &ro, &err) < 0)
@@ -243,8 +255,12 @@ int cmd_all(int argc, char *argv[])
 		return command_usage_error("all", &err);
 	}
 	free(sel);
+	struct run_conditions cond = {0};
 	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0 ||
+	    run_conditions_resolve(&ro, envs, n_envs, &topo, &binding,
+	                           runner_networked(&cat, ro.workloads), &cond, &err) < 0 ||
 	    prepare_run_dir(dir, &own_dir, &err) < 0) {
+		run_conditions_free(&cond);
 		topo_close(&topo);
 		catalog_free(&cat);
 		json_decref(survey);
@@ -265,7 +281,7 @@ int cmd_all(int argc, char *argv[])
 	struct runner_totals totals;
 	int status = EXIT_OK;
 	if (run_envs(&ro, envs, n_envs, &cat, &topo, &binding, wl,
-	             scratch.path[0] ? scratch.path : NULL, &run, &totals, &err) < 0) {
+	             scratch.path[0] ? scratch.path : NULL, &cond, &run, &totals, &err) < 0) {
 		fprintf(stderr, "bench all: %s\n", err->msg);
 		bench_error_free(&err);
 		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
@@ -279,8 +295,9 @@ int cmd_all(int argc, char *argv[])
 	if (status == EXIT_OK) {
 		run.overhead = overhead_for_run(&run, BASELINE_ENV);
 		run.invocation =
-		    json_pack("{s:[s, s, s], s:s, s:o}", "argv", "bench", "all", a.profile->name,
-		              "profile", a.profile->name, "environments", json_incref(survey));
+		    json_pack("{s:[s, s, s], s:s, s:o, s:o}", "argv", "bench", "all",
+		              a.profile->name, "profile", a.profile->name, "environments",
+		              json_incref(survey), "conditions", run_conditions_to_json(&cond));
 		if (run_write(&run, dir, &err) < 0) {
 			fprintf(stderr, "bench all: %s\n", err->msg);
 			bench_error_free(&err);
@@ -308,12 +325,14 @@ int cmd_all(int argc, char *argv[])
 				       json_string_value(json_object_get(e, "reason")));
 		}
 		printf("\nrun file: %s/run.json\nreport:   %s/report.html\n", dir, report);
+		run_conditions_print_warnings(stderr, &cond);
 		if (totals.failed > 0)
 			status = EXIT_FAILED;
 	} else if (own_dir) {
 		rmdir(dir);
 	}
 	json_decref(survey);
+	run_conditions_free(&cond);
 	run_free(&run);
 	topo_close(&topo);
 	catalog_free(&cat);

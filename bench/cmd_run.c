@@ -16,19 +16,22 @@
 #include "reports/overhead.h"
 #include "harness/core/run_options.h"
 #include "reports/run_table.h"
+#include "harness/run/conditions.h"
 #include "harness/run/runner.h"
 
-static json_t *invocation(int argc, char *argv[], const struct runner_totals *t)
+static json_t *invocation(int argc, char *argv[], const struct runner_totals *t,
+                          const struct run_conditions *cond)
 {
 	json_t *args = json_array();
 	json_array_append_new(args, json_string("bench"));
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(args, json_string(argv[i]));
 	double harness = runner_harness_s(t);
-	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f}}", "argv", args, "timing",
+	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o}", "argv", args, "timing",
 	                 "wall_s", t->wall_s, "in_workload_s", t->in_workload_s, "timed_s",
 	                 t->timed_s, "env_s", t->env_s, "harness_s", harness, "harness_fraction",
-	                 t->wall_s > 0 ? harness / t->wall_s : 0.0);
+	                 t->wall_s > 0 ? harness / t->wall_s : 0.0, "conditions",
+	                 run_conditions_to_json(cond));
 }
 
 int cmd_run(int argc, char *argv[])
@@ -70,6 +73,16 @@ int cmd_run(int argc, char *argv[])
 		catalog_free(&cat);
 		return command_usage_error("run", &err);
 	}
+	/* Placements, interleaving and the warm-up rule, decided once for every
+	 * environment; a bad --peer-cpus or --io-cpus is a usage error. */
+	struct run_conditions cond = {0};
+	if (run_conditions_resolve(&opts, envs, n_envs, &topo, &binding,
+	                           runner_networked(&cat, opts.workloads), &cond, &err) < 0) {
+		run_conditions_free(&cond);
+		topo_close(&topo);
+		catalog_free(&cat);
+		return command_usage_error("run", &err);
+	}
 	char run_id[128], created[32], dir[PATH_MAX];
 	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
 	run_dir_choose(opts.out_dir, run_id, dir);
@@ -78,6 +91,7 @@ int cmd_run(int argc, char *argv[])
 	bool own_dir = false;
 	prepare_run_dir(dir, &own_dir, &err);
 	if (err != NULL) {
+		run_conditions_free(&cond);
 		topo_close(&topo);
 		catalog_free(&cat);
 		return command_usage_error("run", &err);
@@ -92,7 +106,7 @@ int cmd_run(int argc, char *argv[])
 	struct scratch scratch;
 	scratch_prepare(&scratch, dir, opts.disk_dir, needs_scratch(&cat, opts.workloads));
 	int rc = run_envs(&opts, envs, n_envs, &cat, &topo, &binding, wl,
-	                  scratch.path[0] ? scratch.path : NULL, &run, &totals, &err);
+	                  scratch.path[0] ? scratch.path : NULL, &cond, &run, &totals, &err);
 	scratch_release(&scratch);
 	if (rc < 0) {
 		if (own_dir)
@@ -101,7 +115,7 @@ int cmd_run(int argc, char *argv[])
 		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
 		bench_error_free(&err);
 	} else {
-		run.invocation = invocation(argc, argv, &totals);
+		run.invocation = invocation(argc, argv, &totals, &cond);
 		if (n_envs > 1)
 			run.overhead = overhead_for_run(&run, BASELINE_ENV);
 		if (run_write(&run, dir, &err) < 0) {
@@ -126,6 +140,7 @@ int cmd_run(int argc, char *argv[])
 				           ? 100 * runner_harness_s(&totals) / totals.wall_s
 				           : 0.0);
 			}
+			run_conditions_print_warnings(stderr, &cond);
 			if (totals.failed > 0) {
 				fprintf(stderr,
 				        "bench run: %u workload(s) failed; see the run file\n",
@@ -134,6 +149,7 @@ int cmd_run(int argc, char *argv[])
 			}
 		}
 	}
+	run_conditions_free(&cond);
 	run_free(&run);
 	topo_close(&topo);
 	catalog_free(&cat);

@@ -77,11 +77,12 @@ struct run_options;
 struct topo;
 struct topo_binding;
 struct runner_totals;
-/* Runs the workloads in each environment in turn into run, adding up the
- * totals. -1 with *err when an environment could not run at all. */
+struct run_conditions;
+/* Runs the workloads in every environment (interleaved or in turn, as
+ * cond says) into run. -1 with *err when nothing could be run. */
 int run_envs(const struct run_options *opts, const struct env_ops *const *envs, size_t n_envs,
              const struct catalog *cat, const struct topo *topo, const struct topo_binding *binding,
-             const char *wl, const char *scratch, struct run *run, struct runner_totals *totals,
-             struct bench_error **err);
+             const char *wl, const char *scratch, struct run_conditions *cond, struct run *run,
+             struct runner_totals *totals, struct bench_error **err);
 
 #endif

@@ -81,6 +81,13 @@ int resolve_envs(const char *list, const struct env_ops *envs[MAX_ENVS], size_t 
 			        env->name, reason);
 			return EXIT_UNAVAILABLE;
 		}
+		for (size_t i = 0; i < *n; i++) {
+			if (envs[i] == env) {
+				struct bench_error *err = NULL;
+				bench_error_set(&err, 0, "--env names %s twice", env->name);
+				return command_usage_error("run", &err);
+			}
+		}
 		if (*n == MAX_ENVS) {
 			fprintf(stderr, "bench run: at most %d environments\n", MAX_ENVS);
 			return EXIT_USAGE;
@@ -108,24 +115,22 @@ int prepare_run_dir(const char *dir, bool *own_dir, struct bench_error **err)
 	return 0;
 }
 
-/* Runs the workloads in each environment in turn, adding up the totals. */
 int run_envs(const struct run_options *opts, const struct env_ops *const *envs, size_t n_envs,
              const struct catalog *cat, const struct topo *topo, const struct topo_binding *binding,
-             const char *wl, const char *scratch, struct run *run, struct runner_totals *totals,
-             struct bench_error **err)
+             const char *wl, const char *scratch, struct run_conditions *cond, struct run *run,
+             struct runner_totals *totals, struct bench_error **err)
 {
-	memset(totals, 0, sizeof(*totals));
-	for (size_t i = 0; i < n_envs; i++) {
-		struct runner_totals t;
-		if (runner_run(opts, envs[i], cat, topo, binding, wl, scratch, run, &t, err) < 0)
-			return -1;
-		totals->wall_s += t.wall_s;
-		totals->in_workload_s += t.in_workload_s;
-		totals->timed_s += t.timed_s;
-		totals->env_s += t.env_s;
-		totals->failed += t.failed;
-	}
-	return 0;
+	struct runner_setup setup = {
+	    .opts = opts,
+	    .envs = envs,
+	    .n_envs = n_envs,
+	    .cat = cat,
+	    .topo = topo,
+	    .binding = binding,
+	    .wl_path = wl,
+	    .scratch_dir = scratch,
+	};
+	return runner_run(&setup, cond, run, totals, err);
 }
 
 void run_dir_choose(const char *out, const char *run_id, char dir[PATH_MAX])

@@ -1,5 +1,6 @@
-/* Overhead against the baseline: Fieller interval, Welch t-test and the
- * orientation of the slowdown, against hand-computed values. */
+/* Overhead against the baseline: Fieller interval, Welch t-test, the paired
+ * t-test over interleaved blocks and the orientation of the slowdown,
+ * against hand-computed values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,7 +110,9 @@ static void run_pairing(void **state)
 	assert_int_equal(json_array_size(o), 1);
 	json_t *e = json_array_get(o, 0);
 	assert_string_equal(json_string_value(json_object_get(e, "workload")), "w1");
-	assert_string_equal(json_string_value(json_object_get(e, "test")), "welch_t");
+	assert_string_equal(json_string_value(json_object_get(e, "test")),
+	                    "Welch t, Fieller interval");
+	assert_string_equal(json_string_value(json_object_get(e, "interval")), "fieller");
 	NEAR(json_real_value(json_object_get(e, "slowdown")), 2.0);
 	assert_true(json_is_true(json_object_get(e, "significant")));
 	/* it survives the run file round trip */
@@ -123,6 +126,103 @@ static void run_pairing(void **state)
 	run_free(&run);
 }
 
+/* Log ratios ln2, ln2, ln4: mean (4/3) ln2, sd ln2 / sqrt(3), se ln2 / 3,
+ * so t = 4 on 2 degrees of freedom; for 2 dof the two-sided p is
+ * 1 - t / sqrt(t^2 + 2) = 1 - 4 / sqrt(18) = 0.0571909584; the ratio is
+ * 2^(4/3) = 2.5198421 and its CI exp((4/3) ln2 +- 4.302652729911275 ln2 / 3)
+ * = [0.932461, 6.809510]. */
+static void paired_by_hand(void **state)
+{
+	(void)state;
+	const double env[] = {2, 4, 8}, base[] = {1, 2, 2};
+	struct overhead o;
+	assert_int_equal(overhead_paired(env, base, 3, BETTER_LOWER, &o), 0);
+	double l2 = log(2.0), half = 4.302652729911275 * l2 / 3;
+	NEAR(o.ratio, pow(2.0, 4.0 / 3));
+	NEAR(o.ci_low, exp(4 * l2 / 3 - half));
+	NEAR(o.ci_high, exp(4 * l2 / 3 + half));
+	assert_true(fabs(o.ci_low - 0.932461) < 1e-6 && fabs(o.ci_high - 6.809510) < 1e-6);
+	NEAR(o.p_value, 1 - 4 / sqrt(18.0));
+	NEAR(o.df, 2.0);
+	assert_int_equal(o.pairs, 3);
+	NEAR(o.slowdown, o.ratio);   /* lower is better */
+	assert_false(o.significant); /* p = 0.057 */
+	assert_int_equal(overhead_paired(env, base, 3, BETTER_HIGHER, &o), 0);
+	NEAR(o.slowdown, pow(2.0, -4.0 / 3));
+	NEAR(o.slowdown_low, 1 / exp(4 * l2 / 3 + half));
+}
+
+/* Drift shared by both sides (the baseline climbs 10 -> 40) hides a steady
+ * 5% slowdown from Welch's test but not from the paired one. */
+static void pairing_removes_shared_drift(void **state)
+{
+	(void)state;
+	const double base[] = {10, 20, 30, 40}, env[] = {10.5, 21, 31.5, 42};
+	struct overhead welch, paired;
+	assert_int_equal(overhead_compute(env, 4, base, 4, BETTER_LOWER, &welch), 0);
+	assert_false(welch.significant);
+	assert_int_equal(overhead_paired(env, base, 4, BETTER_LOWER, &paired), 0);
+	NEAR(paired.ratio, 1.05);
+	NEAR(paired.ci_low, 1.05); /* no spread: the interval is the point */
+	NEAR(paired.p_value, 0.0);
+	assert_true(paired.significant);
+	const double same[] = {10, 20, 30, 40};
+	assert_int_equal(overhead_paired(same, base, 4, BETTER_LOWER, &paired), 0);
+	NEAR(paired.p_value, 1.0);
+	assert_false(paired.significant);
+	/* what it cannot do */
+	assert_int_equal(overhead_paired(env, base, 1, BETTER_LOWER, &paired), -1);
+	const double zero[] = {0, 1};
+	assert_int_equal(overhead_paired(zero, base, 2, BETTER_LOWER, &paired), -1);
+}
+
+static void add_ordered(struct run *run, const char *env, const double *v, size_t n,
+                        const json_int_t *blocks)
+{
+	json_t *block = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(block, json_integer(blocks[i]));
+	json_t *order = json_pack("{s:b, s:s, s:i, s:o}", "interleaved", 1, "scheme", "abba",
+	                          "seed", 1, "block", block);
+	struct sample s = {
+	    .env = (char *)env,
+	    .workload = "w",
+	    .metric = "m",
+	    .unit = "u",
+	    .better = BETTER_HIGHER,
+	    .values = (double *)v,
+	    .n_values = n,
+	    .order = order,
+	};
+	assert_int_equal(run_add_sample(run, &s, NULL), 0);
+	json_decref(order);
+}
+
+/* Interleaved samples are compared block by block, over the blocks both
+ * have; the entry names the paired test. */
+static void run_uses_the_pairing(void **state)
+{
+	(void)state;
+	const double base[] = {10, 20, 30, 99}, env[] = {15, 5, 10};
+	const json_int_t base_blocks[] = {0, 1, 2, 3}, env_blocks[] = {2, 0, 1};
+	struct run run;
+	run_init(&run, "t");
+	add_ordered(&run, "bare", base, 4, base_blocks);
+	add_ordered(&run, "container", env, 3, env_blocks);
+	json_t *o = overhead_for_run(&run, "bare");
+	json_t *e = json_array_get(o, 0);
+	assert_string_equal(json_string_value(json_object_get(e, "test")),
+	                    "paired t over 3 blocks (log ratio)");
+	assert_int_equal(json_integer_value(json_object_get(e, "pairs")), 3);
+	/* by block: 5/10, 10/20, 15/30 (by position it would be 15/10, 5/20,
+	 * 10/30; block 3 of the baseline has no partner) */
+	NEAR(json_real_value(json_object_get(e, "ratio")), 0.5);
+	NEAR(json_real_value(json_object_get(e, "slowdown")), 2.0);
+	assert_string_equal(json_string_value(json_object_get(e, "interval")), "paired_log_t");
+	json_decref(o);
+	run_free(&run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +231,9 @@ int main(void)
 	    cmocka_unit_test(unbounded_interval),
 	    cmocka_unit_test(refuses_what_it_cannot_compare),
 	    cmocka_unit_test(run_pairing),
+	    cmocka_unit_test(paired_by_hand),
+	    cmocka_unit_test(pairing_removes_shared_drift),
+	    cmocka_unit_test(run_uses_the_pairing),
 	};
 	return cmocka_run_group_tests_name("overhead", tests, NULL, NULL);
 }

@@ -54,6 +54,7 @@ static void minimal_guest(void **state)
 	assert_int_equal(qemu_argv_build(&g, &a), 0);
 	assert_null(a.argv[a.argc]);
 	assert_string_equal(a.argv[0], g.qemu);
+	assert_string_equal(value_of(&a, "-name"), "bench-1-0,debug-threads=on");
 	assert_string_equal(value_of(&a, "-accel"), "tcg");
 	assert_string_equal(value_of(&a, "-cpu"), "qemu64");
 	assert_string_equal(value_of(&a, "-smp"), "2");
@@ -101,9 +102,27 @@ static void full_guest(void **state)
 	    value_of(&a, "-drive"),
 	    "file=/s/bench-1-0.img,format=raw,if=none,id=disk0,cache=none,aio=io_uring");
 	assert_true(has_value(&a, "-device", "virtio-blk-pci,drive=disk0"));
+	assert_false(has_value(&a, "-object", "iothread"));
 	g.vhost = true;
+	g.iothread = "iothread0";
 	assert_int_equal(qemu_argv_build(&g, &a), 0);
 	assert_true(has_value(&a, "-netdev", ",vhost=on"));
+	/* the disk is served by its own iothread, which bench can place */
+	assert_true(has_value(&a, "-object", "iothread,id=iothread0"));
+	assert_true(has_value(&a, "-device", "virtio-blk-pci,drive=disk0,iothread=iothread0"));
+}
+
+static void thread_roles(void **state)
+{
+	(void)state;
+	assert_string_equal(qemu_thread_role("qemu-system-x86", 100, 100), "main");
+	assert_string_equal(qemu_thread_role("CPU 0/TCG", 101, 100), "vcpu");
+	assert_string_equal(qemu_thread_role("CPU 1/KVM", 102, 100), "vcpu");
+	assert_string_equal(qemu_thread_role("IO iothread0", 103, 100), "iothread");
+	assert_string_equal(qemu_thread_role("call_rcu", 104, 100), "rcu");
+	assert_string_equal(qemu_thread_role("worker", 105, 100), "worker");
+	assert_string_equal(qemu_thread_role("vhost-100", 106, 100), "vhost");
+	assert_string_equal(qemu_thread_role("qemu-system-x86", 107, 100), "other");
 }
 
 static void refuses_bad_input(void **state)
@@ -114,6 +133,9 @@ static void refuses_bad_input(void **state)
 	g.disk_image = "/a,b/img";
 	g.disk_aio = "native";
 	assert_int_equal(qemu_argv_build(&g, &a), -1); /* the comma would split the option */
+	g = base();
+	g.name = "a,b";
+	assert_int_equal(qemu_argv_build(&g, &a), -1);
 	g = base();
 	g.vcpus = 0;
 	assert_int_equal(qemu_argv_build(&g, &a), -1);
@@ -157,6 +179,7 @@ int main(void)
 	    cmocka_unit_test(minimal_guest),
 	    cmocka_unit_test(full_guest),
 	    cmocka_unit_test(refuses_bad_input),
+	    cmocka_unit_test(thread_roles),
 	    cmocka_unit_test(kernel_version_from_header),
 	};
 	return cmocka_run_group_tests_name("qemu command line", tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/core/cpulist.h"
+#include "harness/core/placement.h"
 #include "harness/core/topo.h"
 
 static void cpulist_round_trip(void **state)
@@ -120,6 +121,86 @@ static void resolve_pinning(void **state)
 	topo_close(&t);
 }
 
+/* The peer's (and I/O threads') CPUs for an instance bound as cpus/numa on
+ * the synthetic topology desc. */
+static struct placement place(const char *desc, const char *cpus, int numa, const char *given)
+{
+	struct topo t;
+	struct topo_binding b;
+	struct placement p;
+	struct bench_error *err = NULL;
+	assert_int_equal(topo_open_synthetic(&t, desc, &err), 0);
+	assert_int_equal(topo_resolve(&t, cpus, numa, 1, &b, &err), 0);
+	if (placement_resolve(&t, &b, given, "--peer-cpus", &p, &err) < 0)
+		fail_msg("placement on %s: %s", desc, err->msg);
+	topo_close(&t);
+	return p;
+}
+
+static void peer_placement_rule(void **state)
+{
+	(void)state;
+	/* one PU: nothing outside the instance, so the peer shares it */
+	struct placement p = place("core:1 pu:1", NULL, -1, NULL);
+	assert_string_equal(p.policy, "shared");
+	assert_string_equal(p.cpus_text, "0");
+	assert_non_null(strstr(p.reason, "no CPU outside"));
+	/* two PUs: the instance on 0 leaves 1; the instance on both shares */
+	p = place("core:2 pu:1", "0", -1, NULL);
+	assert_string_equal(p.policy, "distinct");
+	assert_string_equal(p.cpus_text, "1");
+	p = place("core:2 pu:1", NULL, -1, NULL);
+	assert_string_equal(p.policy, "shared");
+	assert_string_equal(p.cpus_text, "0-1");
+	/* two sockets, one node each: the same node first, then the other */
+	p = place("pack:2 [numa] core:2 pu:1", "0", -1, NULL);
+	assert_string_equal(p.cpus_text, "1");
+	assert_non_null(strstr(p.reason, "on its NUMA node"));
+	p = place("pack:2 [numa] core:2 pu:1", "0-1", -1, NULL);
+	assert_string_equal(p.policy, "distinct");
+	assert_string_equal(p.cpus_text, "2-3");
+	assert_non_null(strstr(p.reason, "another NUMA node"));
+	p = place("pack:2 [numa] core:2 pu:1", NULL, 1, NULL);
+	assert_string_equal(p.cpus_text, "0-1");
+	/* SMT: other cores before hyperthreads of the instance's own cores */
+	p = place("core:2 pu:2", "0", -1, NULL);
+	assert_string_equal(p.cpus_text, "2-3");
+	p = place("core:2 pu:2", "0,2", -1, NULL);
+	assert_string_equal(p.cpus_text, "1,3");
+	assert_non_null(strstr(p.reason, "hyperthreads"));
+	/* given: taken as is, an overlap with the instance is said */
+	p = place("core:2 pu:1", "0", -1, "0");
+	assert_string_equal(p.policy, "given");
+	assert_non_null(strstr(p.reason, "shares CPUs"));
+	p = place("core:2 pu:1", "0", -1, "1");
+	assert_string_equal(p.reason, "given with --peer-cpus");
+	/* the same rule gives the same answer: resolved once, identical everywhere */
+	struct placement a = place("pack:2 [numa] core:2 pu:2", "0", -1, NULL);
+	struct placement b = place("pack:2 [numa] core:2 pu:2", "0", -1, NULL);
+	assert_memory_equal(&a, &b, sizeof(a));
+	json_t *j = placement_to_json(&a);
+	assert_string_equal(json_string_value(json_object_get(j, "policy")), "distinct");
+	json_decref(j);
+}
+
+static void peer_placement_refuses_bad_lists(void **state)
+{
+	(void)state;
+	struct topo t;
+	struct topo_binding b;
+	struct placement p;
+	struct bench_error *err = NULL;
+	assert_int_equal(topo_open_synthetic(&t, "core:2 pu:1", &err), 0);
+	assert_int_equal(topo_resolve(&t, "0", -1, 1, &b, &err), 0);
+	assert_int_equal(placement_resolve(&t, &b, "7", "--io-cpus", &p, &err), -1);
+	assert_non_null(strstr(err->msg, "--io-cpus 7"));
+	assert_non_null(strstr(err->msg, "available: 0-1"));
+	bench_error_free(&err);
+	assert_int_equal(placement_resolve(&t, &b, "x", "--peer-cpus", &p, &err), -1);
+	bench_error_free(&err);
+	topo_close(&t);
+}
+
 static void host_topology_loads(void **state)
 {
 	(void)state;
@@ -136,9 +217,14 @@ static void host_topology_loads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(cpulist_round_trip), cmocka_unit_test(cpulist_rejects_junk),
-	    cmocka_unit_test(synthetic_topology), cmocka_unit_test(bad_synthetic_rejected),
-	    cmocka_unit_test(resolve_pinning),    cmocka_unit_test(host_topology_loads),
+	    cmocka_unit_test(cpulist_round_trip),
+	    cmocka_unit_test(cpulist_rejects_junk),
+	    cmocka_unit_test(synthetic_topology),
+	    cmocka_unit_test(bad_synthetic_rejected),
+	    cmocka_unit_test(resolve_pinning),
+	    cmocka_unit_test(peer_placement_rule),
+	    cmocka_unit_test(peer_placement_refuses_bad_lists),
+	    cmocka_unit_test(host_topology_loads),
 	};
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);
 }

@@ -41,6 +41,8 @@ static void sample_free(struct sample *s)
 	json_decref(s->config);
 	json_decref(s->pinning);
 	json_decref(s->wire);
+	json_decref(s->order);
+	json_decref(s->warmup);
 	free(s->error);
 	free(s->stderr_text);
 	memset(s, 0, sizeof(*s));
@@ -172,6 +174,12 @@ static int sample_check(const struct sample *s, const char *prefix, struct bench
 	if (s->wire != NULL && !json_is_object(s->wire))
 		return bench_error_set(err, 0, "%s: must be a JSON object",
 		                       join(path, sizeof(path), prefix, "wire"));
+	if (s->order != NULL && !json_is_object(s->order))
+		return bench_error_set(err, 0, "%s: must be a JSON object",
+		                       join(path, sizeof(path), prefix, "order"));
+	if (s->warmup != NULL && !json_is_object(s->warmup))
+		return bench_error_set(err, 0, "%s: must be a JSON object",
+		                       join(path, sizeof(path), prefix, "warmup"));
 	return 0;
 }
 
@@ -212,6 +220,8 @@ static int sample_copy(struct sample *dst, const struct sample *src, const char 
 	c.config = json_incref(src->config);
 	c.pinning = json_incref(src->pinning);
 	c.wire = json_incref(src->wire);
+	c.order = json_incref(src->order);
+	c.warmup = json_incref(src->warmup);
 	*dst = c;
 	return 0;
 fail:
@@ -300,6 +310,8 @@ static json_t *sample_to_json(const struct sample *s)
 	if ((s->config != NULL && json_object_set(o, "config", s->config) < 0) ||
 	    (s->pinning != NULL && json_object_set(o, "pinning", s->pinning) < 0) ||
 	    (s->wire != NULL && json_object_set(o, "wire", s->wire) < 0) ||
+	    (s->order != NULL && json_object_set(o, "order", s->order) < 0) ||
+	    (s->warmup != NULL && json_object_set(o, "warmup", s->warmup) < 0) ||
 	    put(o, "status", json_string(s->failed ? "failed" : "ok")) < 0)
 		goto fail;
 	if (s->failed && put(o, "error", json_string(s->error)) < 0)
@@ -532,6 +544,8 @@ static int parse_sample(const json_t *j, size_t index, struct run *run, struct b
 	    get_object(j, prefix, "config", false, &s.config, err) < 0 ||
 	    get_object(j, prefix, "pinning", false, &s.pinning, err) < 0 ||
 	    get_object(j, prefix, "wire", false, &s.wire, err) < 0 ||
+	    get_object(j, prefix, "order", false, &s.order, err) < 0 ||
+	    get_object(j, prefix, "warmup", false, &s.warmup, err) < 0 ||
 	    get_failed(j, prefix, &s.failed, err) < 0 ||
 	    get_string(j, prefix, "error", s.failed, false, &error, err) < 0 ||
 	    get_string(j, prefix, "stderr", false, false, &stderr_text, err) < 0)

@@ -31,6 +31,8 @@ struct sample {
 	json_t *config;     /* owned reference: what was asked (threads, size, ...) */
 	json_t *pinning;    /* owned reference: asked vs seen CPUs and NUMA nodes */
 	json_t *wire;       /* owned reference: packet capture accounting (capture.h), or NULL */
+	json_t *order;  /* owned reference: when each value ran (interleaving blocks), or NULL */
+	json_t *warmup; /* owned reference: the warm-up before the values, or NULL */
 	bool failed;
 	char *error;       /* failed samples: one-line reason */
 	char *stderr_text; /* failed samples: the workload's stderr, may be NULL */
@@ -65,7 +67,7 @@ void run_free(struct run *run);
  * workload's stderr) are replaced with U+FFFD. Rejects, with -1 and *err
  * naming the field: empty env/workload/metric, NULL unit, better not +-1,
  * a non-finite value, an ok sample without values, a failed sample without
- * error, config/pinning/wire that are not objects. The reader applies the same
+ * error, config/pinning/wire/order/warmup that are not objects. The reader applies the same
  * rules, so whatever run_add_sample accepts can be written and read back. */
 int run_add_sample(struct run *run, const struct sample *s, struct bench_error **err);
 

@@ -12,8 +12,8 @@
 const char run_options_usage[] =
     "usage: bench run --env ENV[,ENV...] --workload NAME[,NAME...]|all [options]\n"
     "\n"
-    "Runs workloads in one or more environments (in turn, same pinning and\n"
-    "sizes), pinned, with adaptive repetitions, and writes\n"
+    "Runs workloads in one or more environments (side by side, same pinning,\n"
+    "peer and I/O placement and sizes), pinned, with adaptive repetitions, and writes\n"
     "results/<run-id>/run.json (or DIR/run.json with --out). With several\n"
     "environments the run file also gets overhead figures against bare.\n"
     "\n"
@@ -55,14 +55,29 @@ const char run_options_usage[] =
     "  --disk-size BYTES  qemu, xen: the guest's scratch disk (a raw image in the\n"
     "                     scratch directory, default 1G)\n"
     "  --xen-mode MODE    xen: pvh (default), pv or hvm\n"
+    "  --peer-cpus LIST   CPUs of the host-side network peer (wl serve); default:\n"
+    "                     the host's CPUs outside the instance's binding (same\n"
+    "                     NUMA node first), else the instance's own CPUs\n"
+    "  --io-cpus LIST     CPUs of QEMU's main loop, iothread and vhost threads\n"
+    "                     (default: the peer's CPUs)\n"
+    "  --no-interleave    several environments: run them one after the other\n"
+    "                     instead of alternating repetitions between instances\n"
+    "                     kept up side by side\n"
+    "  --seed N           seed of the random block order (3+ environments)\n"
+    "  --max-warmup N     warm-up repetitions at most (default 8; 0 = none)\n"
     "  --timeout SEC      longest wait for any one reply from a workload (default 600)\n"
     "  --out DIR          write DIR/run.json instead of results/<run-id>/run.json\n"
     "  --json             print the run file on stdout instead of the table\n"
     "  --quiet            no progress line\n"
     "\n"
-    "One warm-up repetition per workload is run and discarded. Exit status: 0 ok,\n"
-    "1 a workload failed (kept as a failed sample), 2 usage error, 3 environment\n"
-    "unavailable.\n";
+    "Warm-up repetitions run until the last 3 agree (the workload's first metric\n"
+    "within max(--target-ci, 5%%) of their mean, max - min) or --max-warmup; they\n"
+    "are recorded, not measured. With several environments one instance of each\n"
+    "is kept up and the measured repetitions alternate in blocks (ABBA for two,\n"
+    "a seeded random order for more) until every environment converges; the\n"
+    "overhead then uses the pairing (a paired t-test over blocks). Exit status:\n"
+    "0 ok, 1 a workload failed (kept as a failed sample), 2 usage error,\n"
+    "3 environment unavailable.\n";
 
 static int parse_unsigned(const char *flag, const char *text, unsigned lo, unsigned hi,
                           unsigned *out, struct bench_error **err)
@@ -97,6 +112,18 @@ static int parse_size(const char *flag, const char *text, uint64_t lo, struct be
 	if (run_options_bytes(text, &v) < 0 || v < lo)
 		return bench_error_set(err, 0, "%s: '%s' is not a size of at least %" PRIu64 " MiB",
 		                       flag, text, lo >> 20);
+	return 0;
+}
+
+static int parse_seed(const char *text, uint64_t *out, struct bench_error **err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || *text == '-' || v > INT64_MAX)
+		return bench_error_set(err, 0, "--seed: '%s' is not a whole number below 2^63",
+		                       text);
+	*out = v;
 	return 0;
 }
 
@@ -174,6 +201,11 @@ enum {
 	OPT_INITRD,
 	OPT_DISK_SIZE,
 	OPT_XEN_MODE,
+	OPT_PEER_CPUS,
+	OPT_IO_CPUS,
+	OPT_NO_INTERLEAVE,
+	OPT_SEED,
+	OPT_MAX_WARMUP,
 	OPT_HELP,
 };
 
@@ -212,6 +244,11 @@ static const struct option long_options[] = {
     {"initrd", required_argument, NULL, OPT_INITRD},
     {"disk-size", required_argument, NULL, OPT_DISK_SIZE},
     {"xen-mode", required_argument, NULL, OPT_XEN_MODE},
+    {"peer-cpus", required_argument, NULL, OPT_PEER_CPUS},
+    {"io-cpus", required_argument, NULL, OPT_IO_CPUS},
+    {"no-interleave", no_argument, NULL, OPT_NO_INTERLEAVE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"max-warmup", required_argument, NULL, OPT_MAX_WARMUP},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -240,6 +277,7 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 	    .threads = 1,
 	    .numa = -1,
 	    .timeout_s = 600,
+	    .max_warmup = 8,
 	};
 	unsigned reps = 0, numa = 0, dummy_u = 0;
 	double dummy;
@@ -360,6 +398,22 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 		case OPT_XEN_MODE:
 			rc = parse_choice("--xen-mode", optarg, xen_modes, err);
 			o->xen_mode = optarg;
+			break;
+		case OPT_PEER_CPUS:
+			o->peer_cpus = optarg;
+			break;
+		case OPT_IO_CPUS:
+			o->io_cpus = optarg;
+			break;
+		case OPT_NO_INTERLEAVE:
+			o->no_interleave = true;
+			break;
+		case OPT_SEED:
+			rc = parse_seed(optarg, &o->seed, err);
+			o->seed_given = true;
+			break;
+		case OPT_MAX_WARMUP:
+			rc = parse_unsigned("--max-warmup", optarg, 0, 1000, &o->max_warmup, err);
 			break;
 		case OPT_HELP:
 			o->help = true;

@@ -40,6 +40,12 @@ struct run_options {
 	const char *disk_size;  /* qemu, xen: size of the guest's scratch disk */
 	const char *xen_mode;   /* xen: pvh (default), pv or hvm */
 	double timeout_s;       /* per agent reply, default 600 */
+	const char *peer_cpus;  /* network peer's CPUs, or NULL = the placement rule */
+	const char *io_cpus;    /* guests' I/O threads' CPUs, or NULL = the peer's */
+	bool no_interleave;     /* several environments: one after the other */
+	bool seed_given;        /* --seed: the random block order is reproducible */
+	uint64_t seed;
+	unsigned max_warmup; /* warm-up repetitions at most, default 8 */
 	bool help;
 };
 

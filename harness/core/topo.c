@@ -236,13 +236,17 @@ int topo_binding_pu(const struct topo_binding *b, unsigned i)
 	return n ? pus[i % (unsigned)n] : -1;
 }
 
-int topo_bind_thread(const struct topo *t, pid_t tid, int pu, char *confirmed, size_t len,
-                     struct bench_error **err)
+int topo_bind_thread_set(const struct topo *t, pid_t tid, const bool cpus[CPULIST_MAX],
+                         char *confirmed, size_t len, struct bench_error **err)
 {
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
 	if (set == NULL)
 		return bench_error_set(err, ENOMEM, "hwloc_bitmap_alloc");
-	hwloc_bitmap_only(set, (unsigned)pu);
+	for (int i = 0; i < CPULIST_MAX; i++)
+		if (cpus[i])
+			hwloc_bitmap_set(set, (unsigned)i);
+	char asked[256];
+	hwloc_bitmap_list_snprintf(asked, sizeof(asked), set);
 	int rc = hwloc_set_proc_cpubind(t->hw, tid, set, HWLOC_CPUBIND_THREAD);
 	int e = errno;
 	if (rc == 0) {
@@ -253,8 +257,27 @@ int topo_bind_thread(const struct topo *t, pid_t tid, int pu, char *confirmed, s
 		hwloc_bitmap_list_snprintf(confirmed, len, set);
 	hwloc_bitmap_free(set);
 	if (rc < 0)
-		return bench_error_set(err, e, "binding thread %d to PU %d", (int)tid, pu);
+		return bench_error_set(err, e, "binding thread %d to CPUs %s", (int)tid, asked);
 	return 0;
+}
+
+int topo_bind_thread(const struct topo *t, pid_t tid, int pu, char *confirmed, size_t len,
+                     struct bench_error **err)
+{
+	if (pu < 0 || pu >= CPULIST_MAX)
+		return bench_error_set(err, EINVAL, "binding thread %d to PU %d", (int)tid, pu);
+	bool one[CPULIST_MAX] = {false};
+	one[pu] = true;
+	return topo_bind_thread_set(t, tid, one, confirmed, len, err);
+}
+
+void topo_process_cpus(const struct topo *t, pid_t pid, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	if (set != NULL && hwloc_get_proc_cpubind(t->hw, pid, set, HWLOC_CPUBIND_PROCESS) == 0)
+		hwloc_bitmap_list_snprintf(buf, len, set);
+	hwloc_bitmap_free(set);
 }
 
 json_t *topo_binding_to_json(const struct topo_binding *b)

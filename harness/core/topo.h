@@ -64,6 +64,15 @@ int topo_binding_pu(const struct topo_binding *b, unsigned i);
 int topo_bind_thread(const struct topo *t, pid_t tid, int pu, char *confirmed, size_t len,
                      struct bench_error **err);
 
+/* Binds the host thread tid to the CPU set cpus with hwloc and reads the
+ * binding back into confirmed (a cpulist). Returns 0, or -1 with *err. */
+int topo_bind_thread_set(const struct topo *t, pid_t tid, const bool cpus[CPULIST_MAX],
+                         char *confirmed, size_t len, struct bench_error **err);
+
+/* The CPUs process pid is bound to, as hwloc reads them back, into buf (a
+ * cpulist; "" when they cannot be read). */
+void topo_process_cpus(const struct topo *t, pid_t pid, char *buf, size_t len);
+
 /* The binding as JSON {"cpus":"0-1","numa_node":0|null,"threads":1}. */
 json_t *topo_binding_to_json(const struct topo_binding *b);
 

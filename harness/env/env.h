@@ -11,6 +11,7 @@
 
 #include "harness/core/agent.h"
 #include "harness/core/error.h"
+#include "harness/core/placement.h"
 #include "harness/core/run_options.h"
 #include "harness/core/topo.h"
 
@@ -28,6 +29,10 @@ struct env_spec {
 	const char *initrd;          /* guests: initramfs, NULL = the built image */
 	uint64_t disk_bytes;         /* guests: scratch disk size, 0 = backend default */
 	const char *xen_mode;        /* xen: "pvh", "pv" or "hvm", NULL = pvh */
+	/* Where the instance's host-side I/O threads go (QEMU's main loop,
+	 * iothread, vhost), the same for every environment of a run; NULL =
+	 * they stay on the instance's CPUs. Set by the runner. */
+	const struct placement *io;
 };
 
 /* Fills *spec from the run options and what the caller resolved. Returns
@@ -35,6 +40,13 @@ struct env_spec {
 int env_spec_init(struct env_spec *spec, const struct run_options *o, const struct topo *t,
                   const struct topo_binding *b, const char *wl_path, const char *work_dir,
                   struct bench_error **err);
+
+/* Host-side threads that do an instance's I/O outside it. */
+enum env_helpers {
+	ENV_HELPERS_NONE,     /* none: its I/O runs in its own processes and the host kernel */
+	ENV_HELPERS_PLACED,   /* bound to spec->io (or the instance's CPUs) and read back */
+	ENV_HELPERS_UNPLACED, /* they exist but bench cannot place them (pinning says why) */
+};
 
 /* One running instance. Backends embed their private state behind priv. */
 struct env_instance {
@@ -46,6 +58,7 @@ struct env_instance {
 	 * is (wl --disk-path), e.g. a guest's virtio disk; "" = use the scratch
 	 * directory spec->work_dir, which the instance sees at the same path. */
 	char disk_path[64];
+	enum env_helpers helpers; /* set by pin */
 	void *priv;
 };
 
@@ -73,6 +86,11 @@ struct env_peer {
 struct env_ops {
 	const char *name;
 	const char *description;
+	/* What the instance's CPU numbers (--cpus, the binding) name: NULL =
+	 * the host's CPUs as hwloc sees them, where the network peer and the
+	 * other environments run too; else a phrase such as "Xen's physical
+	 * CPUs" (the peer then runs on dom0's vCPUs, which differ). */
+	const char *cpu_numbering;
 	/* 0 when this host can run the backend; otherwise -1 and a one-line
 	 * reason in reason[0..len). */
 	int (*probe)(char *reason, size_t len);
@@ -90,6 +108,13 @@ struct env_ops {
 	int (*peer)(struct env_instance *inst, struct env_peer *out, struct bench_error **err);
 	/* Tears everything down, also after a failure; frees inst. */
 	void (*stop)(struct env_instance *inst);
+	/* Optional: the host memory one instance may take out of MemAvailable
+	 * at most (a container's limit, a guest's RAM and QEMU's own); 0 when
+	 * its memory comes from elsewhere (Xen: the hypervisor's heap). NULL:
+	 * no limit of its own (bare), so it is counted as the largest instance
+	 * of the run (its workloads get the same sizes). Decides whether every
+	 * environment of a run can be kept up at once. */
+	uint64_t (*host_memory)(const struct env_spec *spec);
 	/* Optional: extra facts for `bench list` (e.g. which container
 	 * runtimes work here and why not), as a JSON array of objects with
 	 * name, available and reason. Caller owns the result. */

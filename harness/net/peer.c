@@ -7,7 +7,8 @@
 #include "harness/core/spawn.h"
 
 int peer_start(const char *wl_path, const char *address, double lifetime_s, int timeout_ms,
-               struct peer_server *out, struct bench_error **err)
+               const struct topo *t, const struct topo_binding *binding, struct peer_server *out,
+               struct bench_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	agent_init(&out->proc);
@@ -16,7 +17,7 @@ int peer_start(const char *wl_path, const char *address, double lifetime_s, int 
 	char *argv[] = {(char *)wl_path, "serve",  "--bind", (char *)address,
 	                "--lifetime",    lifetime, NULL};
 	json_t *msg = NULL;
-	if (spawn_agent(argv, NULL, NULL, &out->proc, err) < 0)
+	if (spawn_agent(argv, binding ? t : NULL, binding, &out->proc, err) < 0)
 		return bench_error_wrap(err, "starting the network peer");
 	if (agent_expect(&out->proc, "listening", timeout_ms, &msg, err) < 0) {
 		char *text = agent_stderr(&out->proc, 2048);
@@ -36,6 +37,8 @@ int peer_start(const char *wl_path, const char *address, double lifetime_s, int 
 	snprintf(out->address, sizeof(out->address), "%s", address);
 	out->tcp_port = (uint16_t)tcp;
 	out->udp_port = (uint16_t)udp;
+	if (binding != NULL)
+		topo_process_cpus(t, out->proc.pid, out->cpus, sizeof(out->cpus));
 	out->running = 1;
 	return 0;
 }

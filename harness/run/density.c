@@ -8,6 +8,7 @@
 #include <sys/sysinfo.h>
 
 #include "harness/core/fingerprint.h"
+#include "harness/core/meminfo.h"
 #include "harness/run/wl_args.h"
 
 #define REPLY_TIMEOUT_MS 600000
@@ -24,19 +25,10 @@ struct fleet {
 /* MemAvailable / MemTotal from /proc/meminfo, or 1 when unknown. */
 static double memory_available_fraction(void)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
-	if (f == NULL)
+	uint64_t total, avail;
+	if (meminfo_read(&total, &avail) < 0)
 		return 1;
-	char line[256];
-	unsigned long long total = 0, avail = 0, v;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "MemTotal: %llu kB", &v) == 1)
-			total = v;
-		else if (sscanf(line, "MemAvailable: %llu kB", &v) == 1)
-			avail = v;
-	}
-	fclose(f);
-	return total ? (double)avail / (double)total : 1;
+	return (double)avail / (double)total;
 }
 
 static double memory_total_gib(void)

@@ -17,8 +17,20 @@ int netpath_ensure(struct netpath *np, const char *wl_path, const struct env_ops
 	}
 	peer_stop(&np->server);
 	np->where = where;
+	struct topo_binding b;
+	if (np->peer_cpus != NULL)
+		placement_binding(np->peer_cpus, &b);
 	return peer_start(wl_path, where.host_address, PEER_LIFETIME_S, PEER_READY_TIMEOUT_MS,
-	                  &np->server, err);
+	                  np->topo, np->peer_cpus ? &b : NULL, &np->server, err);
+}
+
+json_t *netpath_peer_pinning(const struct netpath *np)
+{
+	json_t *rec = np->peer_cpus ? placement_to_json(np->peer_cpus)
+	                            : json_pack("{s:n, s:s, s:s}", "cpus", "policy", "unbound",
+	                                        "reason", "no placement asked");
+	json_object_set_new(rec, "confirmed", json_string(np->server.cpus));
+	return rec;
 }
 
 void netpath_capture_begin(struct netpath *np, bool request_response)

@@ -7,11 +7,14 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "harness/core/placement.h"
 #include "harness/net/capture.h"
 #include "harness/env/env.h"
 #include "harness/net/peer.h"
 
 struct netpath {
+	const struct topo *topo;           /* with peer_cpus: where `wl serve` is bound */
+	const struct placement *peer_cpus; /* NULL = not bound */
 	struct peer_server server;
 	struct env_peer where;
 	struct capture *capture;
@@ -19,10 +22,14 @@ struct netpath {
 };
 
 /* Makes sure a peer is listening where the instance reaches the host
- * (env->peer), starting `wl serve` on first use or when that address
- * changed. Returns 0 or -1 with *err. */
+ * (env->peer), starting `wl serve` (bound to np->peer_cpus) on first use
+ * or when that address changed. Returns 0 or -1 with *err. */
 int netpath_ensure(struct netpath *np, const char *wl_path, const struct env_ops *env,
                    struct env_instance *inst, struct bench_error **err);
+
+/* The peer's pinning record: the placement {cpus, policy, reason} and the
+ * CPUs hwloc read back for the running peer ("confirmed"). Caller owns. */
+json_t *netpath_peer_pinning(const struct netpath *np);
 
 /* Starts capturing the peer's ports on the path's interface. Never fails
  * the run: a capture that cannot start is remembered as the reason. */

@@ -8,228 +8,318 @@
 
 #include "harness/core/cleanup.h"
 #include "harness/core/clock.h"
-#include "harness/run/netpath.h"
 #include "harness/core/progress.h"
+#include "harness/run/collect.h"
+#include "harness/run/netpath.h"
 #include "harness/run/wl_args.h"
 
-#define MAX_METRICS 32
+#define MAX_LANES 8
 
-/* Values collected for one workload, metric by metric. */
-struct collected {
-	size_t n_metrics;
-	char *name[MAX_METRICS];
-	char *unit[MAX_METRICS];
-	enum better better[MAX_METRICS];
-	double *values[MAX_METRICS];
-	size_t n; /* measured repetitions so far */
-	size_t cap;
-	json_t *last_rep; /* the last repetition object (config, pinning) */
+/* One environment's side of a run: its spec, its instance (kept up across
+ * workloads, replaced after a failure), its network path, and the values
+ * of the workload being run. */
+struct lane {
+	const struct env_ops *env;
+	struct env_spec spec;
+	struct env_instance *inst;
+	struct netpath net; /* peer + capture, started by the first network workload */
+	/* the current workload */
+	struct collected col;  /* measured repetitions */
+	struct collected warm; /* warm-up repetitions */
+	bool capturing;
+	json_t *acct, *wire;
+	struct bench_error *werr; /* why the workload failed here, or NULL */
 };
 
-static void collected_free(struct collected *c)
-{
-	for (size_t m = 0; m < c->n_metrics; m++) {
-		free(c->name[m]);
-		free(c->unit[m]);
-		free(c->values[m]);
-	}
-	json_decref(c->last_rep);
-	memset(c, 0, sizeof(*c));
-}
-
-/* Adds one repetition's metrics; the first repetition fixes the metric set. */
-static int collected_add(struct collected *c, json_t *rep, struct bench_error **err)
-{
-	json_t *metrics = json_object_get(rep, "metrics");
-	if (!json_is_array(metrics) || json_array_size(metrics) == 0 ||
-	    json_array_size(metrics) > MAX_METRICS)
-		return bench_error_set(err, 0, "repetition has no usable 'metrics' array");
-	if (json_object_get(rep, "valid") != json_true())
-		return bench_error_set(err, 0, "the workload reported an invalid result");
-	if (c->n == 0 && c->n_metrics == 0) {
-		for (size_t m = 0; m < json_array_size(metrics); m++) {
-			json_t *mj = json_array_get(metrics, m);
-			const char *name = json_string_value(json_object_get(mj, "name"));
-			const char *unit = json_string_value(json_object_get(mj, "unit"));
-			const char *better = json_string_value(json_object_get(mj, "better"));
-			if (!name || !unit || !better)
-				return bench_error_set(err, 0, "metric %zu lacks name/unit/better",
-				                       m);
-			c->name[m] = strdup(name);
-			c->unit[m] = strdup(unit);
-			c->better[m] = strcmp(better, "lower") == 0 ? BETTER_LOWER : BETTER_HIGHER;
-			c->n_metrics = m + 1;
-		}
-	}
-	if (json_array_size(metrics) != c->n_metrics)
-		return bench_error_set(err, 0, "the set of metrics changed between repetitions");
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		for (size_t m = 0; m < c->n_metrics; m++) {
-			double *nv = realloc(c->values[m], cap * sizeof(double));
-			if (nv == NULL)
-				return bench_error_set(err, ENOMEM, "repetition values");
-			c->values[m] = nv;
-		}
-		c->cap = cap;
-	}
-	for (size_t m = 0; m < c->n_metrics; m++) {
-		json_t *mj = json_array_get(metrics, m);
-		const char *name = json_string_value(json_object_get(mj, "name"));
-		json_t *v = json_object_get(mj, "value");
-		if (name == NULL || strcmp(name, c->name[m]) != 0 || !json_is_number(v))
-			return bench_error_set(err, 0, "metric %zu ('%s') changed or has no value",
-			                       m, c->name[m]);
-		c->values[m][c->n] = json_number_value(v);
-	}
-	c->n++;
-	json_decref(c->last_rep);
-	c->last_rep = json_incref(rep);
-	return 0;
-}
-
-static bool collected_converged(const struct collected *c, const struct run_options *o)
-{
-	if (c->n >= o->max_reps)
-		return true;
-	if (c->n < o->min_reps)
-		return false;
-	for (size_t m = 0; m < c->n_metrics; m++) {
-		struct stats s;
-		if (stats_compute(c->values[m], c->n, &s, NULL, NULL) < 0 ||
-		    !stats_converged(&s, o->min_reps, o->max_reps, o->target_ci / 100.0))
-			return false;
-	}
-	return true;
-}
-
-struct workload_ctx {
+struct runner {
+	const struct runner_setup *s;
 	const struct run_options *opts;
-	const struct env_ops *env;
-	const struct env_spec *spec;
-	struct env_instance *inst;
-	struct progress *progress;
+	struct run_conditions *cond;
+	struct lane lane[MAX_LANES];
+	size_t n_lanes;
+	struct run *run;
+	struct progress progress;
 	struct runner_totals *totals;
 	double rep_time_sum; /* for the ETA */
 	unsigned rep_time_n;
-	size_t remaining_workloads;
-	size_t workload_index, workload_count; /* for the progress line */
-	const char *wl_path;
-	struct netpath net; /* peer + capture, started by the first network workload */
+	size_t workload_index, workload_count;
+	char label[128]; /* the environments, "bare,container" */
 };
+
+bool runner_networked(const struct catalog *cat, const char *workloads)
+{
+	cleanup_free size_t *sel = NULL;
+	size_t n = 0;
+	if (catalog_select(cat, workloads, &sel, &n, NULL) < 0)
+		return false;
+	bool networked = false;
+	for (size_t i = 0; i < n; i++)
+		networked = networked || wl_info_takes(&cat->items[sel[i]], "peer");
+	return networked;
+}
 
 /* Sends one command and waits for the expected reply, counting the wait as
  * time inside the workload. */
-static int exchange(struct workload_ctx *ctx, size_t argc, const char *argv[], const char *type,
-                    json_t **reply, struct bench_error **err)
+static int exchange(struct runner *r, struct lane *l, size_t argc, const char *argv[],
+                    const char *type, json_t **reply, struct bench_error **err)
 {
 	double t0 = monotonic_seconds();
-	int rc = agent_send(&ctx->inst->agent, argc, argv, err);
+	int rc = agent_send(&l->inst->agent, argc, argv, err);
 	if (rc == 0)
-		rc = agent_expect(&ctx->inst->agent, type, (int)(ctx->opts->timeout_s * 1000),
-		                  reply, err);
+		rc = agent_expect(&l->inst->agent, type, (int)(r->opts->timeout_s * 1000), reply,
+		                  err);
 	double dt = monotonic_seconds() - t0;
-	ctx->totals->in_workload_s += dt;
+	r->totals->in_workload_s += dt;
 	if (rc == 0 && strcmp(type, "rep") == 0) {
-		ctx->rep_time_sum += dt;
-		ctx->rep_time_n++;
-		ctx->totals->timed_s += json_number_value(json_object_get(*reply, "elapsed_s"));
+		r->rep_time_sum += dt;
+		r->rep_time_n++;
+		r->totals->timed_s += json_number_value(json_object_get(*reply, "elapsed_s"));
 	}
 	return rc;
 }
 
-static double eta(const struct workload_ctx *ctx, size_t done_here)
+/* Repetitions still to come, times the mean repetition so far. */
+static double eta(const struct runner *r, size_t lanes, size_t done_here)
 {
-	if (ctx->rep_time_n == 0)
+	if (r->rep_time_n == 0)
 		return -1;
-	double per_rep = ctx->rep_time_sum / ctx->rep_time_n;
-	double here = done_here < ctx->opts->min_reps ? ctx->opts->min_reps - done_here : 1;
-	return per_rep * (here + (double)ctx->remaining_workloads * (ctx->opts->min_reps + 1));
+	double per_rep = r->rep_time_sum / r->rep_time_n;
+	size_t min = r->opts->min_reps;
+	double here = (double)lanes * (done_here < min ? (double)(min - done_here) : 1.0);
+	size_t remaining = r->workload_count - r->workload_index - 1;
+	return per_rep *
+	       (here + (double)(remaining * r->n_lanes) * (double)(min + r->cond->warmup.window));
 }
 
-static int measure(struct workload_ctx *ctx, const struct wl_info *w, struct collected *col,
-                   json_t **instance_acct, json_t **wire, struct bench_error **err)
+static void progress(struct runner *r, const char *env, const char *what, size_t lanes, size_t done,
+                     const struct wl_info *w)
 {
+	char label[160];
+	snprintf(label, sizeof(label), "[%zu/%zu] %s/%s%s", r->workload_index + 1,
+	         r->workload_count, env, w->name, what);
+	progress_update(&r->progress, label, (unsigned)done + 1, r->opts->max_reps,
+	                eta(r, lanes, done));
+}
+
+/* Records *werr (prefixed with context) as the lane's failure, keeping the
+ * first one. */
+static void fail_lane(struct lane *l, struct bench_error **werr, const char *context)
+{
+	bench_error_wrap(werr, "%s", context);
+	if (l->werr == NULL)
+		l->werr = *werr;
+	else
+		bench_error_free(werr);
+	*werr = NULL;
+}
+
+/* Starts and pins the lane's instance unless it is up. */
+static void ensure_instance(struct runner *r, struct lane *l)
+{
+	if (l->inst != NULL)
+		return;
+	struct bench_error *werr = NULL;
+	double t0 = monotonic_seconds();
+	char context[96];
+	snprintf(context, sizeof(context), "starting %s", l->env->name);
+	if (l->env->start(&l->spec, &l->inst, &werr) < 0 ||
+	    l->env->pin(l->inst, &l->spec, &werr) < 0)
+		fail_lane(l, &werr, context);
+	else
+		run_conditions_instance(r->cond, l->env, l->inst, r->s->n_envs);
+	r->totals->env_s += monotonic_seconds() - t0;
+}
+
+/* Opens w in the lane's agent, with its network path when w needs one. */
+static void open_workload(struct runner *r, struct lane *l, const struct wl_info *w)
+{
+	struct bench_error *werr = NULL;
 	struct wl_open_facts facts = {
-	    .llc_bytes = topo_llc_bytes(ctx->spec->topo),
-	    .disk_dir = ctx->spec->work_dir,
-	    .disk_path = ctx->inst->disk_path[0] ? ctx->inst->disk_path : NULL,
+	    .llc_bytes = topo_llc_bytes(l->spec.topo),
+	    .disk_dir = l->spec.work_dir,
+	    .disk_path = l->inst->disk_path[0] ? l->inst->disk_path : NULL,
 	};
-	bool networked = wl_info_takes(w, "peer");
-	if (networked) {
-		if (netpath_ensure(&ctx->net, ctx->wl_path, ctx->env, ctx->inst, err) < 0)
-			return -1;
-		facts.peer_addr = ctx->net.server.address;
-		facts.tcp_port = ctx->net.server.tcp_port;
-		facts.udp_port = ctx->net.server.udp_port;
+	if (wl_info_takes(w, "peer")) {
+		if (netpath_ensure(&l->net, r->s->wl_path, l->env, l->inst, &werr) < 0) {
+			fail_lane(l, &werr, "the network peer");
+			return;
+		}
+		facts.peer_addr = l->net.server.address;
+		facts.tcp_port = l->net.server.tcp_port;
+		facts.udp_port = l->net.server.udp_port;
 	}
 	struct wl_open_cmd cmd;
-	wl_open_cmd_build(&cmd, ctx->opts, w, &facts);
+	wl_open_cmd_build(&cmd, r->opts, w, &facts);
 	json_t *reply = NULL;
-	if (exchange(ctx, cmd.argc, cmd.argv, "opened", &reply, err) < 0)
-		return bench_error_wrap(err, "opening %s", w->name);
+	char context[96];
+	snprintf(context, sizeof(context), "opening %s", w->name);
+	if (exchange(r, l, cmd.argc, cmd.argv, "opened", &reply, &werr) < 0)
+		fail_lane(l, &werr, context);
 	json_decref(reply);
+}
+
+/* One repetition in the lane, added to c at (block, position). */
+static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, struct collected *c,
+                    size_t block, size_t position, const char *what)
+{
 	const char *rep_cmd[] = {"rep"};
-	char label[128];
-	snprintf(label, sizeof(label), "[%zu/%zu] %s/%s warm-up", ctx->workload_index + 1,
-	         ctx->workload_count, ctx->env->name, w->name);
-	progress_update(ctx->progress, label, 0, ctx->opts->max_reps, eta(ctx, 0));
-	if (exchange(ctx, 1, rep_cmd, "rep", &reply, err) < 0)
-		return bench_error_wrap(err, "%s warm-up repetition", w->name);
-	json_decref(reply);
-	snprintf(label, sizeof(label), "[%zu/%zu] %s/%s", ctx->workload_index + 1,
-	         ctx->workload_count, ctx->env->name, w->name);
-	if (networked)
-		netpath_capture_begin(&ctx->net, wl_info_takes(w, "req_size"));
-	int rc = 0;
-	while (rc == 0 && !collected_converged(col, ctx->opts)) {
-		progress_update(ctx->progress, label, (unsigned)col->n + 1, ctx->opts->max_reps,
-		                eta(ctx, col->n));
-		rc = exchange(ctx, 1, rep_cmd, "rep", &reply, err);
-		if (rc == 0) {
-			rc = collected_add(col, reply, err);
-			json_decref(reply);
-		}
-		if (rc < 0)
-			bench_error_wrap(err, "%s repetition %zu", w->name, col->n + 1);
+	json_t *reply = NULL;
+	struct bench_error *werr = NULL;
+	if (exchange(r, l, 1, rep_cmd, "rep", &reply, &werr) < 0 ||
+	    collected_add(c, reply, block, position, &werr) < 0) {
+		char where[96];
+		snprintf(where, sizeof(where), "%s %s %zu", w->name, what, c->n + 1);
+		fail_lane(l, &werr, where);
 	}
-	if (networked)
-		*wire = netpath_capture_end(&ctx->net);
-	if (rc < 0)
-		return -1;
+	json_decref(reply);
+}
+
+static bool lane_ok(const struct lane *l)
+{
+	return l->inst != NULL && l->werr == NULL;
+}
+
+/* Warm-up rounds, one repetition in every lane per round, until every
+ * lane's first metric has settled or the cap is reached. */
+static void warm_up(struct runner *r, struct lane *lanes[], size_t n, const struct wl_info *w)
+{
+	const struct steady_rule *rule = &r->cond->warmup;
+	for (size_t round = 0; round < rule->max_reps; round++) {
+		bool all_settled = true;
+		for (size_t i = 0; i < n; i++) {
+			struct lane *l = lanes[i];
+			if (lane_ok(l))
+				all_settled = all_settled &&
+				              steady_settled(l->warm.values[0], l->warm.n, rule);
+		}
+		if (round > 0 && all_settled)
+			return;
+		for (size_t i = 0; i < n && !agent_interrupted; i++) {
+			if (!lane_ok(lanes[i]))
+				continue;
+			progress(r, lanes[i]->env->name, " warm-up", n, round, w);
+			one_rep(r, lanes[i], w, &lanes[i]->warm, round, 0, "warm-up");
+		}
+	}
+}
+
+static bool all_converged(const struct runner *r, struct lane *lanes[], size_t n, size_t blocks,
+                          bool interleaved)
+{
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!lane_ok(lanes[i]))
+			continue;
+		any = true;
+		if (!collected_converged(&lanes[i]->col, r->opts))
+			return false;
+	}
+	if (!any || blocks >= r->opts->max_reps)
+		return true;
+	return !interleaved || interleave_balanced(r->cond->scheme, blocks);
+}
+
+/* Measured blocks: each runs one repetition in every lane, in the block's
+ * order, until every lane has converged. */
+static void measure_blocks(struct runner *r, struct lane *lanes[], size_t n,
+                           const struct wl_info *w)
+{
+	bool interleaved = n > 1;
+	size_t order[MAX_LANES];
+	for (size_t b = 0; !all_converged(r, lanes, n, b, interleaved) && !agent_interrupted; b++) {
+		if (interleaved)
+			interleave_order(r->cond->scheme, r->cond->seed, b, n, order);
+		else
+			order[0] = 0;
+		for (size_t pos = 0; pos < n && !agent_interrupted; pos++) {
+			struct lane *l = lanes[order[pos]];
+			if (!lane_ok(l))
+				continue;
+			progress(r, interleaved ? r->label : l->env->name, "", n, b, w);
+			one_rep(r, l, w, &l->col, b, pos, "repetition");
+		}
+	}
+}
+
+/* Captures end, instances are accounted, the workload is closed. */
+static void finish_workload(struct runner *r, struct lane *l, const struct wl_info *w)
+{
+	if (l->capturing)
+		l->wire = netpath_capture_end(&l->net);
+	l->capturing = false;
+	if (!lane_ok(l))
+		return;
 	struct env_account acct = {-1, -1, -1, -1};
-	if (ctx->env->account(ctx->inst, &acct, NULL) == 0) {
-		*instance_acct = json_pack("{s:f, s:I, s:f}", "cpu_s", acct.cpu_s, "mem_bytes",
-		                           (json_int_t)acct.mem_bytes, "start_s", acct.start_s);
+	if (l->env->account(l->inst, &acct, NULL) == 0) {
+		l->acct = json_pack("{s:f, s:I, s:f}", "cpu_s", acct.cpu_s, "mem_bytes",
+		                    (json_int_t)acct.mem_bytes, "start_s", acct.start_s);
 		if (acct.backend_cpu_s >= 0)
-			json_object_set_new(*instance_acct, "backend_cpu_s",
+			json_object_set_new(l->acct, "backend_cpu_s",
 			                    json_real(acct.backend_cpu_s));
 	}
 	const char *close_cmd[] = {"close"};
-	if (exchange(ctx, 1, close_cmd, "closed", &reply, err) < 0)
-		return bench_error_wrap(err, "closing %s", w->name);
+	json_t *reply = NULL;
+	struct bench_error *werr = NULL;
+	char context[96];
+	snprintf(context, sizeof(context), "closing %s", w->name);
+	if (exchange(r, l, 1, close_cmd, "closed", &reply, &werr) < 0)
+		fail_lane(l, &werr, context);
 	json_decref(reply);
-	return 0;
 }
 
-static int add_samples(struct run *run, struct workload_ctx *ctx, const struct wl_info *w,
-                       struct collected *col, json_t *acct, json_t *wire, struct bench_error **err)
+/* When each value ran: its block and place in the block (interleaved), or
+ * why the environments were not interleaved. */
+static json_t *order_json(const struct runner *r, const struct collected *c, bool interleaved)
 {
+	if (!interleaved)
+		return json_pack("{s:b, s:s}", "interleaved", false, "reason", r->cond->why_not);
+	json_t *block = json_array(), *position = json_array();
+	for (size_t i = 0; i < c->n; i++) {
+		json_array_append_new(block, json_integer((json_int_t)c->block[i]));
+		json_array_append_new(position, json_integer((json_int_t)c->position[i]));
+	}
+	return json_pack("{s:b, s:s, s:I, s:o, s:o}", "interleaved", true, "scheme",
+	                 interleave_scheme_name(r->cond->scheme), "seed", (json_int_t)r->cond->seed,
+	                 "block", block, "position", position);
+}
+
+/* The warm-up before metric m's values: how many, the rule, whether the
+ * workload's first metric settled, and metric m's warm-up values. */
+static json_t *warmup_json(const struct runner *r, const struct collected *warm, size_t m)
+{
+	char rule[256];
+	steady_rule_text(&r->cond->warmup, rule, sizeof(rule));
+	json_t *values = json_array();
+	for (size_t i = 0; m < warm->n_metrics && i < warm->n; i++)
+		json_array_append_new(values, json_real(warm->values[m][i]));
+	bool settled =
+	    warm->n_metrics > 0 && steady_settled(warm->values[0], warm->n, &r->cond->warmup);
+	return json_pack("{s:I, s:s, s:b, s:o}", "reps", (json_int_t)warm->n, "rule", rule,
+	                 "settled", settled, "values", values);
+}
+
+static int add_samples(struct runner *r, struct lane *l, const struct wl_info *w, bool interleaved,
+                       struct bench_error **err)
+{
+	struct collected *col = &l->col;
 	json_t *seen = json_object_get(col->last_rep, "pinning");
-	json_t *pinning =
-	    json_pack("{s:o, s:O, s:O}", "asked", topo_binding_to_json(&ctx->spec->binding),
-	              "backend", ctx->inst->pinning ? ctx->inst->pinning : json_null(), "seen",
-	              seen ? seen : json_null());
-	json_t *config = json_pack("{s:o, s:O, s:O}", "asked", wl_asked_config(ctx->opts, w), "wl",
+	json_t *pinning = json_pack(
+	    "{s:o, s:O, s:O}", "asked", topo_binding_to_json(&l->spec.binding), "backend",
+	    l->inst->pinning ? l->inst->pinning : json_null(), "seen", seen ? seen : json_null());
+	if (wl_info_takes(w, "peer"))
+		json_object_set_new(pinning, "peer", netpath_peer_pinning(&l->net));
+	json_t *config = json_pack("{s:o, s:O, s:O}", "asked", wl_asked_config(r->opts, w), "wl",
 	                           json_object_get(col->last_rep, "config")
 	                               ? json_object_get(col->last_rep, "config")
 	                               : json_null(),
-	                           "instance", acct ? acct : json_null());
+	                           "instance", l->acct ? l->acct : json_null());
+	json_t *order = order_json(r, col, interleaved);
 	int rc = 0;
 	for (size_t m = 0; m < col->n_metrics && rc == 0; m++) {
 		bool outliers[col->n];
+		json_t *warmup = warmup_json(r, &l->warm, m);
 		struct sample s = {
-		    .env = (char *)ctx->env->name,
+		    .env = (char *)l->env->name,
 		    .workload = w->name,
 		    .metric = col->name[m],
 		    .unit = col->unit[m],
@@ -239,25 +329,29 @@ static int add_samples(struct run *run, struct workload_ctx *ctx, const struct w
 		    .n_values = col->n,
 		    .config = config,
 		    .pinning = pinning,
-		    .wire = wire,
+		    .wire = l->wire,
+		    .order = order,
+		    .warmup = warmup,
 		};
 		rc = stats_compute(col->values[m], col->n, &s.stats, outliers, err);
 		if (rc == 0)
-			rc = run_add_sample(run, &s, err);
+			rc = run_add_sample(r->run, &s, err);
+		json_decref(warmup);
 	}
+	json_decref(order);
 	json_decref(pinning);
 	json_decref(config);
 	return rc;
 }
 
-static int add_failed(struct run *run, struct workload_ctx *ctx, const struct wl_info *w,
-                      const char *why, json_t *wire, struct bench_error **err)
+static int add_failed(struct runner *r, struct lane *l, const struct wl_info *w, const char *why,
+                      json_t *wire, struct bench_error **err)
 {
-	cleanup_free char *text = ctx->inst ? agent_stderr(&ctx->inst->agent, 16384) : NULL;
-	json_t *config = json_pack("{s:o}", "asked", wl_asked_config(ctx->opts, w));
-	json_t *pinning = json_pack("{s:o}", "asked", topo_binding_to_json(&ctx->spec->binding));
+	cleanup_free char *text = l->inst ? agent_stderr(&l->inst->agent, 16384) : NULL;
+	json_t *config = json_pack("{s:o}", "asked", wl_asked_config(r->opts, w));
+	json_t *pinning = json_pack("{s:o}", "asked", topo_binding_to_json(&l->spec.binding));
 	struct sample s = {
-	    .env = (char *)ctx->env->name,
+	    .env = (char *)l->env->name,
 	    .workload = w->name,
 	    .metric = "all",
 	    .unit = w->unit,
@@ -269,78 +363,133 @@ static int add_failed(struct run *run, struct workload_ctx *ctx, const struct wl
 	    .error = (char *)why,
 	    .stderr_text = text,
 	};
-	int rc = run_add_sample(run, &s, err);
+	int rc = run_add_sample(r->run, &s, err);
 	json_decref(config);
 	json_decref(pinning);
 	return rc;
 }
 
-static void stop_timed(const struct env_ops *env, struct env_instance *inst,
-                       struct runner_totals *totals)
+static void stop_instance(struct runner *r, struct lane *l)
 {
+	if (l->inst == NULL)
+		return;
 	double t0 = monotonic_seconds();
-	env->stop(inst);
-	totals->env_s += monotonic_seconds() - t0;
+	l->env->stop(l->inst);
+	l->inst = NULL;
+	r->totals->env_s += monotonic_seconds() - t0;
 }
 
-int runner_run(const struct run_options *opts, const struct env_ops *env, const struct catalog *cat,
-               const struct topo *topo, const struct topo_binding *binding, const char *wl_path,
-               const char *scratch_dir, struct run *run, struct runner_totals *totals,
-               struct bench_error **err)
+static void lane_reset(struct lane *l)
+{
+	collected_free(&l->col);
+	collected_free(&l->warm);
+	json_decref(l->acct);
+	json_decref(l->wire);
+	l->acct = l->wire = NULL;
+	bench_error_free(&l->werr);
+	l->capturing = false;
+}
+
+/* w in lanes[0..n) side by side (n > 1: interleaved) or in one lane. Each
+ * lane ends with its samples or its failed sample. Returns -1 with *err
+ * only when the run must stop (interrupted, or the run file refused a
+ * sample). */
+static int run_workload(struct runner *r, struct lane *lanes[], size_t n, const struct wl_info *w,
+                        struct bench_error **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		lane_reset(lanes[i]);
+		ensure_instance(r, lanes[i]);
+	}
+	for (size_t i = 0; i < n && !agent_interrupted; i++)
+		if (lane_ok(lanes[i]))
+			open_workload(r, lanes[i], w);
+	warm_up(r, lanes, n, w);
+	for (size_t i = 0; i < n; i++) {
+		if (lane_ok(lanes[i]) && wl_info_takes(w, "peer")) {
+			netpath_capture_begin(&lanes[i]->net, wl_info_takes(w, "req_size"));
+			lanes[i]->capturing = true;
+		}
+	}
+	measure_blocks(r, lanes, n, w);
+	for (size_t i = 0; i < n; i++)
+		finish_workload(r, lanes[i], w);
+	if (agent_interrupted) /* no run file is written: nothing to add */
+		return bench_error_set(err, 0, "interrupted during %s", w->name);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct lane *l = lanes[i];
+		if (lane_ok(l)) {
+			rc = add_samples(r, l, w, n > 1, err);
+			continue;
+		}
+		r->totals->failed++;
+		rc = add_failed(r, l, w, l->werr->msg, l->wire, err);
+		stop_instance(r, l);
+	}
+	return rc;
+}
+
+static int prepare_lanes(struct runner *r, struct bench_error **err)
+{
+	const struct runner_setup *s = r->s;
+	if (s->n_envs == 0 || s->n_envs > MAX_LANES)
+		return bench_error_set(err, 0, "between 1 and %d environments", MAX_LANES);
+	for (size_t i = 0; i < s->n_envs; i++) {
+		struct lane *l = &r->lane[i];
+		l->env = s->envs[i];
+		if (env_spec_init(&l->spec, s->opts, s->topo, s->binding, s->wl_path,
+		                  s->scratch_dir, err) < 0)
+			return -1;
+		l->spec.io = &r->cond->io;
+		l->net.topo = s->topo;
+		l->net.peer_cpus = &r->cond->peer;
+		r->n_lanes = i + 1;
+		snprintf(r->label + strlen(r->label), sizeof(r->label) - strlen(r->label), "%s%s",
+		         i ? "," : "", l->env->name);
+		if (l->env->prepare(&l->spec, err) < 0)
+			return bench_error_wrap(err, "preparing environment %s", l->env->name);
+	}
+	return 0;
+}
+
+int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct run *run,
+               struct runner_totals *totals, struct bench_error **err)
 {
 	double t0 = monotonic_seconds();
 	memset(totals, 0, sizeof(*totals));
-	struct env_spec spec;
-	if (env_spec_init(&spec, opts, topo, binding, wl_path, scratch_dir, err) < 0)
-		return -1;
-	if (env->prepare(&spec, err) < 0)
-		return bench_error_wrap(err, "preparing environment %s", env->name);
+	struct runner r = {.s = s, .opts = s->opts, .cond = cond, .run = run, .totals = totals};
 	cleanup_free size_t *sel = NULL;
 	size_t n_sel = 0;
-	if (catalog_select(cat, opts->workloads, &sel, &n_sel, err) < 0)
-		return -1;
-	struct progress progress;
-	progress_init(&progress, opts->quiet);
-	struct workload_ctx ctx = {.opts = opts,
-	                           .env = env,
-	                           .spec = &spec,
-	                           .progress = &progress,
-	                           .totals = totals,
-	                           .wl_path = wl_path};
-	int rc = 0;
-	for (size_t i = 0; i < n_sel && rc == 0; i++) {
-		const struct wl_info *w = &cat->items[sel[i]];
-		ctx.remaining_workloads = n_sel - i - 1;
-		ctx.workload_index = i;
-		ctx.workload_count = n_sel;
-		struct bench_error *werr = NULL;
-		struct collected col = {0};
-		json_t *acct = NULL, *wire = NULL;
-		double t_env = monotonic_seconds();
-		if (ctx.inst == NULL && (env->start(&spec, &ctx.inst, &werr) < 0 ||
-		                         env->pin(ctx.inst, &spec, &werr) < 0))
-			bench_error_wrap(&werr, "starting %s", env->name);
-		totals->env_s += monotonic_seconds() - t_env;
-		if (werr == NULL && measure(&ctx, w, &col, &acct, &wire, &werr) == 0)
-			rc = add_samples(run, &ctx, w, &col, acct, wire, err);
-		if (werr != NULL) {
-			totals->failed++;
-			rc = add_failed(run, &ctx, w, werr->msg, wire, err);
-			if (ctx.inst != NULL)
-				stop_timed(env, ctx.inst, totals);
-			ctx.inst = NULL;
-			if (agent_interrupted && rc == 0)
-				rc = bench_error_set(err, 0, "%s", werr->msg);
-			bench_error_free(&werr);
+	int rc = prepare_lanes(&r, err);
+	if (rc == 0)
+		rc = catalog_select(s->cat, s->opts->workloads, &sel, &n_sel, err);
+	progress_init(&r.progress, s->opts->quiet);
+	r.workload_count = n_sel;
+	/* interleaved: workload by workload, all lanes at once; else lane by
+	 * lane, every workload in each */
+	size_t rounds = cond->interleaved ? 1 : r.n_lanes;
+	for (size_t k = 0; k < rounds && rc == 0; k++) {
+		for (size_t i = 0; i < n_sel && rc == 0; i++) {
+			struct lane *lanes[MAX_LANES];
+			size_t n = 0;
+			for (size_t j = 0; j < r.n_lanes; j++)
+				if (cond->interleaved || j == k)
+					lanes[n++] = &r.lane[j];
+			r.workload_index = i;
+			rc = run_workload(&r, lanes, n, &s->cat->items[sel[i]], err);
 		}
-		json_decref(acct);
-		json_decref(wire);
-		collected_free(&col);
+		if (!cond->interleaved && k < r.n_lanes) {
+			netpath_close(&r.lane[k].net);
+			stop_instance(&r, &r.lane[k]);
+		}
 	}
-	netpath_close(&ctx.net);
-	if (ctx.inst != NULL)
-		stop_timed(env, ctx.inst, totals);
-	progress_done(&progress);
+	for (size_t j = 0; j < r.n_lanes; j++) {
+		netpath_close(&r.lane[j].net);
+		stop_instance(&r, &r.lane[j]);
+		lane_reset(&r.lane[j]);
+	}
+	progress_done(&r.progress);
 	totals->wall_s = monotonic_seconds() - t0;
 	return rc;
 }

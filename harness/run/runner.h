@@ -1,15 +1,20 @@
-/* The repetition loop: for each selected workload, open it in the
- * environment's agent, run one discarded warm-up and then measured
- * repetitions until every metric's 95% CI is within the target (between
- * min and max reps), and turn the values into samples. */
+/* The repetition loop of a run: every selected workload in every
+ * environment. With several environments (interleaved, see conditions.h)
+ * one instance of each is kept up, each workload is opened in all of them,
+ * warmed to steady state (steady.h) and measured in blocks that run one
+ * repetition in every environment, in an order that alternates
+ * (interleave.h), until every environment's metrics converge. Otherwise
+ * (one environment, --no-interleave) the environments run one after the
+ * other with the same warm-up and convergence rules. */
 #ifndef BENCH_RUNNER_H
 #define BENCH_RUNNER_H
 
 #include "harness/core/catalog.h"
-#include "harness/env/env.h"
 #include "harness/core/result.h"
 #include "harness/core/run_options.h"
 #include "harness/core/topo.h"
+#include "harness/env/env.h"
+#include "harness/run/conditions.h"
 
 struct runner_totals {
 	double wall_s;        /* whole runner_run */
@@ -26,16 +31,32 @@ static inline double runner_harness_s(const struct runner_totals *t)
 	return t->wall_s - t->in_workload_s - t->env_s;
 }
 
-/* Runs opts->workloads (already validated against cat) in env, appending
- * samples to run. A workload that fails becomes a failed sample (error and
- * stderr kept) and the loop goes on with a fresh instance. Returns 0 (even
- * with failed workloads: see totals->failed), or -1 with *err when nothing
- * could be run at all (prepare failed, interrupted). Network workloads get
- * a host-side peer and a capture (see netpath.h); disk workloads get
- * scratch_dir (may be NULL when none is needed) for their test files. */
-int runner_run(const struct run_options *opts, const struct env_ops *env, const struct catalog *cat,
-               const struct topo *topo, const struct topo_binding *binding, const char *wl_path,
-               const char *scratch_dir, struct run *run, struct runner_totals *totals,
-               struct bench_error **err);
+/* What a run runs. */
+struct runner_setup {
+	const struct run_options *opts;
+	const struct env_ops *const *envs; /* in --env order; the first is block position 0 */
+	size_t n_envs;
+	const struct catalog *cat; /* opts->workloads already validated against it */
+	const struct topo *topo;
+	const struct topo_binding *binding; /* the instances' CPUs and node */
+	const char *wl_path;
+	const char *scratch_dir; /* disk workloads' test files, or NULL when none is needed */
+};
+
+/* Runs s->opts->workloads in every environment under the conditions cond
+ * (resolved with run_conditions_resolve; instances that cannot place their
+ * helpers are added to it), appending samples to run. A workload that fails
+ * in an environment becomes that environment's failed sample (error and
+ * stderr kept), its instance is replaced for the next workload, and the
+ * other environments go on. Network workloads get a host-side peer bound
+ * to cond->peer and a capture per instance (netpath.h); disk workloads the
+ * scratch directory. Returns 0 (even with failed workloads: see
+ * totals->failed), or -1 with *err when nothing could be run at all
+ * (prepare failed, interrupted). */
+int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct run *run,
+               struct runner_totals *totals, struct bench_error **err);
+
+/* True when a workload of opts->workloads talks to the network peer. */
+bool runner_networked(const struct catalog *cat, const char *workloads);
 
 #endif

@@ -88,6 +88,6 @@ json_t *wl_asked_config(const struct run_options *o, const struct wl_info *w)
 	json_object_set_new(c, "min_reps", json_integer(o->min_reps));
 	json_object_set_new(c, "max_reps", json_integer(o->max_reps));
 	json_object_set_new(c, "target_ci_pct", json_real(o->target_ci));
-	json_object_set_new(c, "warmup_reps", json_integer(1));
+	json_object_set_new(c, "max_warmup", json_integer(o->max_warmup));
 	return c;
 }

@@ -257,6 +257,12 @@ static int container_peer(struct env_instance *inst, struct env_peer *out, struc
 	return 0;
 }
 
+/* The container's memory limit: the most its processes can take. */
+static uint64_t container_host_memory(const struct env_spec *spec)
+{
+	return spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY;
+}
+
 static json_t *container_details(void)
 {
 	return runtime_report();
@@ -272,5 +278,6 @@ const struct env_ops env_container_ops = {
     .account = container_account,
     .peer = container_peer,
     .stop = container_stop,
+    .host_memory = container_host_memory,
     .details = container_details,
 };

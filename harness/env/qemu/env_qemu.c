@@ -16,6 +16,7 @@
 #include "harness/env/env.h"
 #include "harness/env/guest_image.h"
 #include "harness/env/qemu/qemu_accel.h"
+#include "harness/env/qemu/qemu_threads.h"
 #include "harness/env/qemu/qemu_vm.h"
 #include "harness/core/spawn.h"
 
@@ -23,6 +24,10 @@
 #define READY_TIMEOUT_MS 60000
 #define DEFAULT_MEMORY   (512ull << 20)
 #define QMP_TIMEOUT_MS   10000
+/* What QEMU itself may take beyond guest RAM (device model, TCG translation
+ * cache, I/O buffers): a margin for deciding whether instances fit side by
+ * side, not a measurement (the measured PSS is in config.instance). */
+#define QEMU_OWN_MARGIN (256ull << 20)
 
 struct guest {
 	struct qemu_vm vm;
@@ -181,14 +186,19 @@ static int qemu_pin(struct env_instance *inst, const struct env_spec *spec,
 	json_t *vcpus = pin_vcpus(g, spec, err);
 	if (vcpus == NULL)
 		return bench_error_wrap(err, "pinning vCPUs");
+	json_t *io =
+	    qemu_threads_place(spec->topo, inst->agent.pid, vcpus, spec->io, &spec->binding, err);
+	if (io == NULL) {
+		json_decref(vcpus);
+		return bench_error_wrap(err, "placing QEMU's I/O threads");
+	}
+	inst->helpers = ENV_HELPERS_PLACED;
 	json_decref(inst->pinning);
 	inst->pinning = json_pack(
-	    "{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:s, s:f}", "method",
+	    "{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:I, s:o, s:o, s:o, s:s, s:f}", "method",
 	    "QMP query-cpus-fast + hwloc thread binding", "accelerator", g->accel.name,
 	    "accelerator_reason", g->accel.reason, "binding", topo_binding_to_json(&spec->binding),
-	    "vcpus", vcpus, "other_threads",
-	    "QEMU's main loop and I/O threads: the binding's CPUs (process binding at start)",
-	    "memory_backend",
+	    "vcpus", vcpus, "io_threads", io, "memory_backend",
 	    spec->binding.numa_node >= 0 ? "memory-backend-ram host-nodes policy=bind"
 	                                 : "memory-backend-ram (unbound)",
 	    "memory_bytes", (json_int_t)g->memory_bytes, "guest", guest_image_to_json(&g->image),
@@ -216,6 +226,12 @@ static int qemu_peer(struct env_instance *inst, struct env_peer *out, struct ben
 	return 0;
 }
 
+/* Guest RAM plus a margin for QEMU itself. */
+static uint64_t qemu_host_memory(const struct env_spec *spec)
+{
+	return (spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY) + QEMU_OWN_MARGIN;
+}
+
 static json_t *qemu_details(void)
 {
 	return qemu_accel_report();
@@ -232,5 +248,6 @@ const struct env_ops env_qemu_ops = {
     .account = env_account_process,
     .peer = qemu_peer,
     .stop = qemu_stop,
+    .host_memory = qemu_host_memory,
     .details = qemu_details,
 };

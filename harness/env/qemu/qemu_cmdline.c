@@ -76,8 +76,14 @@ static int device_args(const struct qemu_guest *g, struct qemu_argv *a)
 		if (fmt(a->drive, sizeof(a->drive),
 		        "file=%s,format=raw,if=none,id=disk0,cache=none,aio=%s", g->disk_image,
 		        g->disk_aio) < 0 ||
-		    add2(a, "-drive", a->drive) < 0 ||
-		    add2(a, "-device", "virtio-blk-pci,drive=disk0") < 0)
+		    fmt(a->blk, sizeof(a->blk), "virtio-blk-pci,drive=disk0%s%s",
+		        g->iothread ? ",iothread=" : "", g->iothread ? g->iothread : "") < 0)
+			return -1;
+		if (g->iothread != NULL &&
+		    (fmt(a->iothread, sizeof(a->iothread), "iothread,id=%s", g->iothread) < 0 ||
+		     add2(a, "-object", a->iothread) < 0))
+			return -1;
+		if (add2(a, "-drive", a->drive) < 0 || add2(a, "-device", a->blk) < 0)
 			return -1;
 	}
 	return 0;
@@ -90,11 +96,14 @@ int qemu_argv_build(const struct qemu_guest *g, struct qemu_argv *a)
 	    (g->disk_image && strchr(g->disk_image, ',')))
 		return -1; /* a comma would split QEMU's option syntax */
 	bool kvm = strcmp(g->accel, "kvm") == 0;
+	if (strchr(g->name, ',') || (g->iothread && strchr(g->iothread, ',')))
+		return -1;
 	if (fmt(a->smp, sizeof(a->smp), "%u", g->vcpus) < 0 ||
+	    fmt(a->name, sizeof(a->name), "%s,debug-threads=on", g->name) < 0 ||
 	    fmt(a->append, sizeof(a->append), "%s%s%s", QEMU_BASE_APPEND,
 	        g->extra_append ? " " : "", g->extra_append ? g->extra_append : "") < 0)
 		return -1;
-	if (add(a, g->qemu) < 0 || add2(a, "-name", g->name) < 0 ||
+	if (add(a, g->qemu) < 0 || add2(a, "-name", a->name) < 0 ||
 	    add2(a, "-accel", g->accel) < 0 || add2(a, "-cpu", kvm ? "host" : "qemu64") < 0 ||
 	    add2(a, "-smp", a->smp) < 0 || memory_args(g, a) < 0 || add(a, "-nodefaults") < 0 ||
 	    add(a, "-no-user-config") < 0 || add2(a, "-display", "none") < 0 ||
@@ -103,4 +112,21 @@ int qemu_argv_build(const struct qemu_guest *g, struct qemu_argv *a)
 	    device_args(g, a) < 0)
 		return -1;
 	return 0;
+}
+
+const char *qemu_thread_role(const char *name, int tid, int pid)
+{
+	if (tid == pid)
+		return "main";
+	if (strncmp(name, "CPU ", 4) == 0 && strchr(name, '/') != NULL)
+		return "vcpu";
+	if (strncmp(name, "IO ", 3) == 0)
+		return "iothread";
+	if (strcmp(name, "call_rcu") == 0)
+		return "rcu";
+	if (strcmp(name, "worker") == 0)
+		return "worker";
+	if (strncmp(name, "vhost-", 6) == 0)
+		return "vhost";
+	return "other";
 }

@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define QEMU_ARGV_MAX 64
+#define QEMU_ARGV_MAX      64
+#define QEMU_DISK_IOTHREAD "iothread0" /* the iothread serving the scratch disk */
 
 struct qemu_guest {
 	const char *qemu;         /* path of qemu-system-x86_64 */
@@ -27,6 +28,8 @@ struct qemu_guest {
 	bool vhost;               /* vhost=on (only where /dev/vhost-net exists) */
 	const char *disk_image;   /* raw image as virtio-blk (cache=none), or NULL */
 	const char *disk_aio;     /* "io_uring" or "native" */
+	const char *iothread;     /* with disk_image: an iothread object of this id serves the
+	                             disk (-object iothread + iothread= on virtio-blk), or NULL */
 };
 
 /* The argument vector; strings point into g or into bufs (keep both alive). */
@@ -36,7 +39,14 @@ struct qemu_argv {
 	char smp[16], mem[32], backend[96], machine[64], append[512], serial[PATH_MAX + 8];
 	char agent_chardev[PATH_MAX + 64], qmp[PATH_MAX + 32], netdev[128], nic[128];
 	char drive[PATH_MAX + 96];
+	char name[96], iothread[64], blk[128];
 };
+
+/* QEMU names its threads (-name ...,debug-threads=on): "CPU 0/KVM",
+ * "IO iothread0", "call_rcu", "worker", ... The role of a thread from its
+ * name: "vcpu", "iothread", "rcu", "worker", "vhost", "main" (tid == pid)
+ * or "other". */
+const char *qemu_thread_role(const char *name, int tid, int pid);
 
 /* Fills a from g. Returns 0, or -1 when a string does not fit or a
  * value is out of range (the caller's bug, not the user's). */

@@ -87,6 +87,7 @@ static int launch(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct agent
 	    .vhost = vm->vhost,
 	    .disk_image = vm->disk[0] ? vm->disk : NULL,
 	    .disk_aio = vm->disk_aio,
+	    .iothread = vm->disk[0] ? QEMU_DISK_IOTHREAD : NULL,
 	};
 	struct qemu_argv a;
 	if (qemu_argv_build(&g, &a) < 0)

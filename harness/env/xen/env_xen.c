@@ -269,12 +269,29 @@ static int xen_pin(struct env_instance *inst, const struct env_spec *spec, struc
 	char vif[32];
 	snprintf(vif, sizeof(vif), "vif%d.0", d->domid);
 	json_object_set_new(json_object_get(inst->pinning, "net"), "vif", json_string(vif));
+	/* dom0's blkback and netback threads: recorded, not placed */
+	inst->helpers = ENV_HELPERS_UNPLACED;
+	json_object_set_new(
+	    inst->pinning, "io_threads",
+	    json_pack("{s:s, s:s, s:o}", "placement", "not placed", "reason",
+	              "dom0's back-end kernel threads (blkback, netback) run on dom0's vCPUs, "
+	              "which Xen schedules on physical CPUs of its choosing; placing them "
+	              "would mean pinning dom0's vCPUs (xl vcpu-pin Domain-0), which bench "
+	              "does not do to the host",
+	              "threads", xen_dom0_backend_threads(d->domid)));
 	if (n != d->vcpus)
 		return bench_error_set(err, 0, "xl vcpu-list shows %zu vCPUs, expected %u", n,
 		                       d->vcpus);
 	if (bad >= 0)
 		return bench_error_set(err, 0, "vCPU %u has hard affinity %s, asked %d",
 		                       v[bad].vcpu, v[bad].hard, d->pcpus[v[bad].vcpu % d->vcpus]);
+	return 0;
+}
+
+/* A domain's memory comes from Xen's heap, not from dom0's MemAvailable. */
+static uint64_t xen_host_memory(const struct env_spec *spec)
+{
+	(void)spec;
 	return 0;
 }
 
@@ -306,11 +323,13 @@ static int xen_peer(struct env_instance *inst, struct env_peer *out, struct benc
 
 const struct env_ops env_xen_ops = {
     .name = "xen",
+    .cpu_numbering = "Xen's physical CPUs (the peer and dom0's processes run on dom0's vCPUs)",
     .description = "Xen domU through xl (PVH by default, --xen-mode), on a Xen dom0",
     .probe = xen_probe,
     .prepare = xen_prepare,
     .start = xen_start,
     .pin = xen_pin,
+    .host_memory = xen_host_memory,
     .account = xen_account,
     .peer = xen_peer,
     .stop = xen_stop,

@@ -1,6 +1,5 @@
 #include "harness/env/xen/xen_dom0.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 
 #include "harness/core/clock.h"
 #include "harness/core/fingerprint.h"
+#include "harness/core/proc_tasks.h"
 #include "harness/core/spawn.h"
 
 #define XL_TIMEOUT_S      120
@@ -156,33 +156,39 @@ int xen_dom0_list(const char *name, long *mem_mib, double *cpu_s, struct bench_e
 	return 0;
 }
 
-double xen_dom0_backend_cpu_s(int domid)
+#define MAX_BACKEND_THREADS 64
+
+/* dom0's back-end kernel threads serving domid: blkback.<id>.*, vif<id>.* */
+static size_t backend_threads(int domid, struct proc_task *out, size_t max)
 {
 	char blk[32], vif[32];
 	snprintf(blk, sizeof(blk), "blkback.%d.", domid);
 	snprintf(vif, sizeof(vif), "vif%d.", domid);
-	DIR *d = opendir("/proc");
-	if (d == NULL)
-		return -1;
+	const char *const names[] = {blk, vif, NULL};
+	return proc_tasks_named(names, out, max);
+}
+
+double xen_dom0_backend_cpu_s(int domid)
+{
+	struct proc_task t[MAX_BACKEND_THREADS];
+	size_t n = backend_threads(domid, t, MAX_BACKEND_THREADS);
 	double sum = -1;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-		if (*end != '\0' || pid <= 0)
-			continue;
-		char path[64], comm[64];
-		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-		if (read_first_line(path, comm, sizeof(comm)) < 0)
-			continue;
-		if (strncmp(comm, blk, strlen(blk)) != 0 && strncmp(comm, vif, strlen(vif)) != 0)
-			continue;
-		double s = proc_cpu_seconds((pid_t)pid);
+	for (size_t i = 0; i < n; i++) {
+		double s = proc_cpu_seconds(t[i].tid);
 		if (s >= 0)
 			sum = (sum < 0 ? 0 : sum) + s;
 	}
-	closedir(d);
 	return sum;
+}
+
+json_t *xen_dom0_backend_threads(int domid)
+{
+	struct proc_task t[MAX_BACKEND_THREADS];
+	size_t n = backend_threads(domid, t, MAX_BACKEND_THREADS);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, proc_task_to_json(&t[i]));
+	return list;
 }
 
 void xen_dom0_explain(const char *name, struct bench_error **err)

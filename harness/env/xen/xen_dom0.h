@@ -3,6 +3,7 @@
 #ifndef BENCH_XEN_DOM0_H
 #define BENCH_XEN_DOM0_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "harness/core/error.h"
@@ -38,6 +39,10 @@ int xen_dom0_list(const char *name, long *mem_mib, double *cpu_s, struct bench_e
 /* CPU seconds of dom0's back-end kernel threads serving domid (blkback.<id>.*,
  * vif<id>.*), or -1 when none is found. */
 double xen_dom0_backend_cpu_s(int domid);
+
+/* Those back-end threads as an array of {tid, name, cpus_allowed,
+ * last_cpu} (dom0's vCPUs; caller owns). */
+json_t *xen_dom0_backend_threads(int domid);
 
 /* Appends what dom0 can tell about a domain that did not come up to *err:
  * its `xl list` line (state) and the tail of `xl dmesg`. */
