@@ -174,6 +174,165 @@ static void idle_density(void **state)
 	assert_clean();
 }
 
+static const struct sample *sample_of(const struct run *run, const char *env, const char *workload,
+                                      const char *metric)
+{
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		if (strcmp(s->env, env) == 0 && strcmp(s->workload, workload) == 0 &&
+		    (metric == NULL || strcmp(s->metric, metric) == 0))
+			return s;
+	}
+	fail_msg("no %s sample of %s in %s", metric ? metric : "", workload, env);
+	return NULL;
+}
+
+static const json_t *overhead_of(const struct run *run, const char *workload, const char *metric)
+{
+	size_t i;
+	const json_t *e;
+	json_array_foreach(run->overhead, i, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "workload")), workload) == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "metric")), metric) == 0)
+			return e;
+	}
+	fail_msg("no overhead entry for %s %s", workload, metric);
+	return NULL;
+}
+
+/* The warm-up is recorded with its rule; its values are the warm-ups. */
+static void assert_warmup(const struct sample *s)
+{
+	json_int_t reps = json_integer_value(json_object_get(s->warmup, "reps"));
+	assert_true(reps >= 1 && reps <= 5);
+	assert_non_null(strstr(json_string_value(json_object_get(s->warmup, "rule")), "last 3"));
+	assert_true(json_is_boolean(json_object_get(s->warmup, "settled")));
+	assert_int_equal(json_array_size(json_object_get(s->warmup, "values")), reps);
+}
+
+/* bare and container side by side: one instance each, blocks that pair up
+ * (ABBA), the same pinned peer in both, the paired test in the overhead, the
+ * warm-up recorded; a workload that dies in the container (mem.stream over
+ * a 48 MiB limit) is the container's failed sample while bare goes on and
+ * the next workload runs in both again. */
+static void interleaved_with_bare(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX];
+	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
+	char *argv[] = {bench,        "run",
+	                "--env",      "bare,container",
+	                "--workload", "net.tcp_rr,mem.stream,os.syscall",
+	                "--reps",     "2",
+	                "--duration", "0.02",
+	                "--size",     "64M",
+	                "--memory",   "48M",
+	                "--cpus",     "0",
+	                "--out",      dir,
+	                "--quiet",    NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 1)
+		fail_msg("bench run --env bare,container exited %d (1 expected): %s", r.status,
+		         r.err);
+	struct run run = read_run(dir);
+	json_t *cond = json_object_get(run.invocation, "conditions");
+	assert_true(
+	    json_is_true(json_object_get(json_object_get(cond, "interleave"), "interleaved")));
+	assert_int_equal(json_array_size(json_object_get(cond, "unmatched")), 0);
+	const char *workloads[] = {"net.tcp_rr", "os.syscall"};
+	for (size_t k = 0; k < 2; k++) {
+		const struct sample *b = sample_of(&run, "bare", workloads[k], NULL);
+		const struct sample *c = sample_of(&run, "container", workloads[k], NULL);
+		assert_false(b->failed || c->failed);
+		assert_true(json_equal(json_object_get(b->order, "seed"),
+		                       json_object_get(c->order, "seed")));
+		assert_string_equal(json_string_value(json_object_get(c->order, "scheme")), "abba");
+		const json_t *bb = json_object_get(b->order, "block"),
+		             *cb = json_object_get(c->order, "block");
+		const json_t *bp = json_object_get(b->order, "position"),
+		             *cp = json_object_get(c->order, "position");
+		assert_int_equal(json_array_size(bb), 2);
+		for (size_t i = 0; i < 2; i++) {
+			/* the same blocks, each environment first in one of them */
+			assert_int_equal(json_integer_value(json_array_get(bb, i)), (json_int_t)i);
+			assert_int_equal(json_integer_value(json_array_get(cb, i)), (json_int_t)i);
+			assert_int_equal(json_integer_value(json_array_get(bp, i)) +
+			                     json_integer_value(json_array_get(cp, i)),
+			                 1);
+			assert_int_equal(json_integer_value(json_array_get(bp, i)), (json_int_t)i);
+		}
+		assert_warmup(b);
+		assert_warmup(c);
+		const json_t *e = overhead_of(&run, workloads[k], b->metric);
+		assert_string_equal(json_string_value(json_object_get(e, "test")),
+		                    "paired t over 2 blocks (log ratio)");
+	}
+	/* the network peer: pinned, recorded, identical on both sides */
+	const struct sample *bn = sample_of(&run, "bare", "net.tcp_rr", "tps");
+	const struct sample *cn = sample_of(&run, "container", "net.tcp_rr", "tps");
+	json_t *bpeer = json_object_get(bn->pinning, "peer"),
+	       *cpeer = json_object_get(cn->pinning, "peer");
+	assert_non_null(bpeer);
+	assert_true(json_equal(bpeer, cpeer));
+	assert_string_equal(json_string_value(json_object_get(bpeer, "confirmed")),
+	                    json_string_value(json_object_get(bpeer, "cpus")));
+	assert_true(json_equal(json_object_get(bpeer, "cpus"),
+	                       json_object_get(json_object_get(cond, "peer"), "cpus")));
+	/* mem.stream died in the container only */
+	assert_true(sample_of(&run, "container", "mem.stream", NULL)->failed);
+	assert_false(sample_of(&run, "bare", "mem.stream", NULL)->failed);
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+	assert_clean();
+}
+
+/* --no-interleave: one environment after the other, said loudly and
+ * recorded; the overhead falls back to Welch's test. */
+static void no_interleave_is_recorded(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX];
+	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
+	char *argv[] = {bench,
+	                "run",
+	                "--env",
+	                "bare,container",
+	                "--workload",
+	                "os.syscall",
+	                "--reps",
+	                "2",
+	                "--duration",
+	                "0.02",
+	                "--max-warmup",
+	                "1",
+	                "--no-interleave",
+	                "--out",
+	                dir,
+	                "--quiet",
+	                NULL};
+	struct cmd_result r = run_cmd(argv);
+	if (r.status != 0)
+		fail_msg("bench run --no-interleave exited %d: %s", r.status, r.err);
+	assert_non_null(strstr(r.err, "WARNING: environments run one after the other"));
+	struct run run = read_run(dir);
+	const struct sample *c = sample_of(&run, "container", "os.syscall", NULL);
+	assert_true(json_is_false(json_object_get(c->order, "interleaved")));
+	assert_string_equal(json_string_value(json_object_get(c->order, "reason")),
+	                    "--no-interleave");
+	assert_int_equal(json_integer_value(json_object_get(c->warmup, "reps")), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(overhead_of(&run, "os.syscall", c->metric), "test")),
+	    "Welch t, Fieller interval");
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+	assert_clean();
+}
+
 static void unknown_runtime_is_refused(void **state)
 {
 	(void)state;
@@ -192,7 +351,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_family_in_a_container), cmocka_unit_test(host_network_mode),
 	    cmocka_unit_test(interrupt_cleans_up),         cmocka_unit_test(idle_density),
-	    cmocka_unit_test(unknown_runtime_is_refused),
+	    cmocka_unit_test(unknown_runtime_is_refused),  cmocka_unit_test(interleaved_with_bare),
+	    cmocka_unit_test(no_interleave_is_recorded),
 	};
 	return cmocka_run_group_tests_name("integration (container)", tests, check_available, NULL);
 }

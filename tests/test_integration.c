@@ -76,6 +76,11 @@ static void compute_workloads_on_bare(void **state)
 		                    "default");
 		assert_non_null(json_object_get(seen, "mem_nodes"));
 		assert_non_null(json_object_get(json_object_get(s->config, "wl"), "threads"));
+		/* one environment: not interleaved, and the warm-up is recorded */
+		assert_true(json_is_false(json_object_get(s->order, "interleaved")));
+		assert_string_equal(json_string_value(json_object_get(s->order, "reason")),
+		                    "one environment");
+		assert_true(json_integer_value(json_object_get(s->warmup, "reps")) >= 1);
 	}
 	const char *fields[] = {"kernel",   "cpu_model",     "numa_nodes", "memory_bytes",
 	                        "governor", "smt",           "thp",        "hypervisor",
@@ -164,6 +169,19 @@ static void usage_errors_exit_2(void **state)
 	r = run_cmd(bad_out);
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "not a directory"));
+	cmd_result_free(&r);
+
+	char *twice[] = {bench, "run", "--env", "bare,bare", "--workload", "cpu.int", NULL};
+	r = run_cmd(twice);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "bare twice"));
+	cmd_result_free(&r);
+
+	char *bad_peer[] = {bench,     "run",         "--env", "bare", "--workload",
+	                    "cpu.int", "--peer-cpus", "999",   NULL};
+	r = run_cmd(bad_peer);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--peer-cpus 999"));
 	cmd_result_free(&r);
 
 	char *bad_flag[] = {bench, "list", "--bogus", NULL};

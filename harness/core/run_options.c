@@ -64,7 +64,7 @@ const char run_options_usage[] =
     "                     instead of alternating repetitions between instances\n"
     "                     kept up side by side\n"
     "  --seed N           seed of the random block order (3+ environments)\n"
-    "  --max-warmup N     warm-up repetitions at most (default 8; 0 = none)\n"
+    "  --max-warmup N     warm-up repetitions at most (default 5; 0 = none)\n"
     "  --timeout SEC      longest wait for any one reply from a workload (default 600)\n"
     "  --out DIR          write DIR/run.json instead of results/<run-id>/run.json\n"
     "  --json             print the run file on stdout instead of the table\n"
@@ -277,7 +277,7 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 	    .threads = 1,
 	    .numa = -1,
 	    .timeout_s = 600,
-	    .max_warmup = 8,
+	    .max_warmup = 5,
 	};
 	unsigned reps = 0, numa = 0, dummy_u = 0;
 	double dummy;

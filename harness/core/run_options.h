@@ -45,7 +45,7 @@ struct run_options {
 	bool no_interleave;     /* several environments: one after the other */
 	bool seed_given;        /* --seed: the random block order is reproducible */
 	uint64_t seed;
-	unsigned max_warmup; /* warm-up repetitions at most, default 8 */
+	unsigned max_warmup; /* warm-up repetitions at most, default 5 */
 	bool help;
 };
 

@@ -94,6 +94,6 @@ json_t *qemu_threads_place(const struct topo *t, pid_t pid, const json_t *vcpus,
 	                    iothread ? json_string(QEMU_DISK_IOTHREAD) : json_null());
 	json_object_set_new(rec, "note",
 	                    json_string("threads QEMU starts later (thread-pool workers) inherit "
-	                                "the main loop's binding"));
+	                                "the binding of the thread that starts them: these CPUs"));
 	return rec;
 }
