@@ -26,6 +26,7 @@ struct lane {
 	/* the current workload */
 	struct collected col;  /* measured repetitions */
 	struct collected warm; /* warm-up repetitions */
+	size_t settled_after;  /* warm-ups when the rule first held, 0 = not yet */
 	bool capturing;
 	json_t *acct, *wire;
 	struct bench_error *werr; /* why the workload failed here, or NULL */
@@ -179,26 +180,28 @@ static bool lane_ok(const struct lane *l)
 	return l->inst != NULL && l->werr == NULL;
 }
 
-/* Warm-up rounds, one repetition in every lane per round, until every
- * lane's first metric has settled or the cap is reached. */
+/* Warm-up rounds, one repetition in every lane per round (so every lane
+ * gets as many), until the rule has held in every lane (each lane's first
+ * time is kept) or the cap is reached. */
 static void warm_up(struct runner *r, struct lane *lanes[], size_t n, const struct wl_info *w)
 {
 	const struct steady_rule *rule = &r->cond->warmup;
-	for (size_t round = 0; round < rule->max_reps; round++) {
-		bool all_settled = true;
-		for (size_t i = 0; i < n; i++) {
-			struct lane *l = lanes[i];
-			if (lane_ok(l))
-				all_settled = all_settled &&
-				              steady_settled(l->warm.values[0], l->warm.n, rule);
-		}
-		if (round > 0 && all_settled)
+	for (size_t round = 0; round < rule->max_reps && !agent_interrupted; round++) {
+		bool all_settled = round > 0;
+		for (size_t i = 0; i < n; i++)
+			if (lane_ok(lanes[i]) && lanes[i]->settled_after == 0)
+				all_settled = false;
+		if (all_settled)
 			return;
 		for (size_t i = 0; i < n && !agent_interrupted; i++) {
-			if (!lane_ok(lanes[i]))
+			struct lane *l = lanes[i];
+			if (!lane_ok(l))
 				continue;
-			progress(r, lanes[i]->env->name, " warm-up", n, round, w);
-			one_rep(r, lanes[i], w, &lanes[i]->warm, round, 0, "warm-up");
+			progress(r, l->env->name, " warm-up", n, round, w);
+			one_rep(r, l, w, &l->warm, round, 0, "warm-up");
+			if (l->settled_after == 0 && lane_ok(l) &&
+			    steady_settled(l->warm.values[0], l->warm.n, rule))
+				l->settled_after = l->warm.n;
 		}
 	}
 }
@@ -283,19 +286,22 @@ static json_t *order_json(const struct runner *r, const struct collected *c, boo
 	                 "block", block, "position", position);
 }
 
-/* The warm-up before metric m's values: how many, the rule, whether the
- * workload's first metric settled, and metric m's warm-up values. */
-static json_t *warmup_json(const struct runner *r, const struct collected *warm, size_t m)
+/* The warm-up before metric m's values: how many, the rule, whether (and
+ * after how many) the workload's first metric settled, and metric m's
+ * warm-up values. */
+static json_t *warmup_json(const struct runner *r, const struct lane *l, size_t m)
 {
+	const struct collected *warm = &l->warm;
 	char rule[256];
 	steady_rule_text(&r->cond->warmup, rule, sizeof(rule));
 	json_t *values = json_array();
 	for (size_t i = 0; m < warm->n_metrics && i < warm->n; i++)
 		json_array_append_new(values, json_real(warm->values[m][i]));
-	bool settled =
-	    warm->n_metrics > 0 && steady_settled(warm->values[0], warm->n, &r->cond->warmup);
-	return json_pack("{s:I, s:s, s:b, s:o}", "reps", (json_int_t)warm->n, "rule", rule,
-	                 "settled", settled, "values", values);
+	return json_pack("{s:I, s:s, s:b, s:o, s:o}", "reps", (json_int_t)warm->n, "rule", rule,
+	                 "settled", l->settled_after > 0, "settled_after",
+	                 l->settled_after ? json_integer((json_int_t)l->settled_after)
+	                                  : json_null(),
+	                 "values", values);
 }
 
 static int add_samples(struct runner *r, struct lane *l, const struct wl_info *w, bool interleaved,
@@ -317,7 +323,7 @@ static int add_samples(struct runner *r, struct lane *l, const struct wl_info *w
 	int rc = 0;
 	for (size_t m = 0; m < col->n_metrics && rc == 0; m++) {
 		bool outliers[col->n];
-		json_t *warmup = warmup_json(r, &l->warm, m);
+		json_t *warmup = warmup_json(r, l, m);
 		struct sample s = {
 		    .env = (char *)l->env->name,
 		    .workload = w->name,
@@ -388,6 +394,7 @@ static void lane_reset(struct lane *l)
 	l->acct = l->wire = NULL;
 	bench_error_free(&l->werr);
 	l->capturing = false;
+	l->settled_after = 0;
 }
 
 /* w in lanes[0..n) side by side (n > 1: interleaved) or in one lane. Each

@@ -36,7 +36,8 @@ bool steady_done(const double *v, size_t n, const struct steady_rule *r)
 void steady_rule_text(const struct steady_rule *r, char *buf, size_t len)
 {
 	snprintf(buf, len,
-	         "warm-up repetitions until the last %zu agree on the workload's first metric "
-	         "((max - min) / mean <= %.3g%%), at most %u",
+	         "warm-up rounds (one repetition in every environment) until the last %zu "
+	         "agree on the workload's first metric ((max - min) / mean <= %.3g%%) in every "
+	         "environment, at most %u",
 	         r->window, 100 * r->tolerance, r->max_reps);
 }
