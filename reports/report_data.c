@@ -170,7 +170,9 @@ int report_markdown(FILE *out, const struct run *run, const struct report_tables
 		md_table(out, &t->overhead, "###");
 		fputs(
 		    "Slowdown > 1 means worse than the baseline whatever the metric's direction; "
-		    "95% CI by Fieller's method; p from Welch's t-test; significant when p < 0.05 "
+		    "the test column says how the 95% CI and p were found: a paired t-test over "
+		    "the interleaved blocks (on log ratios) when the environments ran side by "
+		    "side, else Fieller's interval with Welch's t-test; significant when p < 0.05 "
 		    "and the CI excludes 1.\n\n",
 		    out);
 	}

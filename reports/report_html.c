@@ -156,8 +156,10 @@ static void how_to_read(FILE *out, const struct run *run)
 	fputs("<p class=\"note\"><strong>How to read:</strong> results are the mean over the "
 	      "measured repetitions with the 95% confidence interval of that mean (Student t). "
 	      "Overhead compares each environment with the baseline: slowdown &gt; 1 means worse "
-	      "whatever the metric's direction, its 95% CI is Fieller's for a ratio of means, p "
-	      "comes from Welch's t-test, and a difference is significant when p &lt; 0.05 and the "
+	      "whatever the metric's direction; its 95% CI and p come from a paired t-test over "
+	      "the interleaved blocks (on log ratios) when the environments ran side by side, "
+	      "else from Fieller's interval for a ratio of means and Welch's t-test (the test "
+	      "column says which), and a difference is significant when p &lt; 0.05 and the "
 	      "CI excludes 1 (~ in the heatmap marks the others).",
 	      out);
 	size_t n;

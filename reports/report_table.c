@@ -150,9 +150,9 @@ static double num(json_t *o, const char *key)
 static int build_overhead(const struct run *run, struct rtable *t)
 {
 	*t = (struct rtable){
-	    .n_cols = 6,
-	    .head = {"env", "workload", "metric", "slowdown [95% CI]", "p", "verdict"},
-	    .align = "lllrrl",
+	    .n_cols = 7,
+	    .head = {"env", "workload", "metric", "slowdown [95% CI]", "p", "test", "verdict"},
+	    .align = "lllrrll",
 	};
 	json_t *o;
 	size_t i;
@@ -172,8 +172,8 @@ static int build_overhead(const struct run *run, struct rtable *t)
 		                          ? "within noise"
 		                      : sd > 1 ? "significant, worse"
 		                               : "significant, better";
-		if (rtable_row(t, label, sval(o, "workload"), sval(o, "metric"), slow, p, verdict) <
-		    0)
+		if (rtable_row(t, label, sval(o, "workload"), sval(o, "metric"), slow, p,
+		               sval(o, "test"), verdict) < 0)
 			return -1;
 	}
 	if (t->n_rows > 0) {

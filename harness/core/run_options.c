@@ -70,14 +70,17 @@ const char run_options_usage[] =
     "  --json             print the run file on stdout instead of the table\n"
     "  --quiet            no progress line\n"
     "\n"
-    "Warm-up repetitions run until the last 3 agree (the workload's first metric\n"
-    "within max(--target-ci, 5%%) of their mean, max - min) or --max-warmup; they\n"
-    "are recorded, not measured. With several environments one instance of each\n"
-    "is kept up and the measured repetitions alternate in blocks (ABBA for two,\n"
-    "a seeded random order for more) until every environment converges; the\n"
-    "overhead then uses the pairing (a paired t-test over blocks). Exit status:\n"
-    "0 ok, 1 a workload failed (kept as a failed sample), 2 usage error,\n"
-    "3 environment unavailable.\n";
+    "Warm-up rounds run until the last 3 repetitions agree (the workload's first\n"
+    "metric, (max - min) / mean within max(--target-ci, 5%%)) in every environment,\n"
+    "or --max-warmup; they are recorded, not measured. With several environments\n"
+    "one instance of each is kept up and the measured repetitions alternate in\n"
+    "blocks (ABBA for two, a seeded random order for more; the repetition options\n"
+    "count blocks) until every environment converges, and the overhead uses the\n"
+    "pairing (a paired t-test over blocks). When the instances cannot all fit in\n"
+    "memory the environments run one after the other, as with --no-interleave.\n"
+    "Conditions that cannot be the same in every environment are printed as\n"
+    "WARNING lines and recorded in the run file. Exit status: 0 ok, 1 a workload\n"
+    "failed (kept as a failed sample), 2 usage error, 3 environment unavailable.\n";
 
 static int parse_unsigned(const char *flag, const char *text, unsigned lo, unsigned hi,
                           unsigned *out, struct bench_error **err)
