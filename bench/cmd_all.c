@@ -22,19 +22,22 @@ static const struct profile {
 	const char *name, *summary;
 	unsigned min_reps, max_reps;
 	double target_ci;
+	unsigned max_warmup;   /* warm-up rounds at most */
 	const char *duration;  /* for duration-bounded workloads, NULL = theirs */
 	unsigned density_max;  /* instances */
 	unsigned density_reps; /* measured rounds per density step */
 	const char *density_duration;
 } profiles[] = {
-    {"quick", "minutes: 2-3 repetitions of 0.2 s, density up to 8 instances", 2, 3, 5.0, "0.2", 8,
-     2, "0.3"},
+    {"quick", "minutes: 2-3 repetitions of 0.2 s after 3 warm-ups, density up to 8 instances", 2, 3,
+     5.0, 3, "0.2", 8, 2, "0.3"},
     {"standard",
-     "about an hour: 3-10 repetitions to 2%, default durations and sizes, "
-     "density up to 32",
-     3, 10, 2.0, NULL, 32, 3, "1"},
-    {"full", "a night: 5-30 repetitions to 1%, 2 s repetitions, density up to 128", 5, 30, 1.0, "2",
-     128, 5, "2"},
+     "about an hour: 3-10 repetitions to 2% after up to 5 warm-ups, default durations and "
+     "sizes, density up to 32",
+     3, 10, 2.0, 5, NULL, 32, 3, "1"},
+    {"full",
+     "a night: 5-30 repetitions to 1% after up to 8 warm-ups, 2 s repetitions, density up "
+     "to 128",
+     5, 30, 1.0, 8, "2", 128, 5, "2"},
 };
 
 static const char usage_head[] =
@@ -224,6 +227,7 @@ int cmd_all(int argc, char *argv[])
 	ro.min_reps = a.profile->min_reps;
 	ro.max_reps = a.profile->max_reps;
 	ro.target_ci = a.profile->target_ci;
+	ro.max_warmup = a.profile->max_warmup;
 	ro.duration = a.profile->duration;
 	ro.quiet = a.quiet;
 	const struct env_ops *envs[MAX_ENVS];
