@@ -1,6 +1,8 @@
-/* The runner's pure rules: the steady-state rule that ends the warm-up
- * (on sequences that settle, drift and never settle) and the order of the
- * environments within interleaved blocks. */
+/* The runner's rules: the steady-state rule that ends the warm-up (on
+ * sequences that settle, drift and never settle), the order of the
+ * environments within interleaved blocks, and the run's conditions
+ * (placements, interleaving or not, what cannot be matched) with fake
+ * backends. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "harness/run/conditions.h"
 #include "harness/run/interleave.h"
 #include "harness/run/steady.h"
 
@@ -130,6 +133,126 @@ static void random_blocks(void **state)
 	assert_true(interleave_fresh_seed() <= (uint64_t)INT64_MAX);
 }
 
+/* Fake backends: only the fields conditions.c reads. */
+static uint64_t small(const struct env_spec *spec)
+{
+	(void)spec;
+	return 1 << 20;
+}
+
+static uint64_t huge(const struct env_spec *spec)
+{
+	(void)spec;
+	return UINT64_MAX / 4;
+}
+
+static const struct env_ops fake_bare = {.name = "bare"};
+static const struct env_ops fake_small = {.name = "small", .host_memory = small};
+static const struct env_ops fake_huge = {.name = "huge", .host_memory = huge};
+static const struct env_ops fake_xen = {
+    .name = "xen", .cpu_numbering = "Xen's physical CPUs", .host_memory = small};
+
+static struct run_conditions resolve(const struct env_ops *const *envs, size_t n,
+                                     const char *const extra[], bool networked, const char *cpus)
+{
+	char *argv[16] = {"run", "--env", "x", "--workload", "y"};
+	int argc = 5;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+		argv[argc++] = (char *)extra[i];
+	struct run_options o;
+	struct bench_error *err = NULL;
+	assert_int_equal(run_options_parse(argc, argv, &o, &err), 0);
+	struct topo t;
+	struct topo_binding b;
+	assert_int_equal(topo_open_synthetic(&t, "core:2 pu:1", &err), 0);
+	assert_int_equal(topo_resolve(&t, cpus, -1, 1, &b, &err), 0);
+	struct run_conditions c = {.quiet_warnings = true};
+	if (run_conditions_resolve(&o, envs, n, &t, &b, networked, &c, &err) < 0)
+		fail_msg("conditions: %s", err->msg);
+	topo_close(&t);
+	return c;
+}
+
+static void conditions_decided_once(void **state)
+{
+	(void)state;
+	/* two environments that fit: interleaved (ABBA), the peer beside CPU 0 */
+	const struct env_ops *two[] = {&fake_bare, &fake_small};
+	const char *const seeded[] = {"--seed", "7", NULL};
+	struct run_conditions c = resolve(two, 2, seeded, true, "0");
+	assert_true(c.interleaved);
+	assert_int_equal(c.scheme, INTERLEAVE_ABBA);
+	assert_int_equal(c.seed, 7);
+	assert_string_equal(c.peer.cpus_text, "1");
+	assert_string_equal(c.io.cpus_text, "1"); /* the peer's, by default */
+	assert_int_equal(json_array_size(c.warnings), 0);
+	json_t *j = run_conditions_to_json(&c);
+	json_t *il = json_object_get(j, "interleave");
+	assert_string_equal(json_string_value(json_object_get(il, "scheme")), "abba");
+	assert_int_equal(json_integer_value(json_object_get(il, "seed")), 7);
+	json_decref(j);
+	run_conditions_free(&c);
+	/* --io-cpus is its own placement */
+	const char *const io[] = {"--io-cpus", "0", NULL};
+	c = resolve(two, 2, io, false, "0");
+	assert_string_equal(c.io.policy, "given");
+	run_conditions_free(&c);
+	/* a peer sharing both CPUs with the instance: warned when networked */
+	c = resolve(two, 2, NULL, true, NULL);
+	assert_string_equal(c.peer.policy, "shared");
+	assert_int_equal(json_array_size(c.warnings), 1);
+	run_conditions_free(&c);
+	c = resolve(two, 2, NULL, false, NULL);
+	assert_int_equal(json_array_size(c.warnings), 0);
+	run_conditions_free(&c);
+}
+
+static void conditions_that_cannot_be_met(void **state)
+{
+	(void)state;
+	/* too big to keep up together: one after the other, with the reason */
+	const struct env_ops *big[] = {&fake_bare, &fake_huge};
+	struct run_conditions c = resolve(big, 2, NULL, false, "0");
+	assert_false(c.interleaved);
+	assert_non_null(strstr(c.why_not, "cannot hold every instance"));
+	assert_int_equal(json_array_size(c.warnings), 1);
+	run_conditions_free(&c);
+	/* asked */
+	const struct env_ops *two[] = {&fake_bare, &fake_small};
+	const char *const no[] = {"--no-interleave", NULL};
+	c = resolve(two, 2, no, false, "0");
+	assert_false(c.interleaved);
+	assert_string_equal(c.why_not, "--no-interleave");
+	run_conditions_free(&c);
+	/* one environment: nothing to interleave, nothing to warn about */
+	c = resolve(two, 1, NULL, false, "0");
+	assert_false(c.interleaved);
+	assert_string_equal(c.why_not, "one environment");
+	assert_int_equal(json_array_size(c.warnings), 0);
+	run_conditions_free(&c);
+	/* Xen's CPU numbers are not the host's */
+	const struct env_ops *xen[] = {&fake_bare, &fake_xen};
+	c = resolve(xen, 2, NULL, false, "0");
+	assert_int_equal(json_array_size(c.unmatched), 1);
+	json_t *u = json_array_get(c.unmatched, 0);
+	assert_string_equal(json_string_value(json_object_get(u, "condition")), "cpu numbering");
+	/* helpers it cannot place: unmatched once, however often it starts */
+	struct env_instance inst = {.helpers = ENV_HELPERS_UNPLACED};
+	inst.pinning = json_pack("{s:{s:s}}", "io_threads", "reason", "dom0's threads");
+	run_conditions_instance(&c, &fake_xen, &inst, 2);
+	run_conditions_instance(&c, &fake_xen, &inst, 2);
+	assert_int_equal(json_array_size(c.unmatched), 2);
+	u = json_array_get(c.unmatched, 1);
+	assert_string_equal(json_string_value(json_object_get(u, "condition")), "io threads");
+	assert_non_null(strstr(json_string_value(json_object_get(u, "detail")), "dom0's threads"));
+	/* placed or absent helpers match */
+	struct env_instance placed = {.helpers = ENV_HELPERS_PLACED};
+	run_conditions_instance(&c, &fake_small, &placed, 2);
+	assert_int_equal(json_array_size(c.unmatched), 2);
+	json_decref(inst.pinning);
+	run_conditions_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +262,8 @@ int main(void)
 	    cmocka_unit_test(never_settles),
 	    cmocka_unit_test(abba),
 	    cmocka_unit_test(random_blocks),
+	    cmocka_unit_test(conditions_decided_once),
+	    cmocka_unit_test(conditions_that_cannot_be_met),
 	};
 	return cmocka_run_group_tests_name("run rules", tests, NULL, NULL);
 }
