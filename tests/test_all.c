@@ -28,7 +28,7 @@ static void quick_bare(void **state)
 	build_path("all-XXXXXX", dir);
 	assert_non_null(mkdtemp(dir));
 	char *argv[] = {bench,    "all",  "--profile",   "quick",
-	                "--envs", "bare", "--workloads", "os.syscall,mem.random,disk.rand_read",
+	                "--envs", "bare", "--workloads", "os.syscall,cpu.int,disk.rand_read",
 	                "--out",  dir,    "--quiet",     NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)

@@ -96,14 +96,14 @@ static void four_families_in_a_guest(void **state)
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
 	assert_int_equal(make_build_tmpdir("qemu-", dir), 0);
-	char *argv[] = {bench,    "run",         "--env",
-	                "qemu",   "--workload",  "cpu.int,mem.stream,net.tcp_rr,disk.rand_read",
-	                "--reps", "2",           "--size",
-	                "8M",     "--duration",  "0.05",
-	                "--cpus", "0",           "--memory",
-	                "256M",   "--disk-size", "64M",
-	                "--out",  dir,           "--quiet",
-	                NULL};
+	char *argv[] = {bench,         "run",        "--env",
+	                "qemu",        "--workload", "cpu.int,mem.stream,net.tcp_rr,disk.rand_read",
+	                "--reps",      "2",          "--max-warmup",
+	                "1",           "--size",     "8M",
+	                "--duration",  "0.05",       "--cpus",
+	                "0",           "--memory",   "256M",
+	                "--disk-size", "64M",        "--out",
+	                dir,           "--quiet",    NULL};
 	struct cmd_result r = run_cmd_bounded(argv, 600);
 	if (r.status != 0)
 		fail_msg("bench run --env qemu exited %d: %s", r.status, r.err);

@@ -101,6 +101,13 @@ static void pvh_domain_runs_four_families(void **state)
 		}
 		if (strcmp(s->workload, "disk.rand_read") == 0)
 			assert_string_equal(str(json_object_get(b, "disk"), "device"), "/dev/xvda");
+		/* dom0's back-ends: recorded (the domain's vif at least), not placed */
+		json_t *io = json_object_get(b, "io_threads");
+		assert_string_equal(str(io, "placement"), "not placed");
+		assert_true(json_array_size(json_object_get(io, "threads")) >= 1);
+		/* the network peer runs in dom0, bound and recorded */
+		if (strcmp(s->workload, "net.tcp_rr") == 0)
+			assert_true(strlen(str(json_object_get(s->pinning, "peer"), "policy")) > 0);
 	}
 	for (int k = 0; k < 4; k++)
 		if (!saw[k])

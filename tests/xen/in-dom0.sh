@@ -16,13 +16,13 @@ bench list >"$out/list.txt" 2>&1
 
 say "PVH domain: cpu.int, mem.stream, net.tcp_rr, disk.rand_read"
 bench run --env xen --workload cpu.int,mem.stream,net.tcp_rr,disk.rand_read \
-	--reps 2 --size 8M --duration 0.1 --cpus 0 --memory 256M --disk-size 64M \
-	--out "$out/run" --quiet >"$out/run.txt" 2>&1
+	--reps 2 --max-warmup 1 --size 8M --duration 0.1 --cpus 0 --memory 256M \
+	--disk-size 64M --out "$out/run" --quiet >"$out/run.txt" 2>&1
 echo $? >"$out/run.rc"
 
 say "PV domain: os.syscall"
-bench run --env xen --xen-mode pv --workload os.syscall --reps 2 --duration 0.1 \
-	--cpus 1 --memory 256M --out "$out/run-pv" --quiet >"$out/run-pv.txt" 2>&1
+bench run --env xen --xen-mode pv --workload os.syscall --reps 2 --max-warmup 1 \
+	--duration 0.1 --cpus 1 --memory 256M --out "$out/run-pv" --quiet >"$out/run-pv.txt" 2>&1
 echo $? >"$out/run-pv.rc"
 
 say "a domain that cannot boot"
