@@ -92,14 +92,14 @@ static double eta(const struct runner *r, size_t lanes, size_t done_here)
 	       (here + (double)(remaining * r->n_lanes) * (double)(min + r->cond->warmup.window));
 }
 
+/* "[2/5] bare/cpu.int warm-up  rep 3/5 ...": done of total so far. */
 static void progress(struct runner *r, const char *env, const char *what, size_t lanes, size_t done,
-                     const struct wl_info *w)
+                     unsigned total, const struct wl_info *w)
 {
 	char label[160];
 	snprintf(label, sizeof(label), "[%zu/%zu] %s/%s%s", r->workload_index + 1,
 	         r->workload_count, env, w->name, what);
-	progress_update(&r->progress, label, (unsigned)done + 1, r->opts->max_reps,
-	                eta(r, lanes, done));
+	progress_update(&r->progress, label, (unsigned)done + 1, total, eta(r, lanes, done));
 }
 
 /* Records *werr (prefixed with context) as the lane's failure, keeping the
@@ -197,7 +197,7 @@ static void warm_up(struct runner *r, struct lane *lanes[], size_t n, const stru
 			struct lane *l = lanes[i];
 			if (!lane_ok(l))
 				continue;
-			progress(r, l->env->name, " warm-up", n, round, w);
+			progress(r, l->env->name, " warm-up", n, round, rule->max_reps, w);
 			one_rep(r, l, w, &l->warm, round, 0, "warm-up");
 			if (l->settled_after == 0 && lane_ok(l) &&
 			    steady_settled(l->warm.values[0], l->warm.n, rule))
@@ -238,7 +238,8 @@ static void measure_blocks(struct runner *r, struct lane *lanes[], size_t n,
 			struct lane *l = lanes[order[pos]];
 			if (!lane_ok(l))
 				continue;
-			progress(r, interleaved ? r->label : l->env->name, "", n, b, w);
+			progress(r, interleaved ? r->label : l->env->name, "", n, b,
+			         r->opts->max_reps, w);
 			one_rep(r, l, w, &l->col, b, pos, "repetition");
 		}
 	}
