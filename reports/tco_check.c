@@ -251,8 +251,8 @@ static void slips_saving(struct search *s, const struct tco_check_in *in, struct
 	          "the baseline's cost per instance over this one's (a ratio, not a difference)");
 }
 
-static void check_one(struct search *s, const struct tco_check_in *in, int fig, struct q consistent,
-                      struct q follows, const char *follows_general, const char *follows_text)
+static void check_one(struct search *s, int fig, struct q consistent, struct q follows,
+                      const char *follows_general, const char *follows_text)
 {
 	struct tco_check *c = s->c;
 	c->present = true;
@@ -270,11 +270,10 @@ static void check_one(struct search *s, const struct tco_check_in *in, int fig, 
 		snprintf(c->assumption, sizeof(c->assumption), "%s", follows_text);
 		return;
 	}
-	(void)in;
 	c->status = TCO_CHECK_UNEXPLAINED;
 	snprintf(c->general, sizeof(c->general), "not reproduced by any listed slip");
 	snprintf(c->assumption, sizeof(c->assumption),
-	         "no listed slip reproduces it (see reports/models/README.md)");
+	         "no listed slip reproduces it (the list: reports/TCO.md)");
 }
 
 void tco_check_scenario(const struct tco_check_in *in, struct tco_check check[TCO_N_FIGURES],
@@ -293,17 +292,17 @@ void tco_check_scenario(const struct tco_check_in *in, struct tco_check check[TC
 
 	if (pub->has[TCO_FIG_TCO]) {
 		struct search s = {pub, TCO_FIG_TCO, &check[TCO_FIG_TCO], false, 0, {0, 1, false}};
-		check_one(&s, in, TCO_FIG_TCO, f->tco, f->tco, NULL, NULL);
+		check_one(&s, TCO_FIG_TCO, f->tco, f->tco, NULL, NULL);
 		if (s.c->status == TCO_CHECK_UNEXPLAINED)
 			slips_tco(&s, in);
 	}
 	if (pub->has[TCO_FIG_COST_YEAR]) {
 		struct search s = {pub, TCO_FIG_COST_YEAR, &check[TCO_FIG_COST_YEAR], false,
 		                   0,   {0, 1, false}};
-		snprintf(
-		    text, sizeof(text), "follows from the printed TCO %s (%s a year per instance)",
-		    pub->has[TCO_FIG_TCO] ? pub->text[TCO_FIG_TCO] : "", "worked out the same way");
-		check_one(&s, in, TCO_FIG_COST_YEAR, f->cost_year,
+		snprintf(text, sizeof(text), "the printed TCO %s / (%s instances x %s years)",
+		         pub->text[TCO_FIG_TCO], num(f->effective, a, sizeof(a)),
+		         num(period, b, sizeof(b)));
+		check_one(&s, TCO_FIG_COST_YEAR, f->cost_year,
 		          q_div(tco, q_mul(f->effective, period)), "follows from the printed TCO",
 		          pub->has[TCO_FIG_TCO] ? text : NULL);
 		if (s.c->status == TCO_CHECK_UNEXPLAINED) {
@@ -335,8 +334,7 @@ void tco_check_scenario(const struct tco_check_in *in, struct tco_check check[TC
 		         "the baseline's cost per instance minus this one's, %s - %s, each worked "
 		         "out from the printed TCO as the cost column is (%s)",
 		         money(pub, cb, a, sizeof(a)), money(pub, ct, b, sizeof(b)), how);
-		check_one(&s, in, TCO_FIG_SAVING_YEAR, in->saving_year, q_sub(cb, ct), general,
-		          text);
+		check_one(&s, TCO_FIG_SAVING_YEAR, in->saving_year, q_sub(cb, ct), general, text);
 		if (s.c->status == TCO_CHECK_UNEXPLAINED)
 			slips_saving(&s, in, q_div(tco_b, in->base_fig->effective),
 			             q_div(tco, f->effective), tco);

@@ -65,6 +65,22 @@ int tco_html_section(FILE *out, const struct tco_results *r, const struct tco_ta
 	    "this one's (> 0: cheaper).",
 	    period, period);
 	note(out, text);
+	if (t->published.n_rows > 0) {
+		fputs("<h3 id=\"tco-published\">Published figures against this arithmetic</h3>\n",
+		      out);
+		snprintf(text, sizeof(text),
+		         "%zu printed figures: %zu agree with the model's arithmetic, %zu follow "
+		         "from the document's other figures, %zu hold only under an assumption "
+		         "listed below, %zu are unexplained. The \"bench tco\" column is the "
+		         "consistent value; \"reproduced\" is the figure recomputed under the "
+		         "assumption, which gives the printed one to its last digit.",
+		         r->n_published, r->n_status[TCO_CHECK_AGREES],
+		         r->n_status[TCO_CHECK_FOLLOWS], r->n_status[TCO_CHECK_IMPLIED],
+		         r->n_status[TCO_CHECK_UNEXPLAINED]);
+		note(out, text);
+		html_table(out, &t->published, "h3", "tco-published-table");
+		html_table(out, &t->assumptions, "h3", "tco-assumptions");
+	}
 	if (figure(out, charts, "tco-cost", dir, first_chart, err) < 0 ||
 	    figure(out, charts, "tco-components", dir, first_chart, err) < 0)
 		return -1;
@@ -91,22 +107,6 @@ int tco_html_section(FILE *out, const struct tco_results *r, const struct tco_ta
 	html_table(out, &t->sensitivity, "h3", "tco-sensitivity-table");
 	if (figure(out, charts, "tco-tornado", dir, first_chart, err) < 0)
 		return -1;
-	if (t->published.n_rows > 0) {
-		fputs("<h3 id=\"tco-published\">Published figures against this arithmetic</h3>\n",
-		      out);
-		snprintf(text, sizeof(text),
-		         "%zu printed figures: %zu agree with the model's arithmetic, %zu follow "
-		         "from the document's other figures, %zu hold only under an assumption "
-		         "listed below, %zu are unexplained. The \"bench tco\" column is the "
-		         "consistent value; \"reproduced\" is the figure recomputed under the "
-		         "assumption, which gives the printed one to its last digit.",
-		         r->n_published, r->n_status[TCO_CHECK_AGREES],
-		         r->n_status[TCO_CHECK_FOLLOWS], r->n_status[TCO_CHECK_IMPLIED],
-		         r->n_status[TCO_CHECK_UNEXPLAINED]);
-		note(out, text);
-		html_table(out, &t->published, "h3", "tco-published-table");
-		html_table(out, &t->assumptions, "h3", "tco-assumptions");
-	}
 	fputs("</section>\n", out);
 	return 0;
 }
