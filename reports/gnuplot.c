@@ -58,6 +58,18 @@ void gp_str(FILE *gp, const char *s)
 	fputc('\'', gp);
 }
 
+void gp_titles(FILE *f, const char *title, const char *ylabel)
+{
+	fputs("set title ", f);
+	gp_str(f, title);
+	fputc('\n', f);
+	if (ylabel != NULL) {
+		fputs("set ylabel ", f);
+		gp_str(f, ylabel);
+		fputc('\n', f);
+	}
+}
+
 int gp_block(struct plot_ctx *ctx)
 {
 	fprintf(ctx->gp, "$d%d << EOD\n", ctx->n_blocks);

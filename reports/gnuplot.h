@@ -57,6 +57,9 @@ int gp_draw(struct plot_ctx *ctx, int (*draw)(struct plot_ctx *ctx, const void *
  * special). */
 void gp_str(FILE *gp, const char *s);
 
+/* "set title" and "set ylabel" (when ylabel is not NULL) lines, quoted. */
+void gp_titles(FILE *f, const char *title, const char *ylabel);
+
 /* Starts a datablock in the script ("$dN << EOD" line) and returns N; the
  * caller writes numeric rows and then ends it with gp_block_end. */
 int gp_block(struct plot_ctx *ctx);

@@ -105,3 +105,16 @@ int html_inline_svg(FILE *out, const char *dir, const char *name, size_t k,
 	}
 	return 0;
 }
+
+int html_figure(FILE *out, const char *dir, const char *name, const char *caption, const char *id,
+                size_t k, struct bench_error **err)
+{
+	fprintf(out, "<figure id=\"%s\">\n", id);
+	if (html_inline_svg(out, dir, name, k, err) < 0)
+		return -1;
+	fputs("<figcaption>", out);
+	html_text(out, caption);
+	fprintf(out, " (<code>%s.svg</code>, <code>%s.png</code>)</figcaption>\n</figure>\n", name,
+	        name);
+	return 0;
+}

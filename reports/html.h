@@ -26,4 +26,9 @@ void html_table(FILE *out, const struct rtable *t, const char *h, const char *id
 int html_inline_svg(FILE *out, const char *dir, const char *name, size_t k,
                     struct bench_error **err);
 
+/* <figure id="ID"> with dir/name.svg inline (chart k of the page) and a
+ * caption naming its .svg and .png. Returns 0, or -1 with *err. */
+int html_figure(FILE *out, const char *dir, const char *name, const char *caption, const char *id,
+                size_t k, struct bench_error **err);
+
 #endif

@@ -99,14 +99,10 @@ int report_html(FILE *out, const struct run *run, const struct report_tables *t,
 	if (charts->n > 0)
 		fputs("<h2 id=\"charts\">Charts</h2>\n", out);
 	for (size_t i = 0; i < charts->n; i++) {
-		fprintf(out, "<figure id=\"chart-%zu\">\n", i);
-		if (html_inline_svg(out, dir, charts->v[i].name, i, err) < 0)
+		char id[32];
+		snprintf(id, sizeof(id), "chart-%zu", i);
+		if (html_figure(out, dir, charts->v[i].name, charts->v[i].title, id, i, err) < 0)
 			return -1;
-		fputs("<figcaption>", out);
-		html_text(out, charts->v[i].title);
-		fprintf(out,
-		        " (<code>%s.svg</code>, <code>%s.png</code>)</figcaption>\n</figure>\n",
-		        charts->v[i].name, charts->v[i].name);
 	}
 	if (t->failed.n_rows > 0) {
 		html_table(out, &t->failed, "h2", "failed");

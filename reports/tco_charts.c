@@ -66,13 +66,10 @@ static int cost_chart(struct plot_ctx *ctx, const struct tco_results *r, const c
 	char label[192], title[256];
 	double base = shown(m, r->r[m->baseline].fig.cost_year);
 	snprintf(title, sizeof(title), "Cost per instance and year by scenario (%s)", unit);
-	fputs("set title ", f);
-	gp_str(f, title);
 	snprintf(label, sizeof(label), "cost per instance and year (%s)", unit);
-	fputs("\nset ylabel ", f);
-	gp_str(f, label);
+	gp_titles(f, title, label);
 	fprintf(f,
-	        "\nset yrange [0:*]\nset xrange [-0.6:%zu.6]\nset style fill solid 0.8 border "
+	        "set yrange [0:*]\nset xrange [-0.6:%zu.6]\nset style fill solid 0.8 border "
 	        "-1\nset boxwidth 0.6\n",
 	        r->n - 1);
 	gp_xtics(f, names, r->n, CHART_W);
@@ -135,12 +132,9 @@ static int components_chart(struct plot_ctx *ctx, const struct tco_results *r, c
 	}
 	char title[256], label[128];
 	snprintf(title, sizeof(title), "What the cost per instance and year is made of (%s)", unit);
-	fputs("set title ", f);
-	gp_str(f, title);
 	snprintf(label, sizeof(label), "per instance and year (%s)", unit);
-	fputs("\nset ylabel ", f);
-	gp_str(f, label);
-	fputs("\nset yrange [0:*]\nset style data histograms\nset style histogram rowstacked\n"
+	gp_titles(f, title, label);
+	fputs("set yrange [0:*]\nset style data histograms\nset style histogram rowstacked\n"
 	      "set style fill solid 0.85 border -1\nset boxwidth 0.6\n",
 	      f);
 	gp_xtics(f, names, n, CHART_W);
@@ -217,12 +211,9 @@ static int break_even_chart(struct plot_ctx *ctx, const struct tco_results *r, c
 	char title[256], label[128];
 	snprintf(title, sizeof(title),
 	         "Break-even: cost per instance and year against guests per server (%s)", unit);
-	fputs("set title ", f);
-	gp_str(f, title);
 	snprintf(label, sizeof(label), "cost per instance and year (%s)", unit);
-	fputs("\nset ylabel ", f);
-	gp_str(f, label);
-	fprintf(f, "\nset xlabel 'guests per server'\nset xrange [1:%lld]\nset yrange [0:%.6f]\n%s",
+	gp_titles(f, title, label);
+	fprintf(f, "set xlabel 'guests per server'\nset xrange [1:%lld]\nset yrange [0:%.6f]\n%s",
 	        top, ymax * 2 > 0 ? ymax * 2 : 1, logx ? "set logscale x\n" : "");
 	fputs("set grid xtics ytics lc rgb '#dddddd'\n", f);
 	static const int dashes[] = {1, 2, 4, 5};
@@ -273,10 +264,9 @@ static int tornado_chart(struct plot_ctx *ctx, const struct tco_results *r, size
 	snprintf(title, sizeof(title),
 	         "Sensitivity of %s: cost per instance and year, each input -/+%s%%",
 	         m->scenarios[i].name, pct);
-	fputs("set title ", f);
-	gp_str(f, title);
+	gp_titles(f, title, NULL);
 	snprintf(label, sizeof(label), "cost per instance and year (%s)", unit);
-	fputs("\nset xlabel ", f);
+	fputs("set xlabel ", f);
 	gp_str(f, label);
 	fprintf(f, "\nset yrange [-0.7:%zu.7]\nset grid xtics lc rgb '#dddddd'\nset ytics (",
 	        n - 1);

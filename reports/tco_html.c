@@ -11,14 +11,11 @@ static int figure(FILE *out, const struct report_charts *charts, const char *pre
 	for (size_t i = 0; i < charts->n; i++) {
 		if (strncmp(charts->v[i].name, prefix, strlen(prefix)) != 0)
 			continue;
-		fprintf(out, "<figure id=\"tco-chart-%zu\">\n", first + i);
-		if (html_inline_svg(out, dir, charts->v[i].name, first + i, err) < 0)
+		char id[32];
+		snprintf(id, sizeof(id), "tco-chart-%zu", first + i);
+		if (html_figure(out, dir, charts->v[i].name, charts->v[i].title, id, first + i,
+		                err) < 0)
 			return -1;
-		fputs("<figcaption>", out);
-		html_text(out, charts->v[i].title);
-		fprintf(out,
-		        " (<code>%s.svg</code>, <code>%s.png</code>)</figcaption>\n</figure>\n",
-		        charts->v[i].name, charts->v[i].name);
 	}
 	return 0;
 }

@@ -148,6 +148,28 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+static const char *const head = "name: m\nperiod_years: 2\nbaseline: a\nplatforms:\n"
+                                "  p: {kind: physical, server_cost: 100}\n"
+                                "  v: {kind: virtual, server_cost: 300}\nscenarios:\n"
+                                "  - {name: a, platform: p}\n";
+
+/* model = head + scenario; bench tco on it exits 1 with out_has in stdout
+ * (when not NULL) and err_has in stderr. */
+static void expect_failure(const char *model, const char *scenario, const char *out_has,
+                           const char *err_has)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "%s%s", head, scenario);
+	write_file(model, text);
+	struct cmd_result r = tco(model, NULL, NULL, NULL);
+	assert_int_equal(r.status, 1);
+	if (out_has != NULL && strstr(r.out, out_has) == NULL)
+		fail_msg("'%s' not in: %s", out_has, r.out);
+	if (strstr(r.err, err_has) == NULL)
+		fail_msg("'%s' not in: %s", err_has, r.err);
+	cmd_result_free(&r);
+}
+
 static void errors_and_statuses(void **state)
 {
 	(void)state;
@@ -168,36 +190,15 @@ static void errors_and_statuses(void **state)
 	}
 	char model[PATH_MAX + 16];
 	snprintf(model, sizeof(model), "%s/m.yaml", tmp_dir);
-	static const char *const head = "name: m\nperiod_years: 2\nbaseline: a\nplatforms:\n"
-	                                "  p: {kind: physical, server_cost: 100}\n"
-	                                "  v: {kind: virtual, server_cost: 300}\nscenarios:\n"
-	                                "  - {name: a, platform: p}\n";
-	char text[1024];
-	snprintf(text, sizeof(text), "%s  - {name: b, platform: p, servers: 2, sever_cost: 1}\n",
-	         head);
-	write_file(model, text);
-	r = tco(model, NULL, NULL, NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, ":9:"));
-	assert_non_null(strstr(r.err, "unknown key 'sever_cost'"));
-	cmd_result_free(&r);
-	/* a printed figure nothing reproduces: shown, and exit status 1 */
-	snprintf(text, sizeof(text), "%s  - {name: b, platform: p, published: {tco: 123.45}}\n",
-	         head);
-	write_file(model, text);
-	r = tco(model, NULL, NULL, NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.out, "UNEXPLAINED"));
-	assert_non_null(strstr(r.err, "1 published figure(s) reproduced by nothing"));
-	cmd_result_free(&r);
-	/* guests from a run, without --run */
-	snprintf(text, sizeof(text),
-	         "%s  - {name: b, platform: v, density: {env: container, workload: idle}}\n", head);
-	write_file(model, text);
-	r = tco(model, NULL, NULL, NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "pass --run RUN_DIR"));
-	cmd_result_free(&r);
+	/* a typo, located; a printed figure nothing reproduces (shown, exit 1);
+	 * guests from a run without --run */
+	expect_failure(model, "  - {name: b, platform: p, servers: 2, sever_cost: 1}\n", NULL,
+	               ":9:40: /scenarios/1/.key(sever_cost): unknown key 'sever_cost'");
+	expect_failure(model, "  - {name: b, platform: p, published: {tco: 123.45}}\n",
+	               "UNEXPLAINED", "1 published figure(s) reproduced by nothing");
+	expect_failure(model,
+	               "  - {name: b, platform: v, density: {env: container, workload: idle}}\n",
+	               NULL, "pass --run RUN_DIR");
 	r = tco(model, "--run", tmp_dir, NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "run.json"));
