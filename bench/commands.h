@@ -22,6 +22,7 @@ int cmd_density(int argc, char *argv[]);
 int cmd_all(int argc, char *argv[]);
 int cmd_pcap_stats(int argc, char *argv[]);
 int cmd_report(int argc, char *argv[]);
+int cmd_tco(int argc, char *argv[]);
 
 /* Exit statuses shared by the subcommands. */
 enum {

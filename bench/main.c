@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"density", "instances per host that still meet a QoS bar", cmd_density},
     {"bundle", "write the OCI bundle the container environment runs", cmd_bundle},
     {"report", "render RUN_DIR/report/ (charts, HTML, markdown, CSV)", cmd_report},
+    {"tco", "cost model: TCO, cost per instance, break-even, sensitivity (YAML, runs)", cmd_tco},
 };
 
 static void usage(FILE *out)

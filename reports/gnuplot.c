@@ -5,9 +5,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness/core/cleanup.h"
 #include "harness/core/spawn.h"
+
+#define GNUPLOT_TIMEOUT_S 120
 
 int report_tools_find(struct report_tools *tools, struct bench_error **err)
 {
@@ -52,6 +56,18 @@ void gp_str(FILE *gp, const char *s)
 			fputc(*s, gp);
 	}
 	fputc('\'', gp);
+}
+
+void gp_titles(FILE *f, const char *title, const char *ylabel)
+{
+	fputs("set title ", f);
+	gp_str(f, title);
+	fputc('\n', f);
+	if (ylabel != NULL) {
+		fputs("set ylabel ", f);
+		gp_str(f, ylabel);
+		fputc('\n', f);
+	}
 }
 
 int gp_block(struct plot_ctx *ctx)
@@ -206,4 +222,63 @@ size_t gp_index_of(const char *const *v, size_t n, const char *s)
 		if (strcmp(v[i], s) == 0)
 			return i;
 	return n;
+}
+
+static int run_gnuplot(const struct report_tools *tools, const char *script,
+                       struct bench_error **err)
+{
+	char out[4096] = "";
+	char *argv[] = {(char *)tools->gnuplot, (char *)script, NULL};
+	int rc = spawn_run(argv, GNUPLOT_TIMEOUT_S, 0, out, sizeof(out), err);
+	if (rc < 0)
+		return bench_error_wrap(err, "gnuplot");
+	if (rc != 0) {
+		size_t len = strlen(out);
+		while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
+			out[--len] = '\0';
+		return bench_error_set(err, 0, "gnuplot %s failed (exit status %d): %s", script, rc,
+		                       len > 600 ? out + len - 600 : out);
+	}
+	return 0;
+}
+
+int gp_draw(struct plot_ctx *ctx, int (*draw)(struct plot_ctx *ctx, const void *arg),
+            const void *arg, struct bench_error **err)
+{
+	const char *dir = ctx->dir;
+	for (const char *p = dir; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return bench_error_set(err, 0, "%s: control characters in the report path",
+			                       dir);
+	cleanup_free char *script = NULL;
+	if (asprintf(&script, "%s/charts.gp", dir) < 0)
+		return bench_error_set(err, ENOMEM, "gnuplot script");
+	if ((ctx->gp = fopen(script, "w")) == NULL)
+		return bench_error_set(err, errno, "%s", script);
+	fputs("# bench charts (generated)\nset encoding utf8\n", ctx->gp);
+	int rc = draw(ctx, arg);
+	int werr = ferror(ctx->gp) ? EIO : 0;
+	if (fclose(ctx->gp) != 0 && werr == 0)
+		werr = errno;
+	ctx->gp = NULL;
+	if (rc < 0 || werr != 0) {
+		unlink(script);
+		return bench_error_set(err, rc < 0 ? ENOMEM : werr, "writing %s", script);
+	}
+	rc = ctx->charts->n > 0 ? run_gnuplot(ctx->tools, script, err) : 0;
+	unlink(script);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < ctx->charts->n; i++) {
+		for (int k = 0; k < 2; k++) {
+			cleanup_free char *path = NULL;
+			struct stat st;
+			if (asprintf(&path, "%s/%s.%s", dir, ctx->charts->v[i].name,
+			             k ? "png" : "svg") < 0)
+				return bench_error_set(err, ENOMEM, "gnuplot");
+			if (stat(path, &st) < 0 || st.st_size == 0)
+				return bench_error_set(err, 0, "gnuplot did not draw %s", path);
+		}
+	}
+	return 0;
 }

@@ -34,8 +34,8 @@ struct report_charts {
 /* Building the gnuplot script (report_plot.c) for the chart families
  * (report_charts.c). */
 struct plot_ctx {
-	const struct run *run;
-	const char *dir; /* where the charts go; no control characters */
+	const struct run *run; /* the run's report; NULL for other pages (tco) */
+	const char *dir;       /* where the charts go; no control characters */
 	const struct report_tools *tools;
 	FILE *gp; /* the script */
 	struct report_charts *charts;
@@ -44,10 +44,21 @@ struct plot_ctx {
 	int n_blocks; /* datablocks defined so far */
 };
 
+/* Writes the script ctx->dir/charts.gp with draw(ctx, arg) (which adds its
+ * charts with gp_body_chart), runs gnuplot on it (argument vector, bounded
+ * time), removes it and checks that every chart's SVG and PNG is there.
+ * ctx needs dir, tools and charts (caller frees charts->v); draw returns
+ * -1 when out of memory. Returns 0, or -1 with *err (gnuplot's output). */
+int gp_draw(struct plot_ctx *ctx, int (*draw)(struct plot_ctx *ctx, const void *arg),
+            const void *arg, struct bench_error **err);
+
 /* Writes s as a gnuplot single-quoted string: quotes doubled, control
  * characters as spaces (terminals run noenhanced, so nothing else is
  * special). */
 void gp_str(FILE *gp, const char *s);
+
+/* "set title" and "set ylabel" (when ylabel is not NULL) lines, quoted. */
+void gp_titles(FILE *f, const char *title, const char *ylabel);
 
 /* Starts a datablock in the script ("$dN << EOD" line) and returns N; the
  * caller writes numeric rows and then ends it with gp_block_end. */

@@ -17,7 +17,7 @@
 #include "reports/report_table.h"
 #include "harness/core/spawn.h"
 
-static int files_add(struct report_files *files, const char *name)
+int report_files_add(struct report_files *files, const char *name)
 {
 	if (files->n == files->cap) {
 		size_t cap = files->cap ? 2 * files->cap : 16;
@@ -108,21 +108,23 @@ static int render_into(const struct run *run, const char *tmp, const struct repo
 		char name[200];
 		for (int k = 0; k < 2 && rc == 0; k++) {
 			snprintf(name, sizeof(name), "%s.%s", charts.v[i].name, k ? "png" : "svg");
-			if (files_add(names, name) < 0)
+			if (report_files_add(names, name) < 0)
 				rc = bench_error_set(err, ENOMEM, "report");
 		}
 	}
 	/* the pages last: what they refer to is in place before them */
 	for (int i = 0; i < 3 && rc == 0; i++)
-		if (files_add(names, fixed[i]) < 0)
+		if (report_files_add(names, fixed[i]) < 0)
 			rc = bench_error_set(err, ENOMEM, "report");
 	free(charts.v);
 	report_tables_free(&tables);
 	return rc;
 }
 
-int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
-                  struct report_files *files, struct bench_error **err)
+int report_dir_render(const char *out_dir,
+                      int (*fill)(const char *tmp, struct report_files *names, const void *arg,
+                                  struct bench_error **err),
+                      const void *arg, struct report_files *files, struct bench_error **err)
 {
 	memset(files, 0, sizeof(*files));
 	bool made = mkdir(out_dir, 0755) == 0;
@@ -138,7 +140,7 @@ int report_render(const struct run *run, const char *out_dir, const struct repor
 		return -1;
 	}
 	struct report_files names = {0};
-	int rc = render_into(run, tmp, tools, &names, err);
+	int rc = fill(tmp, &names, arg, err);
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		cleanup_free char *from = NULL, *to = NULL;
 		if (asprintf(&from, "%s/%s", tmp, names.names[i]) < 0 ||
@@ -146,7 +148,7 @@ int report_render(const struct run *run, const char *out_dir, const struct repor
 			rc = bench_error_set(err, ENOMEM, "report");
 		else if (rename(from, to) < 0)
 			rc = bench_error_set(err, errno, "rename %s to %s", from, to);
-		else if (files_add(files, names.names[i]) < 0)
+		else if (report_files_add(files, names.names[i]) < 0)
 			rc = bench_error_set(err, ENOMEM, "report");
 	}
 	report_files_free(&names);
@@ -154,4 +156,23 @@ int report_render(const struct run *run, const char *out_dir, const struct repor
 	if (rc < 0 && made && files->n == 0)
 		rmdir(out_dir);
 	return rc;
+}
+
+struct render_arg {
+	const struct run *run;
+	const struct report_tools *tools;
+};
+
+static int fill_report(const char *tmp, struct report_files *names, const void *arg,
+                       struct bench_error **err)
+{
+	const struct render_arg *a = arg;
+	return render_into(a->run, tmp, a->tools, names, err);
+}
+
+int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
+                  struct report_files *files, struct bench_error **err)
+{
+	struct render_arg a = {run, tools};
+	return report_dir_render(out_dir, fill_report, &a, files, err);
 }

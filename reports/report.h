@@ -17,6 +17,21 @@ struct report_files {
 };
 
 void report_files_free(struct report_files *files);
+/* Appends a copy of name. Returns 0, or -1 when out of memory. */
+int report_files_add(struct report_files *files, const char *name);
+
+/* Writes a directory of files all at once, as far as a file system allows:
+ * fill writes them into a new temporary directory inside out_dir (created,
+ * one level, if missing) and lists their names in *names in the order they
+ * are to be renamed into out_dir (what a page refers to before the page);
+ * then the temporary directory is removed. A failure leaves no partial set
+ * behind (best effort: a rename that fails halfway leaves a mix of old and
+ * new files, the renamed ones named in *files). Fills *files (caller frees
+ * with report_files_free). Returns 0, or -1 with *err. */
+int report_dir_render(const char *out_dir,
+                      int (*fill)(const char *tmp, struct report_files *names, const void *arg,
+                                  struct bench_error **err),
+                      const void *arg, struct report_files *files, struct bench_error **err);
 
 /* Renders run into out_dir (created, one level, if missing): samples.csv,
  * summary.md, the charts (<name>.svg and <name>.png) and report.html.

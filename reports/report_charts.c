@@ -167,12 +167,9 @@ static int latency_one(struct plot_ctx *ctx, const char *workload)
 	snprintf(title, sizeof(title),
 	         "%s: latency percentiles (mean over repetitions, error bars = 95%% CI)", workload);
 	snprintf(ylabel, sizeof(ylabel), "latency (%s)", unit);
-	fputs("set title ", f);
-	gp_str(f, title);
-	fputs("\nset ylabel ", f);
-	gp_str(f, ylabel);
+	gp_titles(f, title, ylabel);
 	fprintf(f,
-	        "\nset xlabel 'percentile'\nset key inside top left vertical\nset xrange "
+	        "set xlabel 'percentile'\nset key inside top left vertical\nset xrange "
 	        "[-0.3:%zu.3]\nset yrange [0:*]\n"
 	        "set offsets 0,0,graph 0.08,0\nset xtics (",
 	        n_pcts - 1);

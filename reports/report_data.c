@@ -24,8 +24,7 @@ int report_write_file(const char *path, int (*fn)(FILE *out, const void *arg), c
 	return 0;
 }
 
-/* RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-static void csv_field(FILE *out, const char *s, const char *sep)
+void report_csv_field(FILE *out, const char *s, const char *sep)
 {
 	if (s == NULL)
 		s = "";
@@ -59,15 +58,15 @@ int report_csv(FILE *out, const struct run *run)
 				report_fmt_exact(s->values[r], value, sizeof(value));
 				outlier = s->outliers != NULL && s->outliers[r] ? "true" : "false";
 			}
-			csv_field(out, s->env, ",");
-			csv_field(out, s->workload, ",");
-			csv_field(out, s->metric, ",");
-			csv_field(out, s->unit, ",");
-			csv_field(out, better, ",");
-			csv_field(out, rep, ",");
-			csv_field(out, value, ",");
-			csv_field(out, outlier, ",");
-			csv_field(out, s->failed ? s->error : "", "\r\n");
+			report_csv_field(out, s->env, ",");
+			report_csv_field(out, s->workload, ",");
+			report_csv_field(out, s->metric, ",");
+			report_csv_field(out, s->unit, ",");
+			report_csv_field(out, better, ",");
+			report_csv_field(out, rep, ",");
+			report_csv_field(out, value, ",");
+			report_csv_field(out, outlier, ",");
+			report_csv_field(out, s->failed ? s->error : "", "\r\n");
 		}
 	}
 	return 0;

@@ -12,6 +12,10 @@
 int report_write_file(const char *path, int (*fn)(FILE *out, const void *arg), const void *arg,
                       struct bench_error **err);
 
+/* One CSV field then sep ("," or "\r\n"): RFC 4180, quoted when it holds a
+ * comma, quote, CR or LF, quotes doubled; NULL is empty. */
+void report_csv_field(FILE *out, const char *s, const char *sep);
+
 /* samples.csv: one row per repetition value, failed samples with their error. */
 int report_csv(FILE *out, const struct run *run);
 

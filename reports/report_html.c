@@ -2,6 +2,7 @@
  * read it, the result tables, the charts' SVGs inline, failed samples. */
 #include "reports/report_html.h"
 
+#include "reports/html.h"
 #include "reports/run_view.h"
 
 #include <errno.h>
@@ -9,115 +10,14 @@
 
 #include "harness/core/cleanup.h"
 
-static const char style[] =
-    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;"
-    "color:#222}\n"
-    "table{border-collapse:collapse;margin:.5em 0 1.5em}\n"
-    "th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top}\n"
-    "th{background:#f0f0f0}td.r{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "figure{margin:1em 0 2em}svg{max-width:100%;height:auto}\n"
-    "figcaption{color:#555;font-size:.9em}p.note{background:#f6f6f6;padding:.5em}\n"
-    "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}\n";
-
-static void html_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
-
-static void html_table(FILE *out, const struct rtable *t, const char *h, const char *id)
-{
-	if (t->title != NULL) {
-		fprintf(out, "<%s id=\"%s\">", h, id);
-		html_text(out, t->title);
-		fprintf(out, "</%s>\n", h);
-	}
-	if (t->n_rows == 0) {
-		fputs("<p>(no results)</p>\n", out);
-		return;
-	}
-	fputs("<table>\n<tr>", out);
-	for (size_t c = 0; c < t->n_cols; c++)
-		fprintf(out, "<th>%s</th>", t->head[c]);
-	fputs("</tr>\n", out);
-	for (size_t r = 0; r < t->n_rows; r++) {
-		fputs("<tr>", out);
-		for (size_t c = 0; c < t->n_cols; c++) {
-			fputs(t->align[c] == 'r' ? "<td class=\"r\">" : "<td>", out);
-			html_text(out, t->cells[r * t->n_cols + c]);
-			fputs("</td>", out);
-		}
-		fputs("</tr>\n", out);
-	}
-	fputs("</table>\n", out);
-}
-
-/* Copies gnuplot's SVG from its <svg> element on, with the ids of chart k
- * made unique in the page (several inline SVGs share one id space) and the
- * xlink namespace declaration dropped (HTML knows xlink:href). */
-static int inline_svg(FILE *out, const char *dir, const char *name, size_t k,
-                      struct bench_error **err)
-{
-	cleanup_free char *path = NULL, *text = NULL;
-	size_t len = 0;
-	if (asprintf(&path, "%s/%s.svg", dir, name) < 0)
-		return bench_error_set(err, ENOMEM, "report.html");
-	cleanup_fclose FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return bench_error_set(err, errno, "%s", path);
-	if (getdelim(&text, &len, '\0', f) < 0)
-		return bench_error_set(err, errno ? errno : EIO, "reading %s", path);
-	const char *p = strstr(text, "<svg");
-	if (p == NULL)
-		return bench_error_set(err, 0, "%s: no <svg> element", path);
-	static const char *const ids[] = {"id='", "id=\"", "href='#", "href=\"#", "url(#"};
-	const char *xlink = " xmlns:xlink=\"http://www.w3.org/1999/xlink\"";
-	while (*p) {
-		size_t i = 0, n;
-		if (strncmp(p, xlink, strlen(xlink)) == 0 ||
-		    strncmp(p, xlink + 1, strlen(xlink) - 1) == 0) {
-			p += *p == ' ' ? strlen(xlink) : strlen(xlink) - 1;
-			continue;
-		}
-		while (i < sizeof(ids) / sizeof(ids[0]) && strncmp(p, ids[i], strlen(ids[i])) != 0)
-			i++;
-		if (i < sizeof(ids) / sizeof(ids[0])) {
-			n = strlen(ids[i]);
-			fprintf(out, "%.*sc%zu-", (int)n, p, k);
-			p += n;
-		} else {
-			fputc(*p++, out);
-		}
-	}
-	return 0;
-}
-
 static void head(FILE *out, const struct run *run, const struct report_tables *t)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>bench "
 	      "report: ",
 	      out);
 	html_text(out, run->run_id);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>bench report: ", style);
+	fprintf(out,
+	        "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>bench report: ", html_style);
 	html_text(out, run->run_id);
 	fputs("</h1>\n<p>Run started ", out);
 	html_text(out, run->created != NULL ? run->created : "(unknown)");
@@ -201,14 +101,10 @@ int report_html(FILE *out, const struct run *run, const struct report_tables *t,
 	if (charts->n > 0)
 		fputs("<h2 id=\"charts\">Charts</h2>\n", out);
 	for (size_t i = 0; i < charts->n; i++) {
-		fprintf(out, "<figure id=\"chart-%zu\">\n", i);
-		if (inline_svg(out, dir, charts->v[i].name, i, err) < 0)
+		char id[32];
+		snprintf(id, sizeof(id), "chart-%zu", i);
+		if (html_figure(out, dir, charts->v[i].name, charts->v[i].title, id, i, err) < 0)
 			return -1;
-		fputs("<figcaption>", out);
-		html_text(out, charts->v[i].title);
-		fprintf(out,
-		        " (<code>%s.svg</code>, <code>%s.png</code>)</figcaption>\n</figure>\n",
-		        charts->v[i].name, charts->v[i].name);
 	}
 	if (t->failed.n_rows > 0) {
 		html_table(out, &t->failed, "h2", "failed");

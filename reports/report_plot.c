@@ -4,16 +4,10 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "harness/core/cleanup.h"
-#include "harness/core/spawn.h"
 #include "reports/report_charts.h"
 #include "reports/run_view.h"
-
-#define GNUPLOT_TIMEOUT_S 120
 
 /* The chart families, in the order the report shows them. */
 static int (*const families[])(struct plot_ctx *ctx) = {
@@ -21,65 +15,23 @@ static int (*const families[])(struct plot_ctx *ctx) = {
     report_chart_instance, report_chart_density,
 };
 
-static int run_gnuplot(const struct report_tools *tools, const char *script,
-                       struct bench_error **err)
+static int draw_families(struct plot_ctx *ctx, const void *arg)
 {
-	char out[4096] = "";
-	char *argv[] = {(char *)tools->gnuplot, (char *)script, NULL};
-	int rc = spawn_run(argv, GNUPLOT_TIMEOUT_S, 0, out, sizeof(out), err);
-	if (rc < 0)
-		return bench_error_wrap(err, "gnuplot");
-	if (rc != 0) {
-		size_t len = strlen(out);
-		while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
-			out[--len] = '\0';
-		return bench_error_set(err, 0, "gnuplot %s failed (exit status %d): %s", script, rc,
-		                       len > 600 ? out + len - 600 : out);
-	}
-	return 0;
+	(void)arg;
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]) && rc == 0; i++)
+		rc = families[i](ctx);
+	return rc;
 }
 
 int report_plot(const struct run *run, const char *dir, const struct report_tools *tools,
                 struct report_charts *charts, struct bench_error **err)
 {
-	for (const char *p = dir; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return bench_error_set(err, 0, "%s: control characters in the report path",
-			                       dir);
-	cleanup_free char *script = NULL;
-	if (asprintf(&script, "%s/charts.gp", dir) < 0)
-		return bench_error_set(err, ENOMEM, "report_plot");
 	cleanup_free const char **envs = NULL;
 	struct plot_ctx ctx = {.run = run, .dir = dir, .tools = tools, .charts = charts};
 	envs = report_envs(run, &ctx.n_envs);
 	ctx.envs = envs;
-	if (envs == NULL || (ctx.gp = fopen(script, "w")) == NULL)
-		return bench_error_set(err, envs ? errno : ENOMEM, "%s", script);
-	fputs("# bench report charts (generated)\nset encoding utf8\n", ctx.gp);
-	int rc = 0;
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]) && rc == 0; i++)
-		rc = families[i](&ctx);
-	int werr = ferror(ctx.gp) ? EIO : 0;
-	if (fclose(ctx.gp) != 0 && werr == 0)
-		werr = errno;
-	if (rc < 0 || werr != 0) {
-		unlink(script);
-		return bench_error_set(err, rc < 0 ? ENOMEM : werr, "writing %s", script);
-	}
-	rc = charts->n > 0 ? run_gnuplot(tools, script, err) : 0;
-	unlink(script);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < charts->n; i++) {
-		for (int k = 0; k < 2; k++) {
-			cleanup_free char *path = NULL;
-			struct stat st;
-			if (asprintf(&path, "%s/%s.%s", dir, charts->v[i].name, k ? "png" : "svg") <
-			    0)
-				return bench_error_set(err, ENOMEM, "report_plot");
-			if (stat(path, &st) < 0 || st.st_size == 0)
-				return bench_error_set(err, 0, "gnuplot did not draw %s", path);
-		}
-	}
-	return 0;
+	if (envs == NULL)
+		return bench_error_set(err, ENOMEM, "report_plot");
+	return gp_draw(&ctx, draw_families, NULL, err);
 }

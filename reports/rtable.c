@@ -3,35 +3,92 @@
 #include "reports/rtable.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int rtable_row(struct rtable *t, const char *first, ...)
+int rtable_row_v(struct rtable *t, const char *const *cells)
 {
 	if (t->n_rows == t->cap_rows) {
 		size_t cap = t->cap_rows ? 2 * t->cap_rows : 16;
-		char **cells = realloc(t->cells, cap * t->n_cols * sizeof(*cells));
-		if (cells == NULL)
+		char **grown = realloc(t->cells, cap * t->n_cols * sizeof(*grown));
+		if (grown == NULL)
 			return -1;
-		t->cells = cells;
+		t->cells = grown;
 		t->cap_rows = cap;
 	}
 	char **row = t->cells + t->n_rows * t->n_cols;
-	va_list ap;
-	va_start(ap, first);
-	const char *cell = first;
 	int rc = 0;
 	for (size_t c = 0; c < t->n_cols; c++) {
-		if (c > 0)
-			cell = va_arg(ap, const char *);
-		row[c] = strdup(cell != NULL ? cell : "");
+		row[c] = strdup(cells[c] != NULL ? cells[c] : "");
 		if (row[c] == NULL)
 			rc = -1;
 	}
-	va_end(ap);
 	t->n_rows++;
 	return rc;
+}
+
+int rtable_row(struct rtable *t, const char *first, ...)
+{
+	const char *cells[RTABLE_MAX_COLS];
+	va_list ap;
+	va_start(ap, first);
+	for (size_t c = 0; c < t->n_cols && c < RTABLE_MAX_COLS; c++)
+		cells[c] = c == 0 ? first : va_arg(ap, const char *);
+	va_end(ap);
+	return rtable_row_v(t, cells);
+}
+
+/* Width in UTF-8 code points. */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void cell(FILE *out, const char *s, size_t width, char align, bool last)
+{
+	size_t pad = width - text_width(s);
+	if (align == 'r')
+		fprintf(out, "%*s", (int)pad, "");
+	fputs(s, out);
+	if (align != 'r' && !last)
+		fprintf(out, "%*s", (int)pad, "");
+}
+
+void rtable_print_text(FILE *out, const struct rtable *t)
+{
+	size_t w[RTABLE_MAX_COLS] = {0};
+	for (size_t c = 0; c < t->n_cols; c++) {
+		w[c] = text_width(t->head[c]);
+		for (size_t r = 0; r < t->n_rows; r++) {
+			size_t k = text_width(t->cells[r * t->n_cols + c]);
+			w[c] = k > w[c] ? k : w[c];
+		}
+	}
+	if (t->title != NULL)
+		fprintf(out, "%s\n", t->title);
+	size_t total = 0;
+	for (size_t c = 0; c < t->n_cols; c++) {
+		fputs(c ? "  " : "", out);
+		cell(out, t->head[c], w[c], t->align[c], c + 1 == t->n_cols);
+		total += w[c] + (c ? 2 : 0);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < total; i++)
+		fputc('-', out);
+	fputc('\n', out);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		for (size_t c = 0; c < t->n_cols; c++) {
+			fputs(c ? "  " : "", out);
+			cell(out, t->cells[r * t->n_cols + c], w[c], t->align[c],
+			     c + 1 == t->n_cols);
+		}
+		fputc('\n', out);
+	}
 }
 
 void rtable_free(struct rtable *t)

@@ -4,8 +4,9 @@
 #define BENCH_RTABLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
-#define RTABLE_MAX_COLS 8
+#define RTABLE_MAX_COLS 16
 
 /* A table of strings. summary.md and report.html render the same tables, so
  * both show the same numbers. */
@@ -21,7 +22,13 @@ struct rtable {
 /* Appends one row: exactly n_cols strings (copied; NULL is ""). Returns 0, or
  * -1 when out of memory. */
 int rtable_row(struct rtable *t, const char *first, ...);
+/* The same with the n_cols strings in an array. */
+int rtable_row_v(struct rtable *t, const char *const *cells);
 void rtable_free(struct rtable *t);
+
+/* The table as aligned text columns for a terminal (title, header, a rule,
+ * rows; widths in UTF-8 code points). */
+void rtable_print_text(FILE *out, const struct rtable *t);
 
 /* Shortest "%.15g"/"%.17g" text that reads back as v. */
 void report_fmt_exact(double v, char *buf, size_t len);

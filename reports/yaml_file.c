@@ -256,3 +256,88 @@ int yaml_sequence(const struct yaml_file *f, struct fy_node *map, const char *ke
 {
 	return container(f, map, key, required, FYNT_SEQUENCE, out, err);
 }
+
+/* Parses text as [+-]digits[.digits][(e|E)[+-]digits]. Returns 0, or -1. */
+static int parse_decimal(const char *s, struct yaml_decimal *out)
+{
+	const char *p = s;
+	bool neg = *p == '-';
+	if (*p == '-' || *p == '+')
+		p++;
+	long long m = 0;
+	int exp = 0, digits = 0, significant = 0;
+	bool point = false;
+	for (; (*p >= '0' && *p <= '9') || (*p == '.' && !point); p++) {
+		if (*p == '.') {
+			point = true;
+			continue;
+		}
+		digits++;
+		if (m == 0 && *p == '0') {
+			exp -= point;
+			continue;
+		}
+		if (++significant > 18)
+			return -1;
+		m = m * 10 + (*p - '0');
+		exp -= point;
+	}
+	if (digits == 0 || (point && p[-1] == '.'))
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		char *end = NULL;
+		errno = 0;
+		long e = strtol(p + 1, &end, 10);
+		if (end == p + 1 || *end != '\0' || errno != 0 || e < -30 || e > 30)
+			return -1;
+		exp += (int)e;
+		p = end;
+	}
+	if (*p != '\0' || exp < -30 || exp > 30)
+		return -1;
+	out->mantissa = neg ? -m : m;
+	out->exp10 = exp;
+	return 0;
+}
+
+int yaml_node_decimal(const struct yaml_file *f, struct fy_node *node, struct yaml_decimal *out,
+                      struct bench_error **err)
+{
+	const char *s = fy_node_get_type(node) == FYNT_SCALAR ? fy_node_get_scalar0(node) : NULL;
+	if (s == NULL)
+		return yaml_error_at(f, node, err, "expected a number, found %s", type_name(node));
+	if (parse_decimal(s, out) < 0)
+		return yaml_error_at(f, node, err,
+		                     "expected a decimal number (at most 18 digits, e.g. 1250.75), "
+		                     "found '%.80s'",
+		                     s);
+	return 0;
+}
+
+int yaml_decimal(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                 struct yaml_decimal *out, struct bench_error **err)
+{
+	int rc;
+	struct fy_node *n = lookup(f, map, key, required, &rc, err);
+	return n == NULL ? rc : yaml_node_decimal(f, n, out, err);
+}
+
+int yaml_integer(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                 long long min, long long max, long long *out, struct bench_error **err)
+{
+	int rc;
+	struct fy_node *n = lookup(f, map, key, required, &rc, err);
+	if (n == NULL)
+		return rc;
+	const char *s = fy_node_get_type(n) == FYNT_SCALAR ? fy_node_get_scalar0(n) : NULL;
+	char *end = NULL;
+	errno = 0;
+	long long v = s != NULL ? strtoll(s, &end, 10) : 0;
+	if (s == NULL || end == s || *end != '\0' || errno == ERANGE)
+		return yaml_error_at(f, n, err, "expected a whole number, found %s%.80s%s",
+		                     s ? "'" : "", s ? s : type_name(n), s ? "'" : "");
+	if (v < min || v > max)
+		return yaml_error_at(f, n, err, "%lld is out of range (%lld to %lld)", v, min, max);
+	*out = v;
+	return 0;
+}

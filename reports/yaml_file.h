@@ -59,4 +59,23 @@ int yaml_sequence(const struct yaml_file *f, struct fy_node *map, const char *ke
 int yaml_node_number(const struct yaml_file *f, struct fy_node *node, double *out,
                      struct bench_error **err);
 
+/* A decimal number read exactly, with the precision it was written with:
+ * "25.02" is 2502 x 10^-2, "0.00" is 0 x 10^-2, "3e3" is 3 x 10^3 (money,
+ * published figures: no binary floating point in between). */
+struct yaml_decimal {
+	long long mantissa; /* at most 18 significant digits */
+	int exp10;          /* -30 .. 30 */
+};
+
+/* A scalar node as an exact decimal ([+-]digits[.digits][e[+-]digits]), or
+ * -1 with *err quoting the value. */
+int yaml_node_decimal(const struct yaml_file *f, struct fy_node *node, struct yaml_decimal *out,
+                      struct bench_error **err);
+/* As yaml_number (absent and not required: 0, *out untouched), exactly. */
+int yaml_decimal(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                 struct yaml_decimal *out, struct bench_error **err);
+/* As yaml_number, for a whole number within [min, max] ("12", not "12.0"). */
+int yaml_integer(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                 long long min, long long max, long long *out, struct bench_error **err);
+
 #endif

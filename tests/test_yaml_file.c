@@ -111,12 +111,54 @@ static void syntax_and_shape_errors(void **state)
 	yaml_file_close(&f);
 }
 
+static void exact_decimals_and_integers(void **state)
+{
+	(void)state;
+	write_doc("a: 25.02\nb: 0.00\nc: -3.24\nd: 3e3\ne: 7000\nf: 1.2.3\ng: 0x10\nh: 5.\n"
+	          "i: 1234567890123456789\nn: 12\nm: 12.0\nbig: 99999999999\n");
+	struct yaml_file f;
+	struct bench_error *err = NULL;
+	assert_int_equal(yaml_file_open(&f, path, &err), 0);
+	static const struct {
+		const char *key;
+		long long mantissa;
+		int exp10;
+	} ok[] = {{"a", 2502, -2}, {"b", 0, -2}, {"c", -324, -2}, {"d", 3, 3}, {"e", 7000, 0}};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct yaml_decimal d;
+		assert_int_equal(yaml_decimal(&f, f.root, ok[i].key, true, &d, &err), 0);
+		assert_int_equal(d.mantissa, ok[i].mantissa);
+		assert_int_equal(d.exp10, ok[i].exp10);
+	}
+	static const char *const bad[] = {"f", "g", "h", "i"};
+	for (size_t i = 0; i < 4; i++) {
+		struct yaml_decimal d;
+		assert_int_equal(yaml_decimal(&f, f.root, bad[i], true, &d, &err), -1);
+		assert_non_null(strstr(err->msg, "expected a decimal number"));
+		bench_error_free(&err);
+	}
+	long long n = 0;
+	assert_int_equal(yaml_integer(&f, f.root, "n", true, 1, 100, &n, &err), 0);
+	assert_int_equal(n, 12);
+	assert_int_equal(yaml_integer(&f, f.root, "m", true, 1, 100, &n, &err), -1);
+	assert_non_null(strstr(err->msg, ":11:4: /m: expected a whole number, found '12.0'"));
+	bench_error_free(&err);
+	assert_int_equal(yaml_integer(&f, f.root, "big", true, 1, 100, &n, &err), -1);
+	assert_non_null(strstr(err->msg, "99999999999 is out of range (1 to 100)"));
+	bench_error_free(&err);
+	n = 5;
+	assert_int_equal(yaml_integer(&f, f.root, "absent", false, 1, 100, &n, &err), 0);
+	assert_int_equal(n, 5);
+	yaml_file_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(typed_values, teardown),
 	    cmocka_unit_test_teardown(errors_are_located, teardown),
 	    cmocka_unit_test_teardown(syntax_and_shape_errors, teardown),
+	    cmocka_unit_test_teardown(exact_decimals_and_integers, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
