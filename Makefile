@@ -1,11 +1,11 @@
 # bench: build, test and run. `make help` lists the targets.
 # Host side (bench, harness, reports, tests) links hwloc, libnuma, jansson, GSL,
-# libpcap, libfyaml and cmocka
+# libpcap, libfyaml, SQLite and cmocka
 # through pkg-config; wl is one static executable with no host dependencies.
 
 CC ?= cc
 BUILD ?= build
-PKGS := hwloc numa jansson gsl libpcap libfyaml
+PKGS := hwloc numa jansson gsl libpcap libfyaml sqlite3
 VERSION := 0.1.0
 # The commit (with -dirty for uncommitted changes) goes into every run file.
 GIT_COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
