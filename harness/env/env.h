@@ -28,6 +28,7 @@ struct env_spec {
 	const char *initrd;          /* guests: initramfs, NULL = the built image */
 	uint64_t disk_bytes;         /* guests: scratch disk size, 0 = backend default */
 	const char *xen_mode;        /* xen: "pvh", "pv" or "hvm", NULL = pvh */
+	double cpu_limit;            /* containers: CPU quota in CPUs (0.8), 0 = none */
 };
 
 /* Fills *spec from the run options and what the caller resolved. Returns
