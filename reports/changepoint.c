@@ -154,3 +154,11 @@ out:
 		gsl_rng_free(rng);
 	return found;
 }
+
+size_t cp_segment_end(const struct change_point *cps, int n_cps, size_t start, size_t n)
+{
+	for (int k = 0; k < n_cps; k++)
+		if (cps[k].index > start && cps[k].index < n)
+			return cps[k].index; /* sorted by index */
+	return n;
+}

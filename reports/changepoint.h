@@ -36,4 +36,8 @@ struct change_point {
 int cp_find(const double *x, size_t n, const struct cp_options *o, struct change_point *out,
             size_t max_out);
 
+/* The end (exclusive) of the stable segment that starts at start: the
+ * first change point after start, or n. */
+size_t cp_segment_end(const struct change_point *cps, int n_cps, size_t start, size_t n);
+
 #endif

@@ -315,7 +315,7 @@ static void where_clause(const struct history_selector *sel, char *buf, size_t l
 		    buf + strlen(buf), len - strlen(buf),
 		    " AND (r.created, r.id) < (SELECT created, id FROM runs WHERE run_id = ?)");
 	if (sel->before_time[0])
-		snprintf(buf + strlen(buf), len - strlen(buf), " AND r.created < ?");
+		snprintf(buf + strlen(buf), len - strlen(buf), " AND r.created <= ?");
 	if (sel->exclude_run[0])
 		snprintf(buf + strlen(buf), len - strlen(buf), " AND r.run_id != ?");
 }
@@ -560,34 +560,84 @@ int history_move_baseline(struct history *h, const char *run_id, const char *env
 	return rc;
 }
 
-int history_baseline_start(struct history *h, const struct history_point *pts, size_t n,
-                           const char *env, const char *workload, const char *metric, size_t *index,
-                           char *reason, size_t len, struct bench_error **err)
+int history_moves(struct history *h, struct history_move **out, size_t *n,
+                  struct bench_error **err)
 {
-	*index = 0;
-	reason[0] = '\0';
+	*out = NULL;
+	*n = 0;
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(h->db,
-	                       "SELECT from_run, env_glob, workload_glob, metric_glob, reason"
-	                       " FROM baselines ORDER BY id",
+	                       "SELECT r.run_id, b.env_glob, b.workload_glob, b.metric_glob,"
+	                       " b.reason, b.moved FROM baselines b JOIN runs r ON r.id = b.from_run"
+	                       " ORDER BY b.id",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_error(h, err, "reading baseline moves");
-	bool found = false;
+	size_t cap = 0;
+	int rc = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		long run = (long)sqlite3_column_int64(st, 0);
-		if (fnmatch((const char *)sqlite3_column_text(st, 1), env, 0) != 0 ||
-		    fnmatch((const char *)sqlite3_column_text(st, 2), workload, 0) != 0 ||
-		    fnmatch((const char *)sqlite3_column_text(st, 3), metric, 0) != 0)
-			continue;
-		for (size_t i = 0; i < n; i++) {
-			if (pts[i].run != run || (found && i < *index))
-				continue;
-			/* the latest in series order wins */
-			*index = i;
-			found = true;
-			snprintf(reason, len, "%s", (const char *)sqlite3_column_text(st, 4));
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			struct history_move *v = realloc(*out, cap * sizeof(*v));
+			if (v == NULL) {
+				rc = bench_error_set(err, ENOMEM, "baseline moves");
+				break;
+			}
+			*out = v;
 		}
+		struct history_move *m = &(*out)[(*n)++];
+		col_text(st, 0, m->run_id, sizeof(m->run_id));
+		col_text(st, 1, m->env, sizeof(m->env));
+		col_text(st, 2, m->workload, sizeof(m->workload));
+		col_text(st, 3, m->metric, sizeof(m->metric));
+		col_text(st, 4, m->reason, sizeof(m->reason));
+		col_text(st, 5, m->moved, sizeof(m->moved));
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+size_t history_move_index(const struct history_move *moves, size_t n_moves,
+                          const char *const *run_ids, size_t n, const char *env,
+                          const char *workload, const char *metric, const char **reason)
+{
+	size_t index = 0;
+	*reason = NULL;
+	for (size_t k = 0; k < n_moves; k++) {
+		const struct history_move *m = &moves[k];
+		if (fnmatch(m->env, env, 0) != 0 || fnmatch(m->workload, workload, 0) != 0 ||
+		    fnmatch(m->metric, metric, 0) != 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(run_ids[i], m->run_id) == 0 && (*reason == NULL || i >= index)) {
+				index = i; /* the latest in series order wins */
+				*reason = m->reason;
+			}
+	}
+	return index;
+}
+
+int history_baseline_start(struct history *h, const struct history_point *pts, size_t n,
+                           const char *env, const char *workload, const char *metric,
+                           size_t *index, char *reason, size_t len, struct bench_error **err)
+{
+	struct history_move *moves;
+	size_t n_moves;
+	*index = 0;
+	reason[0] = '\0';
+	if (history_moves(h, &moves, &n_moves, err) < 0)
+		return -1;
+	const char **ids = malloc((n ? n : 1) * sizeof(*ids));
+	if (ids == NULL) {
+		free(moves);
+		return bench_error_set(err, ENOMEM, "baseline moves");
+	}
+	for (size_t i = 0; i < n; i++)
+		ids[i] = pts[i].run_id;
+	const char *why = NULL;
+	*index = history_move_index(moves, n_moves, ids, n, env, workload, metric, &why);
+	if (why != NULL)
+		snprintf(reason, len, "%s", why);
+	free(ids);
+	free(moves);
 	return 0;
 }

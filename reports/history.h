@@ -102,12 +102,28 @@ int history_move_baseline(struct history *h, const char *run_id, const char *env
                           const char *workload_glob, const char *metric_glob, const char *reason,
                           struct bench_error **err);
 
-/* The latest baseline move that applies to (env, workload, metric) and
- * whose run is in the series pts[0..n): its index in the series (into
- * *index) and reason (into reason[0..len)); *index = 0 and reason ""
- * when none applies. Returns 0 or -1. */
+/* A recorded baseline move. */
+struct history_move {
+	char run_id[128], env[64], workload[64], metric[64], reason[256], moved[40];
+};
+
+/* Every baseline move, in the order recorded (caller frees *out). */
+int history_moves(struct history *h, struct history_move **out, size_t *n,
+                  struct bench_error **err);
+
+/* Of moves[0..n_moves), the latest that applies to (env, workload, metric)
+ * and whose run is one of run_ids[0..n) (a series, oldest first): its
+ * position in run_ids, or 0 when none applies; *reason points to its
+ * reason (NULL when none). */
+size_t history_move_index(const struct history_move *moves, size_t n_moves,
+                          const char *const *run_ids, size_t n, const char *env,
+                          const char *workload, const char *metric, const char **reason);
+
+/* history_moves and history_move_index over a series from history_series:
+ * the series index where the baseline starts (into *index) and its reason
+ * (into reason[0..len), "" when none). Returns 0 or -1. */
 int history_baseline_start(struct history *h, const struct history_point *pts, size_t n,
-                           const char *env, const char *workload, const char *metric, size_t *index,
-                           char *reason, size_t len, struct bench_error **err);
+                           const char *env, const char *workload, const char *metric,
+                           size_t *index, char *reason, size_t len, struct bench_error **err);
 
 #endif

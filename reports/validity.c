@@ -96,7 +96,8 @@ static void text_of(const json_t *v, char *buf, size_t len)
 		snprintf(buf, len, "%s", json_string_value(v));
 		return;
 	}
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
+	                         JSON_REAL_PRECISION(10));
 	snprintf(buf, len, "%s", s ? s : "?");
 	free(s);
 }
@@ -190,6 +191,7 @@ struct sample_ctx {
 	const char *prefix;
 	const char *fixed_key; /* NULL: by member */
 	int kind;              /* 0 asked config, 1 wl config, 2 backend, 3 fixed */
+	bool across;           /* two environments: backends differ by construction */
 };
 
 static void sample_member(void *ctx, const char *name, const json_t *x, const json_t *y)
@@ -213,6 +215,7 @@ static void sample_member(void *ctx, const char *name, const json_t *x, const js
 				key = backend_keys[i].key;
 		if (key == NULL)
 			return;
+		info = c->across && strcmp(key, "cpu_limit") != 0;
 	}
 	char path[128];
 	snprintf(path, sizeof(path), "%s.%s", c->prefix, name);
@@ -225,30 +228,43 @@ static const json_t *get(const json_t *o, const char *a, const char *b)
 	return b ? json_object_get(x, b) : x;
 }
 
-static void compare_objects(struct validity *v, const char *where, const json_t *a, const json_t *b,
-                            const char *prefix, int kind, const char *key)
+static void compare_objects(struct validity *v, const char *where, const json_t *a,
+                            const json_t *b, const char *prefix, int kind, const char *key,
+                            bool across)
 {
 	/* a backend that is null on one side and an object on the other (an
 	 * environment that records none against one that does) compares its
 	 * members against nothing */
 	json_t *empty = json_object();
 	const json_t *x = json_is_object(a) ? a : empty, *y = json_is_object(b) ? b : empty;
-	struct sample_ctx c = {v, where, prefix, key, kind};
+	struct sample_ctx c = {v, where, prefix, key, kind, across};
 	each_member(x, y, sample_member, &c);
 	json_decref(empty);
+}
+
+static void samples(struct validity *v, const struct sample *base, const struct sample *new_,
+                    const char *where, bool across)
+{
+	compare_objects(v, where, get(base->config, "asked", NULL), get(new_->config, "asked", NULL),
+	                "config.asked", 0, NULL, across);
+	compare_objects(v, where, get(base->config, "wl", NULL), get(new_->config, "wl", NULL),
+	                "config.wl", 1, NULL, across);
+	compare_objects(v, where, get(base->pinning, "asked", NULL),
+	                get(new_->pinning, "asked", NULL), "pinning.asked", 3, "pinning", across);
+	compare_objects(v, where, get(base->pinning, "backend", NULL),
+	                get(new_->pinning, "backend", NULL), "pinning.backend", 2, NULL, across);
 }
 
 void validity_samples(struct validity *v, const struct sample *base, const struct sample *new_,
                       const char *where)
 {
-	compare_objects(v, where, get(base->config, "asked", NULL),
-	                get(new_->config, "asked", NULL), "config.asked", 0, NULL);
-	compare_objects(v, where, get(base->config, "wl", NULL), get(new_->config, "wl", NULL),
-	                "config.wl", 1, NULL);
-	compare_objects(v, where, get(base->pinning, "asked", NULL),
-	                get(new_->pinning, "asked", NULL), "pinning.asked", 3, "pinning");
-	compare_objects(v, where, get(base->pinning, "backend", NULL),
-	                get(new_->pinning, "backend", NULL), "pinning.backend", 2, NULL);
+	samples(v, base, new_, where, false);
+}
+
+void validity_samples_across(struct validity *v, const struct sample *base,
+                             const struct sample *new_, const char *where)
+{
+	samples(v, base, new_, where, true);
 }
 
 void validity_finish(struct validity *v, const char *const *expect, size_t n_expect, bool force)

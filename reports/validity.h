@@ -49,6 +49,11 @@ void validity_hosts(struct validity *v, const json_t *base, const json_t *new_);
  * and pinning), attributed to where ("env/workload:metric"). */
 void validity_samples(struct validity *v, const struct sample *base, const struct sample *new_,
                       const char *where);
+/* The same for two different environments (--base-env, --new-env): what
+ * their backends did differs by construction and is informational, except
+ * a CPU limit. */
+void validity_samples_across(struct validity *v, const struct sample *base,
+                             const struct sample *new_, const char *where);
 
 /* Sets each difference's effect from the declared keys and force, and
  * v->valid (no difference refuses). */
