@@ -150,7 +150,8 @@ static int parse(int argc, char *argv[], struct compare_args *a, struct bench_er
 			break;
 		case OPT_INCONCLUSIVE:
 			if (strcmp(optarg, "pass") != 0 && strcmp(optarg, "fail") != 0)
-				rc = bench_error_set(err, 0, "--inconclusive %s: pass or fail", optarg);
+				rc = bench_error_set(err, 0, "--inconclusive %s: pass or fail",
+				                     optarg);
 			a->policy.inconclusive_fails = strcmp(optarg, "fail") == 0;
 			a->inconclusive_set = true;
 			break;
@@ -185,7 +186,8 @@ static int parse(int argc, char *argv[], struct compare_args *a, struct bench_er
 		case 'h':
 			return 1;
 		case ':':
-			return bench_error_set(err, 0, "option '%s' needs a value", argv[optind - 1]);
+			return bench_error_set(err, 0, "option '%s' needs a value",
+			                       argv[optind - 1]);
 		default:
 			return bench_error_set(err, 0, "unknown option '%s'", argv[optind - 1]);
 		}

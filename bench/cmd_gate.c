@@ -106,10 +106,10 @@ static int parse(int argc, char *argv[], struct gate_args *a, struct bench_error
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
-		const char **slot = c == OPT_BASELINE ? &a->baseline
-		                    : c == OPT_DB     ? &a->db
-		                    : c == OPT_OUT    ? &a->out
-		                    : c == OPT_JUNIT  ? &a->junit
+		const char **slot = c == OPT_BASELINE   ? &a->baseline
+		                    : c == OPT_DB       ? &a->db
+		                    : c == OPT_OUT      ? &a->out
+		                    : c == OPT_JUNIT    ? &a->junit
 		                    : c == OPT_MARKDOWN ? &a->markdown
 		                    : c == OPT_TAG      ? &a->tag
 		                                        : NULL;
@@ -134,7 +134,8 @@ static int parse(int argc, char *argv[], struct gate_args *a, struct bench_error
 		case 'h':
 			return 1;
 		case ':':
-			return bench_error_set(err, 0, "option '%s' needs a value", argv[optind - 1]);
+			return bench_error_set(err, 0, "option '%s' needs a value",
+			                       argv[optind - 1]);
 		default:
 			return bench_error_set(err, 0, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -146,8 +147,9 @@ static int parse(int argc, char *argv[], struct gate_args *a, struct bench_error
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	else if (optind < argc)
-		return bench_error_set(err, 0, "unexpected argument '%s' (bench run options go "
-		                               "after --)",
+		return bench_error_set(err, 0,
+		                       "unexpected argument '%s' (bench run options go "
+		                       "after --)",
 		                       argv[optind]);
 	a->extra = argv + optind;
 	a->n_extra = argc - optind;
@@ -197,8 +199,7 @@ static bool should_add(const struct gate_file *g, const struct gate_args *a,
 	return g->add == GATE_ADD_ALWAYS || (status == EXIT_OK && c->status == COMPARE_OK);
 }
 
-static int add_to_history(const char *db, const struct run *run, const char *tag,
-                          const char *dir)
+static int add_to_history(const char *db, const struct run *run, const char *tag, const char *dir)
 {
 	struct history h;
 	struct bench_error *err = NULL;
@@ -221,8 +222,8 @@ static int add_to_history(const char *db, const struct run *run, const char *tag
 
 /* Compares the session's run with the baseline and writes the outputs;
  * returns the exit status. */
-static int gate_compare(const struct gate_file *g, const struct gate_args *a,
-                        struct run_session *s, int run_status)
+static int gate_compare(const struct gate_file *g, const struct gate_args *a, struct run_session *s,
+                        int run_status)
 {
 	char host[128] = "", baseline[256];
 	gethostname(host, sizeof(host) - 1);
@@ -249,8 +250,9 @@ static int gate_compare(const struct gate_file *g, const struct gate_args *a,
 	    compare_run(&base, &new_, &p, &cmp, &err) < 0) {
 		fprintf(stderr, "bench gate: baseline %s: %s\n", spec, err->msg);
 		if (strstr(err->msg, "selects no run") != NULL)
-			fprintf(stderr, "bench gate: no baseline yet: seed the history with this run "
-			                "(bench history add %s --db %s) or another\n",
+			fprintf(stderr,
+			        "bench gate: no baseline yet: seed the history with this run "
+			        "(bench history add %s --db %s) or another\n",
 			        s->dir, db);
 		bench_error_free(&err);
 		status = a->bisect ? BISECT_ABORT : EXIT_INVALID;
@@ -261,8 +263,12 @@ static int gate_compare(const struct gate_file *g, const struct gate_args *a,
 		snprintf(md, sizeof(md), "%s/comparison.md", s->dir);
 		struct compare_outputs o = {
 		    .json_file = json_path,
-		    .junit = a->junit ? a->junit : g->junit ? g->junit : junit,
-		    .markdown = a->markdown ? a->markdown : g->markdown ? g->markdown : md,
+		    .junit = a->junit   ? a->junit
+		             : g->junit ? g->junit
+		                        : junit,
+		    .markdown = a->markdown   ? a->markdown
+		                : g->markdown ? g->markdown
+		                              : md,
 		    .print_json = a->json,
 		};
 		int wrc = comparison_write("gate", &cmp, &o);

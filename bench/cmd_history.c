@@ -41,10 +41,14 @@ static const char usage[] =
 enum { OPT_DB = 256, OPT_TAG, OPT_JSON, OPT_FROM, OPT_REASON, OPT_METRIC, OPT_HELP };
 
 static const struct option long_options[] = {
-    {"db", required_argument, NULL, OPT_DB},         {"tag", required_argument, NULL, OPT_TAG},
-    {"json", no_argument, NULL, OPT_JSON},           {"from", required_argument, NULL, OPT_FROM},
-    {"reason", required_argument, NULL, OPT_REASON}, {"metric", required_argument, NULL, OPT_METRIC},
-    {"help", no_argument, NULL, OPT_HELP},           {NULL, 0, NULL, 0},
+    {"db", required_argument, NULL, OPT_DB},
+    {"tag", required_argument, NULL, OPT_TAG},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"reason", required_argument, NULL, OPT_REASON},
+    {"metric", required_argument, NULL, OPT_METRIC},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 struct history_args {
@@ -110,12 +114,12 @@ static int do_list(struct history *h, const struct history_selector *sel, bool j
 		struct history_run *r = &runs[i];
 		if (json)
 			json_array_append_new(
-			    list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
-			                    "run_id", r->run_id, "created", r->created, "added",
-			                    r->added, "hostname", r->hostname, "kernel", r->kernel,
-			                    "hypervisor", r->hypervisor, "commit", r->commit, "tag",
-			                    r->tag, "source", r->source, "samples",
-			                    (json_int_t)r->n_samples));
+			    list,
+			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+			              "run_id", r->run_id, "created", r->created, "added", r->added,
+			              "hostname", r->hostname, "kernel", r->kernel, "hypervisor",
+			              r->hypervisor, "commit", r->commit, "tag", r->tag, "source",
+			              r->source, "samples", (json_int_t)r->n_samples));
 		else
 			printf("%-4zu %-36s %-20s %-10s %-18s %-10s %-14s %-8s %zu\n", i, r->run_id,
 			       r->created, r->hostname, r->kernel, r->hypervisor, r->commit,
@@ -155,8 +159,8 @@ static int show_one(struct history *h, const struct history_selector *sel, const
 			n_cp = 0;
 	}
 	free(x);
-	if (history_baseline_start(h, pts, n, env, workload, metric, &start, reason,
-	                           sizeof(reason), &err) < 0) {
+	if (history_baseline_start(h, pts, n, env, workload, metric, &start, reason, sizeof(reason),
+	                           &err) < 0) {
 		free(pts);
 		return fail(&err);
 	}
@@ -170,10 +174,10 @@ static int show_one(struct history *h, const struct history_selector *sel, const
 		                      pts[i].commit, "n", (json_int_t)pts[i].n, "mean", pts[i].mean,
 		                      "ci95_low", pts[i].ci_low, "ci95_high", pts[i].ci_high));
 	for (int k = 0; k < n_cp; k++)
-		json_array_append_new(cpj, json_pack("{s:I, s:s, s:f, s:f, s:f}", "index",
-		                                     (json_int_t)cps[k].index, "run_id",
-		                                     pts[cps[k].index].run_id, "p", cps[k].p,
-		                                     "before", cps[k].before, "after", cps[k].after));
+		json_array_append_new(
+		    cpj, json_pack("{s:I, s:s, s:f, s:f, s:f}", "index", (json_int_t)cps[k].index,
+		                   "run_id", pts[cps[k].index].run_id, "p", cps[k].p, "before",
+		                   cps[k].before, "after", cps[k].after));
 	if (out != NULL) {
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o, s:o, s:{s:I, s:I, s:s}}",
 		                                     "env", env, "workload", workload, "metric",
@@ -318,7 +322,8 @@ int cmd_history(int argc, char *argv[])
 	bool add = strcmp(sub, "add") == 0, list = strcmp(sub, "list") == 0,
 	     show = strcmp(sub, "show") == 0, base = strcmp(sub, "baseline") == 0;
 	if (!add && !list && !show && !base)
-		return usage_error("unknown subcommand '%s' (valid: add, list, show, baseline)", sub);
+		return usage_error("unknown subcommand '%s' (valid: add, list, show, baseline)",
+		                   sub);
 	if ((add && a.n_rest < 1) || (list && a.n_rest > 1) ||
 	    (show && (a.n_rest < 1 || a.n_rest > 2)) || (base && a.n_rest != 0))
 		return usage_error("%s: wrong arguments", sub);
@@ -326,7 +331,9 @@ int cmd_history(int argc, char *argv[])
 		return usage_error("%s", "baseline needs --from RUN_ID and --reason TEXT");
 	struct history_selector sel = {0};
 	struct bench_error *err = NULL;
-	const char *seltext = list && a.n_rest == 1 ? a.rest[0] : show && a.n_rest == 2 ? a.rest[1] : "";
+	const char *seltext = list && a.n_rest == 1   ? a.rest[0]
+	                      : show && a.n_rest == 2 ? a.rest[1]
+	                                              : "";
 	if (strncmp(seltext, "history:", 8) == 0)
 		seltext += 8;
 	if (history_selector_parse(seltext, &sel, &err) < 0)
@@ -336,9 +343,10 @@ int cmd_history(int argc, char *argv[])
 		history_close(&h);
 		return fail(&err);
 	}
-	int status = add ? do_add(&h, &a) : list ? do_list(&h, &sel, a.json)
-	                                 : show ? do_show(&h, &a, &sel)
-	                                        : do_baseline(&h, &a);
+	int status = add    ? do_add(&h, &a)
+	             : list ? do_list(&h, &sel, a.json)
+	             : show ? do_show(&h, &a, &sel)
+	                    : do_baseline(&h, &a);
 	history_close(&h);
 	return status;
 }

@@ -41,9 +41,9 @@ int cmd_run(int argc, char *argv[])
 			printf("\nrun file: %s/run.json (%.1f s; instances' start/stop %.1f s; "
 			       "harness overhead %.1f%%)\n",
 			       session.dir, session.totals.wall_s, session.totals.env_s,
-			       session.totals.wall_s > 0 ? 100 * runner_harness_s(&session.totals) /
-			                                       session.totals.wall_s
-			                                 : 0.0);
+			       session.totals.wall_s > 0
+			           ? 100 * runner_harness_s(&session.totals) / session.totals.wall_s
+			           : 0.0);
 		}
 		if (session.totals.failed > 0)
 			fprintf(stderr, "bench run: %u workload(s) failed; see the run file\n",

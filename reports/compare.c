@@ -89,7 +89,7 @@ static size_t pair_by_block(const struct sample *n, const json_t *nb, const stru
 struct base_data {
 	double *values; /* pooled values, or run means for runs_t */
 	size_t n;
-	bool runs; /* values are run means of a history segment */
+	bool runs;       /* values are run means of a history segment */
 	double *px, *py; /* paired values */
 	size_t n_pairs;
 };
@@ -158,22 +158,22 @@ static int history_base(struct comparison *c, struct compare_side *base, struct 
 	for (size_t i = 0; i < np; i++) {
 		const json_t *host = base->runs[run_of[i]].run.host;
 		json_array_append_new(
-		    pts, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:I}", "run_id", ids[i],
-		                   "created", base->runs[run_of[i]].run.created, "kernel",
-		                   json_string_value(json_object_get(host, "kernel"))
-		                       ? json_string_value(json_object_get(host, "kernel"))
-		                       : "?",
-		                   "commit",
-		                   json_string_value(json_object_get(host, "git_commit"))
-		                       ? json_string_value(json_object_get(host, "git_commit"))
-		                       : "?",
-		                   "mean", means[i], "ci95_low", samples[i]->stats.ci_low,
-		                   "ci95_high", samples[i]->stats.ci_high, "n",
-		                   (json_int_t)samples[i]->n_values));
+		    pts,
+		    json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:I}", "run_id", ids[i],
+		              "created", base->runs[run_of[i]].run.created, "kernel",
+		              json_string_value(json_object_get(host, "kernel"))
+		                  ? json_string_value(json_object_get(host, "kernel"))
+		                  : "?",
+		              "commit",
+		              json_string_value(json_object_get(host, "git_commit"))
+		                  ? json_string_value(json_object_get(host, "git_commit"))
+		                  : "?",
+		              "mean", means[i], "ci95_low", samples[i]->stats.ci_low, "ci95_high",
+		              samples[i]->stats.ci_high, "n", (json_int_t)samples[i]->n_values));
 	}
-	m->history = json_pack("{s:o, s:o, s:[I, I], s:s?}", "points", pts, "change_points", cpj,
-	                       "segment", (json_int_t)start, (json_int_t)end, "baseline_reason",
-	                       reason);
+	m->history =
+	    json_pack("{s:o, s:o, s:[I, I], s:s?}", "points", pts, "change_points", cpj, "segment",
+	              (json_int_t)start, (json_int_t)end, "baseline_reason", reason);
 	size_t seg = end - start;
 	bd->runs = seg >= 3;
 	size_t total = 0;
@@ -197,9 +197,10 @@ static int history_base(struct comparison *c, struct compare_side *base, struct 
 				bd->values[bd->n++] = samples[i]->values[k];
 	}
 	if (!bd->runs)
-		note_add(m, "%s", seg == 1 ? "baseline segment of one run: run-to-run variation "
-		                             "not measured"
-		                           : "baseline segment of two runs: values pooled");
+		note_add(m, "%s",
+		         seg == 1 ? "baseline segment of one run: run-to-run variation "
+		                    "not measured"
+		                  : "baseline segment of two runs: values pooled");
 out:
 	free(samples);
 	free(run_of);
@@ -211,9 +212,8 @@ out:
 /* File base: the one run's sample, paired with the new one when both come
  * from one interleaved run. */
 static int file_base(struct comparison *c, struct compare_side *base,
-                     const struct compare_side *new_, struct metric_cmp *m,
-                     const struct sample *s, size_t s_index, const char *where,
-                     struct base_data *bd)
+                     const struct compare_side *new_, struct metric_cmp *m, const struct sample *s,
+                     size_t s_index, const char *where, struct base_data *bd)
 {
 	struct side_run *r = &base->runs[0];
 	size_t b_index;
@@ -234,7 +234,8 @@ static int file_base(struct comparison *c, struct compare_side *base,
 	const struct side_run *nr = &new_->runs[0];
 	if (strcmp(r->run.run_id, nr->run.run_id) != 0 || strcmp(b->env, s->env) == 0)
 		return 0;
-	const json_t *nb = order_blocks(nr->doc, s_index, s), *bb = order_blocks(r->doc, b_index, b);
+	const json_t *nb = order_blocks(nr->doc, s_index, s),
+	             *bb = order_blocks(r->doc, b_index, b);
 	if (nb == NULL || bb == NULL)
 		return 0;
 	bd->px = malloc(s->n_values * sizeof(double));

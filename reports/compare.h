@@ -72,7 +72,7 @@ struct compare_policy {
 	const char *const *expect; /* declared difference keys */
 	size_t n_expect;
 	bool force;
-	const struct gate_file *gate; /* gated metrics and tolerances, or NULL = all */
+	const struct gate_file *gate;   /* gated metrics and tolerances, or NULL = all */
 	const char *base_env, *new_env; /* compare these environments (NULL = same names) */
 };
 
@@ -83,10 +83,10 @@ struct metric_cmp {
 	char env[64], base_env[64], workload[64], metric[64], unit[32];
 	enum better better;
 	double tolerance;
-	bool gated;                /* counts for the exit status */
-	bool tested;               /* a test could run (else: inconclusive, note says why) */
+	bool gated;  /* counts for the exit status */
+	bool tested; /* a test could run (else: inconclusive, note says why) */
 	enum ratio_test_kind test;
-	size_t n_base, n_new;      /* values (runs_t: base runs, 1) */
+	size_t n_base, n_new; /* values (runs_t: base runs, 1) */
 	double base_mean, new_mean;
 	double ratio, ratio_low, ratio_high; /* the test's estimate, 95% interval */
 	double p_worse, p_better, p_equiv;   /* one-sided against the tolerance edges */

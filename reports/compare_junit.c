@@ -82,8 +82,8 @@ static void message(const struct metric_cmp *m, char *buf, size_t len)
 	         "%s, n=%zu/%zu",
 	         verdict_name(m->verdict), change_pct(m->ratio), lo, hi,
 	         m->better == BETTER_HIGHER ? "higher" : "lower",
-	         m->verdict == VERDICT_IMPROVEMENT ? m->q_better : m->q_worse,
-	         100 * m->tolerance, ratio_test_name(m->test), m->n_base, m->n_new);
+	         m->verdict == VERDICT_IMPROVEMENT ? m->q_better : m->q_worse, 100 * m->tolerance,
+	         ratio_test_name(m->test), m->n_base, m->n_new);
 }
 
 static void testcase(FILE *out, const struct metric_cmp *m)
@@ -216,7 +216,8 @@ static void md_table(FILE *out, const struct comparison *c, bool problems)
 	      out);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct metric_cmp *m = &c->m[i];
-		bool problem = m->verdict == VERDICT_REGRESSION || m->verdict == VERDICT_INCONCLUSIVE;
+		bool problem =
+		    m->verdict == VERDICT_REGRESSION || m->verdict == VERDICT_INCONCLUSIVE;
 		if (problem == problems)
 			md_row(out, m);
 	}
@@ -252,7 +253,8 @@ int compare_markdown(FILE *out, const struct comparison *c)
 			char effect[64];
 			snprintf(effect, sizeof(effect),
 			         d->effect == DIFF_REFUSES ? "refuses (`--expect %s`)" : "%.0s%s",
-			         d->effect == DIFF_REFUSES ? d->key : "", diff_effect_name(d->effect));
+			         d->effect == DIFF_REFUSES ? d->key : "",
+			         diff_effect_name(d->effect));
 			fprintf(out, "| %s | %s | `%s` | %s | %s |\n", effect, d->where, d->path,
 			        d->base, d->new_);
 		}

@@ -39,9 +39,9 @@ static json_t *metric_json(const struct metric_cmp *m)
 	    m->gated, "tolerance_pct", num(100 * m->tolerance), "test", ratio_test_name(m->test),
 	    "tested", m->tested, "n_base", (json_int_t)m->n_base, "n_new", (json_int_t)m->n_new,
 	    "base_mean", num(m->base_mean), "new_mean", num(m->new_mean), "ratio", num(m->ratio),
-	    "ratio_ci95_low", num(m->ratio_low), "ratio_ci95_high", num(m->ratio_high), "change_pct",
-	    num(change_pct(m->ratio)), "change_ci95_low_pct", num(change_pct(m->ratio_low)),
-	    "change_ci95_high_pct", num(change_pct(m->ratio_high)));
+	    "ratio_ci95_low", num(m->ratio_low), "ratio_ci95_high", num(m->ratio_high),
+	    "change_pct", num(change_pct(m->ratio)), "change_ci95_low_pct",
+	    num(change_pct(m->ratio_low)), "change_ci95_high_pct", num(change_pct(m->ratio_high)));
 	json_object_set_new(o, "p_worse", num(m->p_worse));
 	json_object_set_new(o, "q_worse", num(m->q_worse));
 	json_object_set_new(o, "p_better", num(m->p_better));
@@ -68,29 +68,30 @@ json_t *compare_to_json(const struct comparison *c)
 	json_t *diffs = json_array();
 	for (size_t i = 0; i < c->validity.n; i++) {
 		const struct difference *d = &c->validity.d[i];
-		json_array_append_new(
-		    diffs, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "key", d->key, "where",
-		                     d->where, "path", d->path, "base", d->base, "new", d->new_,
-		                     "count", (json_int_t)d->count, "effect",
-		                     diff_effect_name(d->effect)));
+		json_array_append_new(diffs, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "key",
+		                                       d->key, "where", d->where, "path", d->path,
+		                                       "base", d->base, "new", d->new_, "count",
+		                                       (json_int_t)d->count, "effect",
+		                                       diff_effect_name(d->effect)));
 	}
 	json_t *metrics = json_array();
 	for (size_t i = 0; i < c->n; i++)
 		json_array_append_new(metrics, metric_json(&c->m[i]));
 	json_t *counts = json_object();
 	for (int v = 0; v < N_VERDICTS; v++)
-		json_object_set_new(counts, verdict_name(v), json_integer((json_int_t)c->counts[v]));
+		json_object_set_new(counts, verdict_name(v),
+		                    json_integer((json_int_t)c->counts[v]));
 	return json_pack(
 	    "{s:s, s:s, s:{s:s, s:O}, s:{s:s, s:O}, s:{s:o, s:f, s:f, s:s, s:o, s:b, s:s?, "
 	    "s:s?, s:b}, s:{s:b, s:o}, s:o, s:o, s:O, s:s}",
-	    "schema", COMPARE_SCHEMA, "created", c->created, "base", "label", c->base_label,
-	    "runs", c->base_info ? c->base_info : json_null(), "new", "label", c->new_label,
-	    "runs", c->new_info ? c->new_info : json_null(), "policy", "tolerance_pct",
+	    "schema", COMPARE_SCHEMA, "created", c->created, "base", "label", c->base_label, "runs",
+	    c->base_info ? c->base_info : json_null(), "new", "label", c->new_label, "runs",
+	    c->new_info ? c->new_info : json_null(), "policy", "tolerance_pct",
 	    num(100 * p->tolerance), "alpha", p->alpha, "power", p->power, "inconclusive",
 	    p->inconclusive_fails ? "fail" : "pass", "expect", expect, "force", p->force,
 	    "base_env", p->base_env, "new_env", p->new_env, "gate", p->gate != NULL, "validity",
-	    "valid", c->validity.valid, "differences", diffs, "metrics", metrics, "counts",
-	    counts, "notes", c->notes, "verdict", compare_status_name(c->status));
+	    "valid", c->validity.valid, "differences", diffs, "metrics", metrics, "counts", counts,
+	    "notes", c->notes, "verdict", compare_status_name(c->status));
 }
 
 /* "-18.0% [-25.1, -10.2]" */
@@ -123,8 +124,9 @@ static void print_validity(FILE *out, const struct comparison *c)
 	if (c->validity.n == 0)
 		fprintf(out, "validity: ok (host fingerprints and conditions match)\n");
 	else if (refusing > 0)
-		fprintf(out, "validity: REFUSED: %zu undeclared difference(s) (declare with --expect "
-		             "KEY, or --force)\n",
+		fprintf(out,
+		        "validity: REFUSED: %zu undeclared difference(s) (declare with --expect "
+		        "KEY, or --force)\n",
 		        refusing);
 	else
 		fprintf(out, "validity: ok with %zu declared or informational difference(s)\n",
@@ -158,8 +160,7 @@ void compare_print(FILE *out, const struct comparison *c)
 		fprintf(out, "%-10s %-15s %-14s %12.5g %12.5g %-27s %-14s %8.2g  %s%s\n", m->env,
 		        m->workload, m->metric, m->base_mean, m->new_mean, change,
 		        m->tested ? ratio_test_name(m->test) : "-", q_shown(m),
-		        m->verdict == VERDICT_REGRESSION ? "REGRESSION"
-		                                         : verdict_name(m->verdict),
+		        m->verdict == VERDICT_REGRESSION ? "REGRESSION" : verdict_name(m->verdict),
 		        m->gated ? "" : " (not gated)");
 	}
 	bool header = false;
@@ -172,8 +173,9 @@ void compare_print(FILE *out, const struct comparison *c)
 		header = true;
 		fprintf(out, "%s/%s:%s:", m->env, m->workload, m->metric);
 		if (m->verdict == VERDICT_INCONCLUSIVE && isfinite(m->mde)) {
-			fprintf(out, " inconclusive: detectable change %.1f%% at n=%zu/%zu (tolerance "
-			             "%g%%)",
+			fprintf(out,
+			        " inconclusive: detectable change %.1f%% at n=%zu/%zu (tolerance "
+			        "%g%%)",
 			        100 * m->mde, m->n_base, m->n_new, 100 * m->tolerance);
 			if (m->reps_needed > 0)
 				fprintf(out, "; about %ld %s would decide", m->reps_needed,
@@ -190,8 +192,9 @@ void compare_print(FILE *out, const struct comparison *c)
 	}
 	for (size_t i = 0; i < json_array_size(c->notes); i++)
 		fprintf(out, "note: %s\n", json_string_value(json_array_get(c->notes, i)));
-	fprintf(out, "\n%zu regression, %zu improvement, %zu equivalent, %zu inconclusive (gated "
-	             "metrics)\nverdict: %s\n",
+	fprintf(out,
+	        "\n%zu regression, %zu improvement, %zu equivalent, %zu inconclusive (gated "
+	        "metrics)\nverdict: %s\n",
 	        c->counts[VERDICT_REGRESSION], c->counts[VERDICT_IMPROVEMENT],
 	        c->counts[VERDICT_EQUIVALENT], c->counts[VERDICT_INCONCLUSIVE],
 	        compare_status_name(c->status));

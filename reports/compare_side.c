@@ -89,8 +89,7 @@ int compare_side_load(struct compare_side *side, const char *spec, const char *d
 	return load_file(side, spec, err);
 }
 
-void compare_side_of_run(struct compare_side *side, const char *label, struct run *run,
-                         json_t *doc)
+void compare_side_of_run(struct compare_side *side, const char *label, struct run *run, json_t *doc)
 {
 	memset(side, 0, sizeof(*side));
 	snprintf(side->label, sizeof(side->label), "%s", label);

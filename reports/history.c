@@ -560,17 +560,17 @@ int history_move_baseline(struct history *h, const char *run_id, const char *env
 	return rc;
 }
 
-int history_moves(struct history *h, struct history_move **out, size_t *n,
-                  struct bench_error **err)
+int history_moves(struct history *h, struct history_move **out, size_t *n, struct bench_error **err)
 {
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(h->db,
-	                       "SELECT r.run_id, b.env_glob, b.workload_glob, b.metric_glob,"
-	                       " b.reason, b.moved FROM baselines b JOIN runs r ON r.id = b.from_run"
-	                       " ORDER BY b.id",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        h->db,
+	        "SELECT r.run_id, b.env_glob, b.workload_glob, b.metric_glob,"
+	        " b.reason, b.moved FROM baselines b JOIN runs r ON r.id = b.from_run"
+	        " ORDER BY b.id",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_error(h, err, "reading baseline moves");
 	size_t cap = 0;
 	int rc = 0;
@@ -617,8 +617,8 @@ size_t history_move_index(const struct history_move *moves, size_t n_moves,
 }
 
 int history_baseline_start(struct history *h, const struct history_point *pts, size_t n,
-                           const char *env, const char *workload, const char *metric,
-                           size_t *index, char *reason, size_t len, struct bench_error **err)
+                           const char *env, const char *workload, const char *metric, size_t *index,
+                           char *reason, size_t len, struct bench_error **err)
 {
 	struct history_move *moves;
 	size_t n_moves;

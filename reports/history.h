@@ -123,7 +123,7 @@ size_t history_move_index(const struct history_move *moves, size_t n_moves,
  * the series index where the baseline starts (into *index) and its reason
  * (into reason[0..len), "" when none). Returns 0 or -1. */
 int history_baseline_start(struct history *h, const struct history_point *pts, size_t n,
-                           const char *env, const char *workload, const char *metric,
-                           size_t *index, char *reason, size_t len, struct bench_error **err);
+                           const char *env, const char *workload, const char *metric, size_t *index,
+                           char *reason, size_t len, struct bench_error **err);
 
 #endif

@@ -97,7 +97,7 @@ static void text_of(const json_t *v, char *buf, size_t len)
 		return;
 	}
 	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
-	                         JSON_REAL_PRECISION(10));
+	                            JSON_REAL_PRECISION(10));
 	snprintf(buf, len, "%s", s ? s : "?");
 	free(s);
 }
@@ -228,9 +228,8 @@ static const json_t *get(const json_t *o, const char *a, const char *b)
 	return b ? json_object_get(x, b) : x;
 }
 
-static void compare_objects(struct validity *v, const char *where, const json_t *a,
-                            const json_t *b, const char *prefix, int kind, const char *key,
-                            bool across)
+static void compare_objects(struct validity *v, const char *where, const json_t *a, const json_t *b,
+                            const char *prefix, int kind, const char *key, bool across)
 {
 	/* a backend that is null on one side and an object on the other (an
 	 * environment that records none against one that does) compares its
@@ -245,8 +244,8 @@ static void compare_objects(struct validity *v, const char *where, const json_t 
 static void samples(struct validity *v, const struct sample *base, const struct sample *new_,
                     const char *where, bool across)
 {
-	compare_objects(v, where, get(base->config, "asked", NULL), get(new_->config, "asked", NULL),
-	                "config.asked", 0, NULL, across);
+	compare_objects(v, where, get(base->config, "asked", NULL),
+	                get(new_->config, "asked", NULL), "config.asked", 0, NULL, across);
 	compare_objects(v, where, get(base->config, "wl", NULL), get(new_->config, "wl", NULL),
 	                "config.wl", 1, NULL, across);
 	compare_objects(v, where, get(base->pinning, "asked", NULL),
