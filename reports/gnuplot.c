@@ -207,3 +207,22 @@ size_t gp_index_of(const char *const *v, size_t n, const char *s)
 			return i;
 	return n;
 }
+
+#define GNUPLOT_TIMEOUT_S 120
+
+int gp_run_script(const struct report_tools *tools, const char *script, struct bench_error **err)
+{
+	char out[4096] = "";
+	char *argv[] = {(char *)tools->gnuplot, (char *)script, NULL};
+	int rc = spawn_run(argv, GNUPLOT_TIMEOUT_S, 0, out, sizeof(out), err);
+	if (rc < 0)
+		return bench_error_wrap(err, "gnuplot");
+	if (rc != 0) {
+		size_t len = strlen(out);
+		while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
+			out[--len] = '\0';
+		return bench_error_set(err, 0, "gnuplot %s failed (exit status %d): %s", script, rc,
+		                       len > 600 ? out + len - 600 : out);
+	}
+	return 0;
+}

@@ -17,7 +17,7 @@
 #include "reports/report_table.h"
 #include "harness/core/spawn.h"
 
-static int files_add(struct report_files *files, const char *name)
+int report_files_add(struct report_files *files, const char *name)
 {
 	if (files->n == files->cap) {
 		size_t cap = files->cap ? 2 * files->cap : 16;
@@ -108,21 +108,42 @@ static int render_into(const struct run *run, const char *tmp, const struct repo
 		char name[200];
 		for (int k = 0; k < 2 && rc == 0; k++) {
 			snprintf(name, sizeof(name), "%s.%s", charts.v[i].name, k ? "png" : "svg");
-			if (files_add(names, name) < 0)
+			if (report_files_add(names, name) < 0)
 				rc = bench_error_set(err, ENOMEM, "report");
 		}
 	}
 	/* the pages last: what they refer to is in place before them */
 	for (int i = 0; i < 3 && rc == 0; i++)
-		if (files_add(names, fixed[i]) < 0)
+		if (report_files_add(names, fixed[i]) < 0)
 			rc = bench_error_set(err, ENOMEM, "report");
 	free(charts.v);
 	report_tables_free(&tables);
 	return rc;
 }
 
+struct render_run {
+	const struct run *run;
+	const struct report_tools *tools;
+};
+
+static int render_run(const char *tmp, struct report_files *names, void *arg,
+                      struct bench_error **err)
+{
+	const struct render_run *r = arg;
+	return render_into(r->run, tmp, r->tools, names, err);
+}
+
 int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
                   struct report_files *files, struct bench_error **err)
+{
+	struct render_run r = {run, tools};
+	return report_publish(out_dir, render_run, &r, files, err);
+}
+
+int report_publish(const char *out_dir,
+                   int (*render)(const char *tmp, struct report_files *names, void *arg,
+                                 struct bench_error **err),
+                   void *arg, struct report_files *files, struct bench_error **err)
 {
 	memset(files, 0, sizeof(*files));
 	bool made = mkdir(out_dir, 0755) == 0;
@@ -138,7 +159,7 @@ int report_render(const struct run *run, const char *out_dir, const struct repor
 		return -1;
 	}
 	struct report_files names = {0};
-	int rc = render_into(run, tmp, tools, &names, err);
+	int rc = render(tmp, &names, arg, err);
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		cleanup_free char *from = NULL, *to = NULL;
 		if (asprintf(&from, "%s/%s", tmp, names.names[i]) < 0 ||
@@ -146,7 +167,7 @@ int report_render(const struct run *run, const char *out_dir, const struct repor
 			rc = bench_error_set(err, ENOMEM, "report");
 		else if (rename(from, to) < 0)
 			rc = bench_error_set(err, errno, "rename %s to %s", from, to);
-		else if (files_add(files, names.names[i]) < 0)
+		else if (report_files_add(files, names.names[i]) < 0)
 			rc = bench_error_set(err, ENOMEM, "report");
 	}
 	report_files_free(&names);

@@ -28,4 +28,17 @@ void report_files_free(struct report_files *files);
 int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
                   struct report_files *files, struct bench_error **err);
 
+/* Adds a copy of name to files. Returns 0 or -1 (out of memory). */
+int report_files_add(struct report_files *files, const char *name);
+
+/* The publishing half of report_render, for every kind of report: makes
+ * out_dir (one level) and out_dir/.report.XXXXXX, calls render to write
+ * its files there and list them in *names (in rename order: pages last),
+ * renames them into out_dir and removes the temporary directory. Fills
+ * *files with what was renamed. Returns 0, or -1 with *err. */
+int report_publish(const char *out_dir,
+                   int (*render)(const char *tmp, struct report_files *names, void *arg,
+                                 struct bench_error **err),
+                   void *arg, struct report_files *files, struct bench_error **err);
+
 #endif

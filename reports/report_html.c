@@ -9,7 +9,7 @@
 
 #include "harness/core/cleanup.h"
 
-static const char style[] =
+const char html_style[] =
     "body{font-family:system-ui,sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;"
     "color:#222}\n"
     "table{border-collapse:collapse;margin:.5em 0 1.5em}\n"
@@ -19,7 +19,7 @@ static const char style[] =
     "figcaption{color:#555;font-size:.9em}p.note{background:#f6f6f6;padding:.5em}\n"
     "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}\n";
 
-static void html_text(FILE *out, const char *s)
+void html_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -74,8 +74,8 @@ static void html_table(FILE *out, const struct rtable *t, const char *h, const c
 /* Copies gnuplot's SVG from its <svg> element on, with the ids of chart k
  * made unique in the page (several inline SVGs share one id space) and the
  * xlink namespace declaration dropped (HTML knows xlink:href). */
-static int inline_svg(FILE *out, const char *dir, const char *name, size_t k,
-                      struct bench_error **err)
+int html_inline_svg(FILE *out, const char *dir, const char *name, size_t k,
+                    struct bench_error **err)
 {
 	cleanup_free char *path = NULL, *text = NULL;
 	size_t len = 0;
@@ -117,7 +117,8 @@ static void head(FILE *out, const struct run *run, const struct report_tables *t
 	      "report: ",
 	      out);
 	html_text(out, run->run_id);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>bench report: ", style);
+	fprintf(out,
+	        "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>bench report: ", html_style);
 	html_text(out, run->run_id);
 	fputs("</h1>\n<p>Run started ", out);
 	html_text(out, run->created != NULL ? run->created : "(unknown)");
@@ -200,7 +201,7 @@ int report_html(FILE *out, const struct run *run, const struct report_tables *t,
 		fputs("<h2 id=\"charts\">Charts</h2>\n", out);
 	for (size_t i = 0; i < charts->n; i++) {
 		fprintf(out, "<figure id=\"chart-%zu\">\n", i);
-		if (inline_svg(out, dir, charts->v[i].name, i, err) < 0)
+		if (html_inline_svg(out, dir, charts->v[i].name, i, err) < 0)
 			return -1;
 		fputs("<figcaption>", out);
 		html_text(out, charts->v[i].title);

@@ -12,4 +12,12 @@
 int report_html(FILE *out, const struct run *run, const struct report_tables *t,
                 const struct report_charts *charts, const char *dir, struct bench_error **err);
 
+/* The page frame every report page shares: the stylesheet, text escaped
+ * for HTML, and a chart's SVG (dir/name.svg) inline with its ids made
+ * unique by k (several inline SVGs share one id space). */
+extern const char html_style[];
+void html_text(FILE *out, const char *s);
+int html_inline_svg(FILE *out, const char *dir, const char *name, size_t k,
+                    struct bench_error **err);
+
 #endif

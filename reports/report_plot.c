@@ -13,31 +13,11 @@
 #include "reports/report_charts.h"
 #include "reports/run_view.h"
 
-#define GNUPLOT_TIMEOUT_S 120
-
 /* The chart families, in the order the report shows them. */
 static int (*const families[])(struct plot_ctx *ctx) = {
     report_chart_bars,     report_chart_overhead, report_chart_latency,
     report_chart_instance, report_chart_density,
 };
-
-static int run_gnuplot(const struct report_tools *tools, const char *script,
-                       struct bench_error **err)
-{
-	char out[4096] = "";
-	char *argv[] = {(char *)tools->gnuplot, (char *)script, NULL};
-	int rc = spawn_run(argv, GNUPLOT_TIMEOUT_S, 0, out, sizeof(out), err);
-	if (rc < 0)
-		return bench_error_wrap(err, "gnuplot");
-	if (rc != 0) {
-		size_t len = strlen(out);
-		while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
-			out[--len] = '\0';
-		return bench_error_set(err, 0, "gnuplot %s failed (exit status %d): %s", script, rc,
-		                       len > 600 ? out + len - 600 : out);
-	}
-	return 0;
-}
 
 int report_plot(const struct run *run, const char *dir, const struct report_tools *tools,
                 struct report_charts *charts, struct bench_error **err)
@@ -66,7 +46,7 @@ int report_plot(const struct run *run, const char *dir, const struct report_tool
 		unlink(script);
 		return bench_error_set(err, rc < 0 ? ENOMEM : werr, "writing %s", script);
 	}
-	rc = charts->n > 0 ? run_gnuplot(tools, script, err) : 0;
+	rc = charts->n > 0 ? gp_run_script(tools, script, err) : 0;
 	unlink(script);
 	if (rc < 0)
 		return rc;
