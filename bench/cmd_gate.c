@@ -102,6 +102,11 @@ struct gate_args {
 static int parse(int argc, char *argv[], struct gate_args *a, struct bench_error **err)
 {
 	memset(a, 0, sizeof(*a));
+	if (argc > 1 && argv[1][0] != '-') { /* GATEFILE first, options after */
+		a->file = argv[1];
+		argv++;
+		argc--;
+	}
 	optind = 0;
 	opterr = 0;
 	int c;
@@ -139,8 +144,6 @@ static int parse(int argc, char *argv[], struct gate_args *a, struct bench_error
 		default:
 			return bench_error_set(err, 0, "unknown option '%s'", argv[optind - 1]);
 		}
-		if (a->file == NULL && optind < argc && argv[optind][0] != '-')
-			a->file = argv[optind++];
 	}
 	if (a->file == NULL && optind < argc && strcmp(argv[optind], "--") != 0)
 		a->file = argv[optind++];
