@@ -73,9 +73,10 @@ static int teardown(void **state)
 
 static struct cmd_result bench_run(const char *out, const char *envs, const char *extra)
 {
-	char *argv[32] = {bench, "run", "--env", (char *)envs, "--workload", "cpu.int,os.syscall",
-	                  "--reps", "10", "--duration", "0.2", "--cpus", "0", "--out",
-	                  (char *)out, "--quiet"};
+	char *argv[32] = {
+	    bench,    "run",       "--env",      (char *)envs, "--workload", "cpu.int,os.syscall",
+	    "--reps", "10",        "--duration", "0.2",        "--cpus",     "0",
+	    "--out",  (char *)out, "--quiet"};
 	int n = 15;
 	if (extra != NULL) {
 		argv[n++] = "--cpu-limit";
@@ -107,11 +108,15 @@ static const char *uncontended(const char *base, const char *new_, char *why, si
 	run_free(&b);
 	run_free(&n);
 	if (ct_b < 0.9 * bare_b)
-		snprintf(why, len, "the unlimited container got %.0f%% of bare's cpu.int: the host is "
-		         "contended, a 0.8 CPU limit cannot show", 100 * ct_b / bare_b);
+		snprintf(why, len,
+		         "the unlimited container got %.0f%% of bare's cpu.int: the host is "
+		         "contended, a 0.8 CPU limit cannot show",
+		         100 * ct_b / bare_b);
 	else if (bare_n < 0.95 * bare_b || bare_n > 1.05 * bare_b)
-		snprintf(why, len, "bare cpu.int (the control) moved %+.1f%% between the runs: the "
-		         "host's load changed", 100 * (bare_n / bare_b - 1));
+		snprintf(why, len,
+		         "bare cpu.int (the control) moved %+.1f%% between the runs: the "
+		         "host's load changed",
+		         100 * (bare_n / bare_b - 1));
 	else
 		return NULL;
 	return why;
@@ -137,10 +142,11 @@ static void true_regression(void **state)
 	cmd_result_free(&r);
 	struct run run = read_run(new_);
 	for (size_t i = 0; i < run.n_samples; i++) {
-		json_t *limit =
-		    json_object_get(json_object_get(run.samples[i].pinning, "backend"), "cpu_limit");
+		json_t *limit = json_object_get(json_object_get(run.samples[i].pinning, "backend"),
+		                                "cpu_limit");
 		if (strcmp(run.samples[i].env, "container") == 0)
-			assert_int_equal(json_integer_value(json_object_get(limit, "quota_us")), 80000);
+			assert_int_equal(json_integer_value(json_object_get(limit, "quota_us")),
+			                 80000);
 	}
 	run_free(&run);
 	/* undeclared: refused */
@@ -150,8 +156,8 @@ static void true_regression(void **state)
 	assert_non_null(strstr(r.out, "pinning.backend.cpu_limit"));
 	assert_non_null(strstr(r.out, "--expect cpu_limit"));
 	cmd_result_free(&r);
-	char *argv[] = {bench, "compare", base, new_, "--expect", "cpu_limit", "--junit", junit,
-	                NULL};
+	char *argv[] = {bench,       "compare", base,  new_, "--expect",
+	                "cpu_limit", "--junit", junit, NULL};
 	r = run_cmd(argv);
 	print_message("%s", r.out);
 	char why[256];
@@ -190,8 +196,9 @@ static void thp_refusal(void **state)
 	char a[PATH_MAX + 8], b[PATH_MAX + 8];
 	snprintf(a, sizeof(a), "%s/thp-a", dir);
 	snprintf(b, sizeof(b), "%s/thp-b", dir);
-	char *run_a[] = {bench, "run", "--env", "bare", "--workload", "cpu.int", "--reps", "3",
-	                 "--duration", "0.1", "--cpus", "0", "--out", a, "--quiet", NULL};
+	char *run_a[] = {bench,    "run", "--env",      "bare", "--workload", "cpu.int",
+	                 "--reps", "3",   "--duration", "0.1",  "--cpus",     "0",
+	                 "--out",  a,     "--quiet",    NULL};
 	assert_int_equal(thp_set("madvise"), 0);
 	struct cmd_result r = run_cmd(run_a);
 	assert_int_equal(r.status, 0);
@@ -224,8 +231,9 @@ static void gate_end_to_end(void **state)
 	snprintf(out1, sizeof(out1), "%s/g1", dir);
 	snprintf(out2, sizeof(out2), "%s/g2", dir);
 	FILE *f = fopen(gatefile, "w");
-	fprintf(f, "envs: [bare]\nworkloads: [cpu.int]\nrun: {reps: 5, duration: 0.1, cpus: '0'}\n"
-	           "tolerance: 10\ndb: %s\nbaseline: 'history:'\n",
+	fprintf(f,
+	        "envs: [bare]\nworkloads: [cpu.int]\nrun: {reps: 5, duration: 0.1, cpus: '0'}\n"
+	        "tolerance: 10\ndb: %s\nbaseline: 'history:'\n",
 	        db);
 	fclose(f);
 	char *gate1[] = {bench, "gate", gatefile, "--out", out1, "--quiet", NULL};
