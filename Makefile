@@ -1,11 +1,11 @@
 # bench: build, test and run. `make help` lists the targets.
 # Host side (bench, harness, reports, tests) links hwloc, libnuma, jansson, GSL,
-# libpcap, libfyaml and cmocka
+# libpcap, libfyaml, SQLite and cmocka
 # through pkg-config; wl is one static executable with no host dependencies.
 
 CC ?= cc
 BUILD ?= build
-PKGS := hwloc numa jansson gsl libpcap libfyaml
+PKGS := hwloc numa jansson gsl libpcap libfyaml sqlite3
 VERSION := 0.1.0
 # The commit (with -dirty for uncommitted changes) goes into every run file.
 GIT_COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
@@ -37,7 +37,7 @@ REPORTS_OBJ := $(REPORTS_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 WL_OBJ := $(WL_SRC:%.c=$(BUILD)/wl-obj/%.o)
 
-.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts check-layers
+.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts check-layers gate-study
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/bench $(BUILD)/wl $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -51,6 +51,7 @@ help:
 	@echo "make guest       QEMU guest image (kernel + initramfs with wl) in build/guest"
 	@echo "make format      clang-format every C file; format-check only checks"
 	@echo "make check-layers  includes follow the layers, no include or call cycle"
+	@echo "make gate-study  false alarms of the regression gate: 5 pairs of back-to-back runs"
 
 deps:
 	@scripts/deps.sh
@@ -113,6 +114,7 @@ test: deps
 	@$(MAKE) --no-print-directory all guest
 	@scripts/check-layers $(BUILD)
 	@tests/run-all.sh $(BUILD)
+	@scripts/gate-false-alarms 1 $(BUILD)
 	@scripts/test-xen $(BUILD)
 
 asan: deps
@@ -152,3 +154,8 @@ xen-dom0: $(BUILD)/bench $(BUILD)/wl guest
 test-xen: all
 	scripts/test-xen $(BUILD)
 # --- end of nested Xen test bed ----------------------------------------------
+
+# False alarms of the regression gate: 5 pairs of back-to-back runs of this
+# build (bare and container), 0 regressions expected (make test runs 1 pair).
+gate-study: all
+	scripts/gate-false-alarms 5 $(BUILD)

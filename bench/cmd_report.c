@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "bench/commands.h"
+#include <sys/stat.h>
+
 #include "reports/report.h"
+#include "reports/report_compare.h"
 
 static const char usage[] =
     "usage: bench report RUN_DIR [--out DIR]\n"
@@ -17,6 +20,12 @@ static const char usage[] =
     "  *.svg, *.png   charts: bars per workload and unit, overhead heatmap,\n"
     "                 request/response latency percentiles, instance start and memory\n"
     "  report.html    all of it in one self-contained page\n"
+    "\n"
+    "When RUN_DIR holds a comparison.json (bench compare --out, bench gate), the\n"
+    "report also gets comparison.html: verdict, validity, every metric's change,\n"
+    "a forest plot (change with its 95% interval against the tolerance band) and,\n"
+    "with a history baseline, a chart per gated metric with its change points.\n"
+    "A directory with only comparison.json gets only those.\n"
     "\n"
     "Needs gnuplot (Debian/Ubuntu: apt-get install gnuplot-nox).\n"
     "\n"
@@ -36,6 +45,28 @@ static int usage_error(const char *what, const char *arg)
 	fprintf(stderr, "bench report: %s%s%s%s\n(see bench report --help)\n", what,
 	        arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	return EXIT_USAGE;
+}
+
+/* comparison.html and its charts into out_dir. */
+static int render_comparison(const char *cmp_file, const char *out_dir)
+{
+	struct bench_error *err = NULL;
+	struct report_tools tools;
+	struct report_files files = {0};
+	int rc = report_tools_find(&tools, &err);
+	if (rc == 0)
+		rc = report_compare_render(cmp_file, out_dir, &tools, &files, &err);
+	if (rc < 0) {
+		fprintf(stderr, "bench report: %s\n", err->msg);
+		bench_error_free(&err);
+		report_files_free(&files);
+		return EXIT_FAILED;
+	}
+	printf("comparison report written to %s/:\n", out_dir);
+	for (size_t i = 0; i < files.n; i++)
+		printf("  %s/%s\n", out_dir, files.names[i]);
+	report_files_free(&files);
+	return EXIT_OK;
 }
 
 int cmd_report(int argc, char *argv[])
@@ -76,6 +107,12 @@ int cmd_report(int argc, char *argv[])
 		strcat(out_dir, "/report");
 
 	struct bench_error *err = NULL;
+	char cmp_file[PATH_MAX + 32];
+	struct stat st;
+	snprintf(cmp_file, sizeof(cmp_file), "%s/comparison.json", dir);
+	bool has_cmp = stat(cmp_file, &st) == 0;
+	if (has_cmp && stat(run_file, &st) < 0)
+		return render_comparison(cmp_file, out_dir);
 	struct run run;
 	if (run_read(run_file, &run, &err) < 0) {
 		fprintf(stderr, "bench report: %s\n", err->msg);
@@ -98,5 +135,5 @@ int cmd_report(int argc, char *argv[])
 	for (size_t i = 0; i < files.n; i++)
 		printf("  %s/%s\n", out_dir, files.names[i]);
 	report_files_free(&files);
-	return EXIT_OK;
+	return has_cmp ? render_comparison(cmp_file, out_dir) : EXIT_OK;
 }

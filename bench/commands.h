@@ -23,6 +23,9 @@ int cmd_all(int argc, char *argv[]);
 int cmd_pcap_stats(int argc, char *argv[]);
 int cmd_report(int argc, char *argv[]);
 int cmd_tco(int argc, char *argv[]);
+int cmd_compare(int argc, char *argv[]);
+int cmd_history(int argc, char *argv[]);
+int cmd_gate(int argc, char *argv[]);
 
 /* Exit statuses shared by the subcommands. */
 enum {
@@ -30,7 +33,20 @@ enum {
 	EXIT_FAILED = 1,
 	EXIT_USAGE = 2,
 	EXIT_UNAVAILABLE = 3,
+	EXIT_REGRESSION = 4,   /* compare, gate: a gated metric regressed */
+	EXIT_INVALID = 5,      /* compare, gate: the comparison was refused */
+	EXIT_INCONCLUSIVE = 6, /* compare, gate: inconclusive and the policy fails on it */
 	EXIT_INTERRUPTED = 130,
+};
+
+/* --bisect (compare, gate), for `git bisect run`: good, bad, skip (too
+ * noisy to decide, or the workloads could not run), and abort (anything
+ * else: a usage error or a refused comparison would refuse at every step). */
+enum {
+	BISECT_GOOD = 0,
+	BISECT_BAD = 1,
+	BISECT_SKIP = 125,
+	BISECT_ABORT = 128,
 };
 
 /* Loads the workload catalog from wl, printing the error on failure. */
@@ -85,5 +101,49 @@ int run_envs(const struct run_options *opts, const struct env_ops *const *envs, 
              const struct catalog *cat, const struct topo *topo, const struct topo_binding *binding,
              const char *wl, const char *scratch, struct run_conditions *cond, struct run *run,
              struct runner_totals *totals, struct bench_error **err);
+
+#include <limits.h>
+
+#include "harness/core/result.h"
+#include "harness/run/conditions.h"
+#include "harness/run/runner.h"
+
+/* One run as `bench run` does it (resolve the environments and workloads,
+ * the topology and pinning, the run directory, the fingerprint; run every
+ * environment, interleaved or in turn; overhead figures; run.json written atomically), for
+ * the commands that run workloads and then do more with the run. */
+struct run_session {
+	struct run run;
+	char dir[PATH_MAX];
+	struct runner_totals totals;
+	struct run_conditions cond; /* placements, interleaving: warnings to print */
+	bool written;               /* run.json is in dir (even with failed workloads) */
+};
+/* argv[0] names the command in messages; argv is recorded as the
+ * invocation. Returns the exit status (EXIT_FAILED when workloads failed but
+ * the run was written; usage and availability errors print their message).
+ * Free with run_session_free, whatever it returned. */
+int run_session(const struct run_options *opts, int argc, char *argv[], struct run_session *s);
+void run_session_free(struct run_session *s);
+
+/* compare_common.c: what compare and gate share. */
+struct comparison;
+struct compare_outputs {
+	const char *json_file; /* --out DIR/comparison.json, or NULL */
+	const char *junit, *markdown;
+	bool print_json; /* the document on stdout instead of the table */
+	bool quiet;      /* no table */
+};
+/* Writes the requested outputs (each file atomically: a temporary file
+ * renamed into place). Returns 0, or -1 after printing what failed. */
+int comparison_write(const char *command, const struct comparison *c,
+                     const struct compare_outputs *o);
+/* The exit status of a comparison: EXIT_OK, EXIT_REGRESSION, EXIT_INVALID,
+ * EXIT_INCONCLUSIVE; with bisect, BISECT_GOOD, BISECT_BAD, BISECT_SKIP or
+ * BISECT_ABORT. */
+int comparison_exit(const struct comparison *c, bool bisect);
+/* Appends a comma-separated --expect value to expect[] (each key checked). */
+int expect_add(const char *list, const char **expect, size_t max, size_t *n,
+               struct bench_error **err);
 
 #endif

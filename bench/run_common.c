@@ -11,7 +11,10 @@
 
 #include "bench/commands.h"
 #include "harness/env/env.h"
+#include "harness/core/fingerprint.h"
+#include "harness/run/conditions.h"
 #include "harness/run/runner.h"
+#include "reports/overhead.h"
 
 /* True when a selected workload takes a scratch directory (disk). */
 bool needs_scratch(const struct catalog *cat, const char *list)
@@ -169,4 +172,115 @@ void scratch_release(struct scratch *s)
 	if (s->owned)
 		rmdir(s->path); /* wl unlinks its files as soon as it creates them */
 	s->owned = false;
+}
+
+static json_t *invocation(int argc, char *argv[], const struct runner_totals *t,
+                          const struct run_conditions *cond)
+{
+	json_t *args = json_array();
+	json_array_append_new(args, json_string("bench"));
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(args, json_string(argv[i]));
+	double harness = runner_harness_s(t);
+	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o}", "argv", args, "timing",
+	                 "wall_s", t->wall_s, "in_workload_s", t->in_workload_s, "timed_s",
+	                 t->timed_s, "env_s", t->env_s, "harness_s", harness, "harness_fraction",
+	                 t->wall_s > 0 ? harness / t->wall_s : 0.0, "conditions",
+	                 run_conditions_to_json(cond));
+}
+
+int run_session(const struct run_options *opts, int argc, char *argv[], struct run_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	const char *cmd = argv[0];
+	struct bench_error *err = NULL;
+	const struct env_ops *envs[MAX_ENVS];
+	size_t n_envs = 0;
+	int env_status = resolve_envs(opts->env, envs, &n_envs);
+	if (env_status != EXIT_OK)
+		return env_status;
+	char wl[PATH_MAX];
+	wl_path_resolve(wl, sizeof(wl));
+	struct catalog cat;
+	if (load_catalog(wl, &cat) < 0)
+		return EXIT_FAILED;
+	size_t *sel = NULL, n_sel = 0;
+	if (catalog_select(&cat, opts->workloads, &sel, &n_sel, &err) < 0) {
+		catalog_free(&cat);
+		return command_usage_error(cmd, &err);
+	}
+	free(sel);
+	struct topo topo;
+	if (topo_open(&topo, &err) < 0) {
+		fprintf(stderr, "bench %s: %s\n", cmd, err->msg);
+		bench_error_free(&err);
+		catalog_free(&cat);
+		return EXIT_FAILED;
+	}
+	struct topo_binding binding;
+	if (topo_resolve(&topo, opts->cpus, opts->numa, opts->threads, &binding, &err) < 0) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		return command_usage_error(cmd, &err);
+	}
+	/* Placements, interleaving and the warm-up rule, decided once for every
+	 * environment; a bad --peer-cpus or --io-cpus is a usage error. */
+	if (run_conditions_resolve(opts, envs, n_envs, &topo, &binding,
+	                           runner_networked(&cat, opts->workloads), &s->cond, &err) < 0) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		return command_usage_error(cmd, &err);
+	}
+	char run_id[128], created[32];
+	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
+	run_dir_choose(opts->out_dir, run_id, s->dir);
+	/* The run directory exists (or is made) before anything runs, so a bad
+	 * --out fails in a second, not after the whole run. */
+	bool own_dir = false;
+	prepare_run_dir(s->dir, &own_dir, &err);
+	if (err != NULL) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		return command_usage_error(cmd, &err);
+	}
+	run_init(&s->run, run_id);
+	s->run.created = strdup(created);
+	s->run.host = fingerprint_collect(&topo);
+	install_signal_handlers();
+	int status = EXIT_OK;
+	struct scratch scratch;
+	scratch_prepare(&scratch, s->dir, opts->disk_dir, needs_scratch(&cat, opts->workloads));
+	int rc =
+	    run_envs(opts, envs, n_envs, &cat, &topo, &binding, wl,
+	             scratch.path[0] ? scratch.path : NULL, &s->cond, &s->run, &s->totals, &err);
+	scratch_release(&scratch);
+	if (rc < 0) {
+		if (own_dir)
+			rmdir(s->dir);
+		fprintf(stderr, "bench %s: %s\n", cmd, err->msg);
+		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
+		bench_error_free(&err);
+	} else {
+		s->run.invocation = invocation(argc, argv, &s->totals, &s->cond);
+		if (n_envs > 1)
+			s->run.overhead = overhead_for_run(&s->run, BASELINE_ENV);
+		if (run_write(&s->run, s->dir, &err) < 0) {
+			fprintf(stderr, "bench %s: %s\n", cmd, err->msg);
+			bench_error_free(&err);
+			status = EXIT_FAILED;
+		} else {
+			s->written = true;
+			if (s->totals.failed > 0)
+				status = EXIT_FAILED;
+		}
+	}
+	topo_close(&topo);
+	catalog_free(&cat);
+	return status;
+}
+
+void run_session_free(struct run_session *s)
+{
+	run_conditions_free(&s->cond);
+	run_free(&s->run);
 }

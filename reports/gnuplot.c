@@ -224,8 +224,9 @@ size_t gp_index_of(const char *const *v, size_t n, const char *s)
 	return n;
 }
 
-static int run_gnuplot(const struct report_tools *tools, const char *script,
-                       struct bench_error **err)
+#define GNUPLOT_TIMEOUT_S 120
+
+int gp_run_script(const struct report_tools *tools, const char *script, struct bench_error **err)
 {
 	char out[4096] = "";
 	char *argv[] = {(char *)tools->gnuplot, (char *)script, NULL};
@@ -265,7 +266,7 @@ int gp_draw(struct plot_ctx *ctx, int (*draw)(struct plot_ctx *ctx, const void *
 		unlink(script);
 		return bench_error_set(err, rc < 0 ? ENOMEM : werr, "writing %s", script);
 	}
-	rc = ctx->charts->n > 0 ? run_gnuplot(ctx->tools, script, err) : 0;
+	rc = ctx->charts->n > 0 ? gp_run_script(ctx->tools, script, err) : 0;
 	unlink(script);
 	if (rc < 0)
 		return rc;

@@ -99,4 +99,8 @@ size_t gp_index_of(const char *const *v, size_t n, const char *s);
 /* The colour of env (stable across charts), "#rrggbb". */
 const char *gp_env_color(const struct plot_ctx *ctx, const char *env);
 
+/* Runs gnuplot on script (argument vector, bounded time). Returns 0, or
+ * -1 with *err holding the end of gnuplot's output. */
+int gp_run_script(const struct report_tools *tools, const char *script, struct bench_error **err);
+
 #endif

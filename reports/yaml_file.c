@@ -115,6 +115,11 @@ int yaml_file_open(struct yaml_file *f, const char *path, struct bench_error **e
 
 void yaml_file_close(struct yaml_file *f)
 {
+	for (size_t i = 0; i < f->n_owned; i++)
+		free(f->owned[i]);
+	free(f->owned);
+	f->owned = NULL;
+	f->n_owned = 0;
 	if (f->doc != NULL)
 		fy_document_destroy(f->doc);
 	f->doc = NULL;
@@ -340,4 +345,84 @@ int yaml_integer(const struct yaml_file *f, struct fy_node *map, const char *key
 		return yaml_error_at(f, n, err, "%lld is out of range (%lld to %lld)", v, min, max);
 	*out = v;
 	return 0;
+}
+/* Keeps a copy of s[0..len) trimmed, owned by f; NULL when out of memory. */
+static const char *keep(struct yaml_file *f, const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	char **v = realloc(f->owned, (f->n_owned + 1) * sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	f->owned = v;
+	if ((v[f->n_owned] = strndup(s, len)) == NULL)
+		return NULL;
+	return v[f->n_owned++];
+}
+
+int yaml_string_list(struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                     const char **out, size_t max, size_t *n, struct bench_error **err)
+{
+	int rc;
+	*n = 0;
+	struct fy_node *node = lookup(f, map, key, required, &rc, err);
+	if (node == NULL)
+		return rc;
+	if (fy_node_get_type(node) == FYNT_SCALAR) {
+		const char *s = fy_node_get_scalar0(node);
+		for (const char *p = s; p != NULL;) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			if (*n == max)
+				return yaml_error_at(f, node, err, "more than %zu items", max);
+			const char *item = keep(f, p, len);
+			if (item == NULL)
+				return yaml_error_at(f, node, err, "out of memory");
+			if (*item == '\0')
+				return yaml_error_at(f, node, err, "an empty item in '%.80s'", s);
+			out[(*n)++] = item;
+			p = comma ? comma + 1 : NULL;
+		}
+		return 0;
+	}
+	if (fy_node_get_type(node) != FYNT_SEQUENCE)
+		return yaml_error_at(f, node, err, "expected a list of strings, found %s",
+		                     type_name(node));
+	void *it = NULL;
+	struct fy_node *item;
+	while ((item = fy_node_sequence_iterate(node, &it)) != NULL) {
+		const char *s =
+		    fy_node_get_type(item) == FYNT_SCALAR ? fy_node_get_scalar0(item) : NULL;
+		if (s == NULL || *s == '\0')
+			return yaml_error_at(f, item, err, "expected a non-empty string, found %s",
+			                     s ? "''" : type_name(item));
+		if (*n == max)
+			return yaml_error_at(f, item, err, "more than %zu items", max);
+		out[(*n)++] = s;
+	}
+	return 0;
+}
+
+int yaml_choice(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                const char *const *choices, const char **out, struct bench_error **err)
+{
+	const char *s = NULL;
+	if (yaml_string(f, map, key, required, &s, err) < 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	char valid[256] = "";
+	for (size_t i = 0; choices[i] != NULL; i++) {
+		if (strcmp(s, choices[i]) == 0) {
+			*out = choices[i];
+			return 0;
+		}
+		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
+		         i ? ", " : "", choices[i]);
+	}
+	return yaml_error_at(f, yaml_get(map, key), err, "'%.80s' is not one of %s", s, valid);
 }

@@ -16,6 +16,8 @@ struct yaml_file {
 	char path[4096];
 	struct fy_document *doc;
 	struct fy_node *root; /* a mapping (yaml_file_open checks) */
+	char **owned;         /* strings split out of scalars (yaml_string_list) */
+	size_t n_owned;
 };
 
 /* Parses path. The root must be a mapping. Returns 0, or -1 with *err
@@ -54,6 +56,19 @@ int yaml_mapping(const struct yaml_file *f, struct fy_node *map, const char *key
                  struct fy_node **out, struct bench_error **err);
 int yaml_sequence(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
                   struct fy_node **out, struct bench_error **err);
+
+/* A list of strings: a sequence of scalars, or one scalar holding a
+ * comma-separated list ("bare, container"); items are trimmed and must not
+ * be empty. Up to max items into out[] (pointers into the document, or into
+ * storage owned by f for the comma form); *n gets the count. Absent and not
+ * required: 0 and *n = 0. */
+int yaml_string_list(struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                     const char **out, size_t max, size_t *n, struct bench_error **err);
+
+/* A string that must be one of choices (NULL-terminated); the error lists
+ * them. Absent and not required: 0 and *out untouched. */
+int yaml_choice(const struct yaml_file *f, struct fy_node *map, const char *key, bool required,
+                const char *const *choices, const char **out, struct bench_error **err);
 
 /* A scalar node as a finite number ("1e3", "-2.5", "12"), or -1 with *err. */
 int yaml_node_number(const struct yaml_file *f, struct fy_node *node, double *out,

@@ -10,9 +10,9 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config libc6-dev
 	libhwloc-dev libnuma-dev libjansson-dev libgsl-dev libcmocka-dev
-	libpcap-dev liburing-dev libfyaml-dev
+	libpcap-dev liburing-dev libfyaml-dev libsqlite3-dev
 	procps iproute2 runc gnuplot-nox
-	clang-format python3
+	clang-format python3 python3-junitparser
 )
 if [[ "${1:-}" == --bench ]]; then
 	packages=(iperf3 sockperf fio)

@@ -83,9 +83,31 @@ static void host_network_config(void **state)
 	json_t *cpu =
 	    json_object_get(json_object_get(json_object_get(c, "linux"), "resources"), "cpu");
 	assert_null(json_object_get(cpu, "mems"));
+	assert_null(json_object_get(cpu, "quota")); /* no --cpu-limit: no quota */
 	json_t *a = json_object_get(json_object_get(c, "process"), "args");
 	assert_string_equal(json_string_value(json_array_get(a, 1)), "--version");
 	json_decref(c);
+}
+
+/* --cpu-limit 0.8: a CFS quota of 80 ms per 100 ms period. */
+static void cpu_limit_config(void **state)
+{
+	(void)state;
+	struct oci_spec s = {.hostname = "h",
+	                     .cpus = "0-1",
+	                     .numa_node = -1,
+	                     .memory_bytes = 1 << 30,
+	                     .cpu_limit = 0.8,
+	                     .cgroups_path = "/bench/z"};
+	json_t *c = oci_config(&s);
+	json_t *cpu =
+	    json_object_get(json_object_get(json_object_get(c, "linux"), "resources"), "cpu");
+	assert_int_equal(json_integer_value(json_object_get(cpu, "quota")), 80000);
+	assert_int_equal(json_integer_value(json_object_get(cpu, "period")), 100000);
+	assert_string_equal(json_string_value(json_object_get(cpu, "cpus")), "0-1");
+	json_decref(c);
+	assert_int_equal(oci_cpu_quota_us(1.5), 150000);
+	assert_int_equal(oci_cpu_quota_us(0.01), 1000);
 }
 
 static void bundle_on_disk(void **state)
@@ -125,6 +147,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(bridged_config),
 	    cmocka_unit_test(host_network_config),
+	    cmocka_unit_test(cpu_limit_config),
 	    cmocka_unit_test(bundle_on_disk),
 	};
 	return cmocka_run_group_tests_name("oci bundle", tests, NULL, NULL);

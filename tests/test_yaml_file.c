@@ -152,6 +152,44 @@ static void exact_decimals_and_integers(void **state)
 	yaml_file_close(&f);
 }
 
+static void lists_and_choices(void **state)
+{
+	(void)state;
+	write_doc("envs: [bare, container]\nwl: 'cpu.int, mem.stream'\nbad: [a, {b: 1}]\n"
+	          "empty: 'a,,b'\nmode: fail\nmode2: maybe\n");
+	struct yaml_file f;
+	struct bench_error *err = NULL;
+	assert_int_equal(yaml_file_open(&f, path, &err), 0);
+	const char *items[4];
+	size_t n;
+	assert_int_equal(yaml_string_list(&f, f.root, "envs", true, items, 4, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[1], "container");
+	assert_int_equal(yaml_string_list(&f, f.root, "wl", true, items, 4, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[1], "mem.stream");
+	assert_int_equal(yaml_string_list(&f, f.root, "wl", true, items, 1, &n, &err), -1);
+	assert_non_null(strstr(err->msg, "more than 1 items"));
+	bench_error_free(&err);
+	assert_int_equal(yaml_string_list(&f, f.root, "bad", true, items, 4, &n, &err), -1);
+	assert_non_null(strstr(err->msg, ":3:11: /bad/1: expected a non-empty string, found a "
+	                                 "mapping"));
+	bench_error_free(&err);
+	assert_int_equal(yaml_string_list(&f, f.root, "empty", true, items, 4, &n, &err), -1);
+	assert_non_null(strstr(err->msg, "an empty item"));
+	bench_error_free(&err);
+	assert_int_equal(yaml_string_list(&f, f.root, "absent", false, items, 4, &n, &err), 0);
+	assert_int_equal(n, 0);
+	static const char *const modes[] = {"pass", "fail", NULL};
+	const char *m = "pass";
+	assert_int_equal(yaml_choice(&f, f.root, "mode", true, modes, &m, &err), 0);
+	assert_string_equal(m, "fail");
+	assert_int_equal(yaml_choice(&f, f.root, "mode2", true, modes, &m, &err), -1);
+	assert_non_null(strstr(err->msg, ":6:8: /mode2: 'maybe' is not one of pass, fail"));
+	bench_error_free(&err);
+	yaml_file_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +197,7 @@ int main(void)
 	    cmocka_unit_test_teardown(errors_are_located, teardown),
 	    cmocka_unit_test_teardown(syntax_and_shape_errors, teardown),
 	    cmocka_unit_test_teardown(exact_decimals_and_integers, teardown),
+	    cmocka_unit_test_teardown(lists_and_choices, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,9 @@ const char run_options_usage[] =
     "                     or host (the host's network stack)\n"
     "  --memory BYTES     instance memory: container limit (default 2G), guest RAM\n"
     "                     (default 512M)\n"
+    "  --cpu-limit CPUS   container: a CPU quota of CPUS (fractional, e.g. 0.8) per\n"
+    "                     100 ms period (cgroup CFS quota); bare runs unlimited as\n"
+    "                     the baseline; qemu and xen refuse it (default: none)\n"
     "  --accel MODE       qemu: auto (KVM when a test boot works, else TCG), kvm\n"
     "                     or tcg\n"
     "  --kernel PATH, --initrd PATH\n"
@@ -199,6 +202,7 @@ enum {
 	OPT_RUNTIME,
 	OPT_NET,
 	OPT_MEMORY,
+	OPT_CPU_LIMIT,
 	OPT_ACCEL,
 	OPT_KERNEL,
 	OPT_INITRD,
@@ -242,6 +246,7 @@ static const struct option long_options[] = {
     {"runtime", required_argument, NULL, OPT_RUNTIME},
     {"net", required_argument, NULL, OPT_NET},
     {"memory", required_argument, NULL, OPT_MEMORY},
+    {"cpu-limit", required_argument, NULL, OPT_CPU_LIMIT},
     {"accel", required_argument, NULL, OPT_ACCEL},
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"initrd", required_argument, NULL, OPT_INITRD},
@@ -383,6 +388,15 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 		case OPT_MEMORY:
 			rc = parse_size("--memory", optarg, 16ull << 20, err);
 			o->memory = optarg;
+			break;
+		case OPT_CPU_LIMIT:
+			rc = parse_positive("--cpu-limit", optarg, 4096, &o->cpu_limit, err);
+			if (rc == 0 && o->cpu_limit < 0.01)
+				rc = bench_error_set(
+				    err, 0,
+				    "--cpu-limit %s: below 0.01 CPU (1 ms per 100 ms "
+				    "period, the kernel's minimum quota)",
+				    optarg);
 			break;
 		case OPT_ACCEL:
 			rc = parse_choice("--accel", optarg, accel_modes, err);

@@ -34,6 +34,7 @@ struct run_options {
 	const char *runtime;    /* container: OCI runtime, default runc */
 	const char *net;        /* container: bridge (default) or host */
 	const char *memory;     /* instance memory (container limit, guest RAM), or NULL */
+	double cpu_limit;       /* container: CPU quota in CPUs (0.8), 0 = none */
 	const char *accel;      /* qemu: auto (default), kvm or tcg */
 	const char *kernel;     /* qemu, xen: guest kernel, NULL = the built image */
 	const char *initrd;     /* qemu, xen: guest initramfs, NULL = the built image */

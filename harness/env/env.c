@@ -19,6 +19,7 @@ int env_spec_init(struct env_spec *spec, const struct run_options *o, const stru
 	    .kernel = o->kernel,
 	    .initrd = o->initrd,
 	    .xen_mode = o->xen_mode,
+	    .cpu_limit = o->cpu_limit,
 	};
 	if (o->memory != NULL && run_options_bytes(o->memory, &spec->memory_bytes) < 0)
 		return bench_error_set(err, 0, "--memory %s is not a size", o->memory);

@@ -33,6 +33,7 @@ struct env_spec {
 	 * iothread, vhost), the same for every environment of a run; NULL =
 	 * they stay on the instance's CPUs. Set by the runner. */
 	const struct placement *io;
+	double cpu_limit; /* containers: CPU quota in CPUs (0.8), 0 = none */
 };
 
 /* Fills *spec from the run options and what the caller resolved. Returns

@@ -56,6 +56,15 @@ static int container_prepare(const struct env_spec *spec, struct bench_error **e
 		                       spec->net_mode);
 	if (access(spec->wl_path, X_OK) < 0)
 		return bench_error_set(err, errno, "workload runner '%s'", spec->wl_path);
+	unsigned cpus = 0;
+	for (size_t i = 0; i < CPULIST_MAX; i++)
+		cpus += spec->binding.cpus[i];
+	if (spec->cpu_limit > (double)cpus)
+		return bench_error_set(
+		    err, 0,
+		    "--cpu-limit %g is more than the %u CPU(s) of the container's "
+		    "cpuset (%s): it would limit nothing",
+		    spec->cpu_limit, cpus, spec->binding.cpus_text);
 	return 0;
 }
 
@@ -158,6 +167,7 @@ static int container_start(const struct env_spec *spec, struct env_instance **ou
 	    .cpus = spec->binding.cpus_text,
 	    .numa_node = spec->binding.numa_node,
 	    .memory_bytes = spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY,
+	    .cpu_limit = spec->cpu_limit,
 	    .netns_path = c->bridged ? c->net.ns_path : NULL,
 	    .scratch_dir = has_scratch ? scratch : NULL,
 	    .cgroups_path = c->cgroup,
@@ -197,7 +207,54 @@ static int cgroup_read(const struct container *c, const char *v1_controller, con
 	return read_first_line(path, buf, len);
 }
 
-/* runc applied the cpuset from config.json; record what the cgroup holds. */
+/* The CFS quota the cgroup holds: cgroup v1 cpu.cfs_quota_us and
+ * cpu.cfs_period_us, or v2 cpu.max ("max 100000" or "80000 100000").
+ * quota -1 = unlimited. -1 when neither can be read. */
+static int cgroup_cpu_quota(const struct container *c, long long *quota, long long *period)
+{
+	char q[64], p[64], max[128];
+	if (cgroup_read(c, "cpu", "cpu.cfs_quota_us", "cpu.max", q, sizeof(q)) < 0)
+		return -1;
+	if (cgroup_read(c, "cpu", "cpu.cfs_period_us", "cpu.max", p, sizeof(p)) == 0 &&
+	    strchr(q, ' ') == NULL) {
+		*quota = strtoll(q, NULL, 10);
+		*period = strtoll(p, NULL, 10);
+		return 0;
+	}
+	snprintf(max, sizeof(max), "%s", q); /* v2: both in one line */
+	*quota = strncmp(max, "max", 3) == 0 ? -1 : strtoll(max, NULL, 10);
+	const char *sp = strchr(max, ' ');
+	*period = sp ? strtoll(sp + 1, NULL, 10) : 0;
+	return 0;
+}
+
+/* pinning.backend.cpu_limit: what was asked and what the cgroup holds (null
+ * without --cpu-limit); -1 with *err when the cgroup does not hold it. */
+static int record_cpu_limit(const struct container *c, const struct env_spec *spec, json_t **out,
+                            struct bench_error **err)
+{
+	*out = json_null();
+	if (spec->cpu_limit <= 0)
+		return 0;
+	long long quota = 0, period = 0;
+	if (cgroup_cpu_quota(c, &quota, &period) < 0)
+		return bench_error_set(
+		    err, 0, "--cpu-limit: cannot read the CPU quota of cgroup %s", c->cgroup);
+	*out = json_pack("{s:f, s:I, s:I, s:f}", "asked", spec->cpu_limit, "quota_us",
+	                 (json_int_t)quota, "period_us", (json_int_t)period, "cpus",
+	                 period > 0 && quota > 0 ? (double)quota / (double)period : 0.0);
+	if (quota != oci_cpu_quota_us(spec->cpu_limit) || period != OCI_CPU_PERIOD_US)
+		return bench_error_set(
+		    err, 0,
+		    "container CPU quota is %lld us per %lld us, asked %lld per %d "
+		    "(--cpu-limit %g)",
+		    quota, period, (long long)oci_cpu_quota_us(spec->cpu_limit), OCI_CPU_PERIOD_US,
+		    spec->cpu_limit);
+	return 0;
+}
+
+/* runc applied the cpuset and CPU quota from config.json; record what the
+ * cgroup holds. */
 static int container_pin(struct env_instance *inst, const struct env_spec *spec,
                          struct bench_error **err)
 {
@@ -205,14 +262,18 @@ static int container_pin(struct env_instance *inst, const struct env_spec *spec,
 	char cpus[256] = "", mems[64] = "";
 	cgroup_read(c, "cpuset", "cpuset.cpus", "cpuset.cpus.effective", cpus, sizeof(cpus));
 	cgroup_read(c, "cpuset", "cpuset.mems", "cpuset.mems.effective", mems, sizeof(mems));
+	json_t *limit = NULL;
+	int limit_rc = record_cpu_limit(c, spec, &limit, err);
 	json_decref(inst->pinning);
-	inst->pinning = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "method",
+	inst->pinning = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s}", "method",
 	                          "cgroup cpuset (OCI runtime)", "runtime", runtime_name(spec),
 	                          "cgroup", c->cgroup, "net", c->bridged ? "bridge" : "host",
 	                          "binding", topo_binding_to_json(&spec->binding), "cpuset_cpus",
-	                          cpus, "cpuset_mems", mems, "id", c->id);
+	                          cpus, "cpuset_mems", mems, "cpu_limit", limit, "id", c->id);
 	if (inst->pinning == NULL)
 		return bench_error_set(err, ENOMEM, "pinning record");
+	if (limit_rc < 0)
+		return -1;
 	if (strcmp(cpus, spec->binding.cpus_text) != 0)
 		return bench_error_set(err, 0, "container cpuset is '%s', asked '%s'", cpus,
 		                       spec->binding.cpus_text);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,6 +51,11 @@ static json_t *namespaces(const struct oci_spec *s)
 	return ns;
 }
 
+int64_t oci_cpu_quota_us(double cpu_limit)
+{
+	return llround(cpu_limit * OCI_CPU_PERIOD_US);
+}
+
 json_t *oci_config(const struct oci_spec *s)
 {
 	char mems[16];
@@ -58,6 +64,10 @@ json_t *oci_config(const struct oci_spec *s)
 	json_t *cpu = json_pack("{s:s}", "cpus", s->cpus);
 	if (s->numa_node >= 0)
 		json_object_set_new(cpu, "mems", json_string(mems));
+	if (s->cpu_limit > 0) {
+		json_object_set_new(cpu, "quota", json_integer(oci_cpu_quota_us(s->cpu_limit)));
+		json_object_set_new(cpu, "period", json_integer(OCI_CPU_PERIOD_US));
+	}
 	json_t *args = json_array();
 	if (s->args == NULL) {
 		json_array_append_new(args, json_string("/wl"));

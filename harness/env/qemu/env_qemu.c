@@ -73,6 +73,10 @@ static int resolve(const struct env_spec *spec, char *qemu, size_t len, struct g
 
 static int qemu_prepare(const struct env_spec *spec, struct bench_error **err)
 {
+	if (spec->cpu_limit > 0)
+		return bench_error_set(err, 0,
+		                       "--cpu-limit applies to containers; a qemu guest's CPUs are "
+		                       "its vCPUs (--threads) pinned to --cpus");
 	if (spec->net_mode != NULL && strcmp(spec->net_mode, "bridge") != 0)
 		return bench_error_set(err, 0,
 		                       "--net %s: qemu guests are always on the harness bridge",

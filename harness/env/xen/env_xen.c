@@ -58,6 +58,10 @@ static const char *mode_of(const struct env_spec *spec)
 
 static int xen_prepare(const struct env_spec *spec, struct bench_error **err)
 {
+	if (spec->cpu_limit > 0)
+		return bench_error_set(err, 0,
+		                       "--cpu-limit applies to containers; a xen domain's CPUs are "
+		                       "its vCPUs (--threads) pinned to --cpus");
 	char reason[512], version[64];
 	if (xen_dom0_probe(reason, sizeof(reason)) < 0)
 		return bench_error_set(err, 0, "%s", reason);
