@@ -17,6 +17,7 @@
 #include "reports/run_table.h"
 #include "harness/run/conditions.h"
 #include "harness/run/runner.h"
+#include "harness/run/size_plan.h"
 
 static const struct profile {
 	const char *name, *summary;
@@ -259,9 +260,24 @@ int cmd_all(int argc, char *argv[])
 		return command_usage_error("all", &err);
 	}
 	free(sel);
-	struct run_conditions cond = {0};
-	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0 ||
-	    run_conditions_resolve(&ro, envs, n_envs, &topo, &binding,
+	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		json_decref(survey);
+		return command_usage_error("all", &err);
+	}
+	/* sizes and instance memory before anything starts */
+	install_signal_handlers();
+	struct size_plan sizes;
+	int sized = resolve_sizes("all", &ro, envs, n_envs, &cat, &topo, &binding, wl, &sizes);
+	if (sized != EXIT_OK) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		json_decref(survey);
+		return sized;
+	}
+	struct run_conditions cond = {.sizes = &sizes};
+	if (run_conditions_resolve(&ro, envs, n_envs, &topo, &binding,
 	                           runner_networked(&cat, ro.workloads), &cond, &err) < 0 ||
 	    prepare_run_dir(dir, &own_dir, &err) < 0) {
 		run_conditions_free(&cond);
@@ -272,7 +288,6 @@ int cmd_all(int argc, char *argv[])
 	}
 	struct scratch scratch;
 	scratch_prepare(&scratch, dir, NULL, needs_scratch(&cat, ro.workloads));
-	install_signal_handlers();
 	struct run run;
 	run_init(&run, run_id);
 	run.created = strdup(created);

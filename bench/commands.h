@@ -108,6 +108,15 @@ int run_envs(const struct run_options *opts, const struct env_ops *const *envs, 
 #include "harness/run/conditions.h"
 #include "harness/run/runner.h"
 
+/* The run's sizes (harness/run/size_plan.h), before any instance starts,
+ * printed to stderr unless opts->quiet. Returns EXIT_OK; EXIT_USAGE (the
+ * message printed as command's usage error) when --size or --memory cannot
+ * hold a selected workload; EXIT_FAILED (message printed) otherwise. */
+int resolve_sizes(const char *command, const struct run_options *opts,
+                  const struct env_ops *const *envs, size_t n_envs, const struct catalog *cat,
+                  const struct topo *topo, const struct topo_binding *binding, const char *wl,
+                  struct size_plan *plan);
+
 /* One run as `bench run` does it (resolve the environments and workloads,
  * the topology and pinning, the run directory, the fingerprint; run every
  * environment, interleaved or in turn; overhead figures; run.json written atomically), for
@@ -116,6 +125,7 @@ struct run_session {
 	struct run run;
 	char dir[PATH_MAX];
 	struct runner_totals totals;
+	struct size_plan sizes;     /* workload sizes, instance memory (cond.sizes) */
 	struct run_conditions cond; /* placements, interleaving: warnings to print */
 	bool written;               /* run.json is in dir (even with failed workloads) */
 };

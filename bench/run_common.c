@@ -14,6 +14,7 @@
 #include "harness/core/fingerprint.h"
 #include "harness/run/conditions.h"
 #include "harness/run/runner.h"
+#include "harness/run/size_plan.h"
 #include "reports/overhead.h"
 
 /* True when a selected workload takes a scratch directory (disk). */
@@ -136,6 +137,25 @@ int run_envs(const struct run_options *opts, const struct env_ops *const *envs, 
 	return runner_run(&setup, cond, run, totals, err);
 }
 
+int resolve_sizes(const char *command, const struct run_options *opts,
+                  const struct env_ops *const *envs, size_t n_envs, const struct catalog *cat,
+                  const struct topo *topo, const struct topo_binding *binding, const char *wl,
+                  struct size_plan *plan)
+{
+	struct bench_error *err = NULL;
+	int rc = size_plan_resolve(opts, envs, n_envs, cat, topo, binding, wl, plan, &err);
+	if (rc == SIZES_USAGE)
+		return command_usage_error(command, &err);
+	if (rc < 0) {
+		fprintf(stderr, "bench %s: choosing sizes: %s\n", command, err->msg);
+		bench_error_free(&err);
+		return agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
+	}
+	if (!opts->quiet)
+		size_plan_print(stderr, plan);
+	return EXIT_OK;
+}
+
 void run_dir_choose(const char *out, const char *run_id, char dir[PATH_MAX])
 {
 	if (out != NULL) {
@@ -223,8 +243,18 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 		catalog_free(&cat);
 		return command_usage_error(cmd, &err);
 	}
-	/* Placements, interleaving and the warm-up rule, decided once for every
-	 * environment; a bad --peer-cpus or --io-cpus is a usage error. */
+	/* Sizes and instance memory first (a --size no instance can hold is a
+	 * usage error), then placements, interleaving and the warm-up rule,
+	 * decided once for every environment; a bad --peer-cpus or --io-cpus is
+	 * a usage error. */
+	install_signal_handlers();
+	int sized = resolve_sizes(cmd, opts, envs, n_envs, &cat, &topo, &binding, wl, &s->sizes);
+	if (sized != EXIT_OK) {
+		topo_close(&topo);
+		catalog_free(&cat);
+		return sized;
+	}
+	s->cond.sizes = &s->sizes;
 	if (run_conditions_resolve(opts, envs, n_envs, &topo, &binding,
 	                           runner_networked(&cat, opts->workloads), &s->cond, &err) < 0) {
 		topo_close(&topo);
@@ -246,7 +276,6 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 	run_init(&s->run, run_id);
 	s->run.created = strdup(created);
 	s->run.host = fingerprint_collect(&topo);
-	install_signal_handlers();
 	int status = EXIT_OK;
 	struct scratch scratch;
 	scratch_prepare(&scratch, s->dir, opts->disk_dir, needs_scratch(&cat, opts->workloads));

@@ -165,6 +165,14 @@ int report_markdown(FILE *out, const struct run *run, const struct report_tables
 	md_survey(out, t);
 	for (size_t i = 0; i < t->n_envs; i++)
 		md_table(out, &t->envs[i], "### Results:");
+	if (t->sizes.n_rows > 0) {
+		md_table(out, &t->sizes, "###");
+		fputs(
+		    "Sizes are chosen once per run and are the same in every environment; a "
+		    "memory workload whose working set is below 4x the last-level cache is marked "
+		    "in the results: its figure partly measures cache.\n\n",
+		    out);
+	}
 	if (t->overhead.n_rows > 0) {
 		md_table(out, &t->overhead, "###");
 		fputs(

@@ -88,6 +88,14 @@ int report_html(FILE *out, const struct run *run, const struct report_tables *t,
 		snprintf(id, sizeof(id), "env-%zu", i);
 		html_table(out, &t->envs[i], "h3", id);
 	}
+	if (t->sizes.n_rows > 0) {
+		html_table(out, &t->sizes, "h2", "sizes");
+		fputs("<p class=\"note\">Sizes are chosen once per run and are the same in every "
+		      "environment; a memory workload whose working set is below 4x the last-level "
+		      "cache is marked <em>(below 4x LLC)</em> in the results: its figure partly "
+		      "measures cache.</p>\n",
+		      out);
+	}
 	if (t->overhead.n_rows > 0)
 		html_table(out, &t->overhead, "h2", "overhead");
 	if (t->density.n_rows > 0) {

@@ -135,7 +135,10 @@ static int build_env(const struct run *run, const char *env, struct rtable *t)
 		fmt_mean_ci(s->stats.mean, s->stats.ci_half, mean, sizeof(mean));
 		snprintf(n, sizeof(n), "%zu", s->stats.n);
 		snprintf(cv, sizeof(cv), "%.2f", 100 * s->stats.cv);
-		if (rtable_row(t, s->workload, s->metric, mean, s->unit, n, cv) < 0)
+		char workload[96];
+		snprintf(workload, sizeof(workload), "%s%s", s->workload,
+		         report_sample_below_llc(s) ? " (below 4x LLC)" : "");
+		if (rtable_row(t, workload, s->metric, mean, s->unit, n, cv) < 0)
 			return -1;
 	}
 	return 0;
@@ -202,6 +205,36 @@ static int build_failed(const struct run *run, struct rtable *t)
 	return 0;
 }
 
+/* One row per workload whose samples carry config.size_reason (the first
+ * one seen: sizes are the same in every environment of a run). */
+static int build_sizes(const struct run *run, struct rtable *t)
+{
+	*t = (struct rtable){
+	    .n_cols = 4, .head = {"workload", "size", "4x LLC", "why this size"}, .align = "lrll"};
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		const char *why = json_string_value(json_object_get(s->config, "size_reason"));
+		bool seen = false;
+		for (size_t r = 0; r < t->n_rows && !seen; r++)
+			seen = strcmp(t->cells[r * t->n_cols], s->workload) == 0;
+		if (why == NULL || seen)
+			continue;
+		char size[32] = "its default";
+		json_t *b = json_object_get(s->config, "size");
+		if (json_is_integer(b))
+			fmt_bytes((double)json_integer_value(b), size, sizeof(size));
+		json_t *below = json_object_get(s->config, "size_below_4x_llc");
+		const char *rule = !json_is_boolean(below) ? ""
+		                   : json_is_true(below)   ? "below: partly cache"
+		                                           : "met";
+		if (rtable_row(t, s->workload, size, rule, why) < 0)
+			return -1;
+	}
+	if (t->n_rows > 0 && (t->title = strdup("Sizes")) == NULL)
+		return -1;
+	return 0;
+}
+
 static const char *reason_of(json_t *e)
 {
 	const char *s = json_string_value(json_object_get(e, "reason"));
@@ -242,8 +275,8 @@ int report_tables_build(const struct run *run, struct report_tables *t, struct b
 			return bench_error_set(err, ENOMEM, "report tables");
 	}
 	if (build_host(run, t) < 0 || build_overhead(run, &t->overhead) < 0 ||
-	    build_failed(run, &t->failed) < 0 || report_density_tables(run, &t->density) < 0 ||
-	    build_survey(run, t) < 0)
+	    build_failed(run, &t->failed) < 0 || build_sizes(run, &t->sizes) < 0 ||
+	    report_density_tables(run, &t->density) < 0 || build_survey(run, t) < 0)
 		return bench_error_set(err, ENOMEM, "report tables");
 	return 0;
 }
@@ -256,6 +289,7 @@ void report_tables_free(struct report_tables *t)
 	rtable_free(&t->host);
 	rtable_free(&t->overhead);
 	rtable_free(&t->failed);
+	rtable_free(&t->sizes);
 	rtable_free(&t->density);
 	rtable_free(&t->ran);
 	rtable_free(&t->not_run);

@@ -15,6 +15,7 @@ struct report_tables {
 	size_t n_envs;
 	struct rtable overhead; /* no rows when the run has no overhead array */
 	struct rtable failed;   /* failed samples and their errors */
+	struct rtable sizes;    /* workload | size | reason, where the run chose one */
 	struct rtable density;  /* one row per density study; none without a density array */
 	struct rtable ran;      /* invocation.environments available here: name | "" */
 	struct rtable not_run;  /* ... and those not available: name | reason */

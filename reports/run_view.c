@@ -35,6 +35,11 @@ bool report_env_is_tcg(const struct run *run, const char *env)
 	return false;
 }
 
+bool report_sample_below_llc(const struct sample *s)
+{
+	return json_is_true(json_object_get(s->config, "size_below_4x_llc"));
+}
+
 void report_env_label(const struct run *run, const char *env, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", env, report_env_is_tcg(run, env) ? " (TCG emulation)" : "");

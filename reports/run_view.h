@@ -15,6 +15,10 @@ const char **report_envs(const struct run *run, size_t *n);
  * pinning.backend.accelerator == "tcg". */
 bool report_env_is_tcg(const struct run *run, const char *env);
 
+/* True when the sample's working set was below 4x the LLC
+ * (config.size_below_4x_llc): its figure partly measures cache. */
+bool report_sample_below_llc(const struct sample *s);
+
 /* "env", or "env (TCG emulation)" for emulated environments. */
 void report_env_label(const struct run *run, const char *env, char *buf, size_t len);
 

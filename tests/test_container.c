@@ -213,25 +213,30 @@ static void assert_warmup(const struct sample *s)
 
 /* bare and container side by side: one instance each, blocks that pair up
  * (ABBA), the same pinned peer in both, the paired test in the overhead, the
- * warm-up recorded; a workload that dies in the container (mem.stream over
- * a 48 MiB limit) is the container's failed sample while bare goes on and
- * the next workload runs in both again. */
+ * warm-up recorded; a workload that fails in the container only (a
+ * --disk-path the container cannot see; a size it cannot hold is refused
+ * before the run, see size_too_large_is_refused) is the container's failed
+ * sample while bare goes on and the next workload runs in both again. */
 static void interleaved_with_bare(void **state)
 {
 	(void)state;
 	SKIP_IF_UNAVAILABLE();
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], file[PATH_MAX + 16];
 	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
-	char *argv[] = {bench,        "run",
-	                "--env",      "bare,container",
-	                "--workload", "net.tcp_rr,mem.stream,os.syscall",
-	                "--reps",     "2",
-	                "--duration", "0.02",
-	                "--size",     "64M",
-	                "--memory",   "48M",
-	                "--cpus",     "0",
-	                "--out",      dir,
-	                "--quiet",    NULL};
+	snprintf(file, sizeof(file), "%s/disk.img", dir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	char *argv[] = {bench,         "run",
+	                "--env",       "bare,container",
+	                "--workload",  "net.tcp_rr,disk.rand_read,os.syscall",
+	                "--reps",      "2",
+	                "--duration",  "0.02",
+	                "--size",      "8M",
+	                "--disk-path", file,
+	                "--cpus",      "0",
+	                "--out",       dir,
+	                "--quiet",     NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 1)
 		fail_msg("bench run --env bare,container exited %d (1 expected): %s", r.status,
@@ -280,9 +285,9 @@ static void interleaved_with_bare(void **state)
 	                    json_string_value(json_object_get(bpeer, "cpus")));
 	assert_true(json_equal(json_object_get(bpeer, "cpus"),
 	                       json_object_get(json_object_get(cond, "peer"), "cpus")));
-	/* mem.stream died in the container only */
-	assert_true(sample_of(&run, "container", "mem.stream", NULL)->failed);
-	assert_false(sample_of(&run, "bare", "mem.stream", NULL)->failed);
+	/* the disk workload failed in the container only */
+	assert_true(sample_of(&run, "container", "disk.rand_read", NULL)->failed);
+	assert_false(sample_of(&run, "bare", "disk.rand_read", NULL)->failed);
 	run_free(&run);
 	cmd_result_free(&r);
 	remove_tree(dir);
@@ -333,6 +338,43 @@ static void no_interleave_is_recorded(void **state)
 	assert_clean();
 }
 
+/* The container's cgroup OOM-kills the agent: mem.stream's 3 x 96 MiB in
+ * a 128 MiB limit (a plan the size rule would refuse). The failed sample
+ * says so, with the limit and the peak from the cgroup's record. */
+static void oom_kill_is_explained(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	struct run run = run_with_forced_size("container", 128 << 20, "mem.stream", 96 << 20);
+	assert_int_equal(run.n_samples, 1);
+	const struct sample *s = &run.samples[0];
+	assert_true(s->failed);
+	print_message("failed sample's error: %s\n", s->error);
+	assert_non_null(strstr(s->error, "container agent OOM-killed: peak "));
+	assert_non_null(strstr(s->error, " of the 128 MiB limit; raise --memory or lower --size"));
+	assert_non_null(strstr(s->error, "mem.stream: the agent exited unexpectedly)"));
+	assert_int_equal(json_integer_value(json_object_get(s->config, "size")), 96 << 20);
+	run_free(&run);
+	assert_clean();
+}
+
+/* A --size the container cannot hold is refused before anything starts,
+ * with the range that would fit. */
+static void size_too_large_is_refused(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char *argv[] = {bench,    "run",  "--env",    "container", "--workload", "mem.stream",
+	                "--size", "256M", "--memory", "128M",      "--quiet",    NULL};
+	struct cmd_result r = run_cmd(argv);
+	assert_int_equal(r.status, 2);
+	assert_non_null(
+	    strstr(r.err, "--size 256M: mem.stream needs about 768 MiB (3 arrays x 256 MiB)"));
+	assert_non_null(strstr(r.err, "valid --size for mem.stream here: 4K.."));
+	cmd_result_free(&r);
+	assert_clean();
+}
+
 static void unknown_runtime_is_refused(void **state)
 {
 	(void)state;
@@ -352,7 +394,8 @@ int main(void)
 	    cmocka_unit_test(every_family_in_a_container), cmocka_unit_test(host_network_mode),
 	    cmocka_unit_test(interrupt_cleans_up),         cmocka_unit_test(idle_density),
 	    cmocka_unit_test(unknown_runtime_is_refused),  cmocka_unit_test(interleaved_with_bare),
-	    cmocka_unit_test(no_interleave_is_recorded),
+	    cmocka_unit_test(no_interleave_is_recorded),   cmocka_unit_test(oom_kill_is_explained),
+	    cmocka_unit_test(size_too_large_is_refused),
 	};
 	return cmocka_run_group_tests_name("integration (container)", tests, check_available, NULL);
 }

@@ -23,6 +23,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "harness/env/explain.h"
+#include "harness/env/guest_image.h"
 #include "testutil.h"
 
 #define CONNECT_TIMEOUT_S 10.0
@@ -267,6 +269,29 @@ static void test_boot_agent(void **state)
 	assert_non_null(json_string_value(json_object_get(j, "version")));
 	json_decref(j);
 	print_message("guest boot to agent ready (TCG, 1 vCPU, 256 MiB): %.2f s\n", boot_s);
+
+	/* guest/init's memory line, before the agent, is what the size rule
+	 * measures; the estimate Xen guests use must not promise more */
+	char *console = NULL;
+	FILE *lf = fopen(g->log, "r");
+	assert_non_null(lf);
+	size_t clen = 0;
+	assert_true(getdelim(&console, &clen, '\0', lf) > 0);
+	fclose(lf);
+	uint64_t total, available, estimate;
+	assert_int_equal(explain_guest_memory(console, &total, &available), 0);
+	free(console);
+	struct guest_image img = {0};
+	snprintf(img.kernel, sizeof(img.kernel), "%s", kernel);
+	snprintf(img.initrd, sizeof(img.initrd), "%s", initrd);
+	char basis[256];
+	guest_image_estimate_usable(&img, 256ull << 20, &estimate, basis, sizeof(basis));
+	print_message("256 MiB guest: MemTotal %llu MiB, MemAvailable %llu MiB; estimate %llu "
+	              "MiB (%s)\n",
+	              (unsigned long long)(total >> 20), (unsigned long long)(available >> 20),
+	              (unsigned long long)(estimate >> 20), basis);
+	assert_true(total <= 256ull << 20 && available < total);
+	assert_true(estimate > 0 && estimate <= available);
 
 	send_line(g, "open\tos.syscall\t--duration\t0.05\n");
 	j = read_json_line(g, REPLY_TIMEOUT_S, "open");

@@ -227,16 +227,17 @@ static void list_and_topo(void **state)
 	cmd_result_free(&r);
 }
 
-/* A workload whose setup fails (an array that cannot be allocated) ends as
+/* A workload whose setup fails (more STREAM passes than it allows) ends as
  * a failed sample with its stderr, the others still run, exit status 1. */
 static void failed_workload_is_recorded(void **state)
 {
 	(void)state;
 	char dir[64];
 	make_tmpdir(dir);
-	char *argv[] = {bench,    "run", "--env",   "bare", "--workload", "mem.stream,os.syscall",
-	                "--reps", "2",   "--size",  "64T",  "--duration", "0.01",
-	                "--out",  dir,   "--quiet", NULL};
+	char *argv[] = {
+	    bench,    "run", "--env",        "bare", "--workload", "mem.stream,os.syscall",
+	    "--reps", "2",   "--iterations", "500",  "--size",     "1M",
+	    "--out",  dir,   "--quiet",      NULL};
 	struct cmd_result r = run_cmd(argv);
 	assert_int_equal(r.status, 1);
 	struct run run = read_run(dir);
@@ -248,6 +249,26 @@ static void failed_workload_is_recorded(void **state)
 	assert_non_null(good);
 	assert_false(good->failed);
 	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+}
+
+/* A --size no instance can hold is refused before anything starts: exit 2,
+ * the range that fits, no run directory. */
+static void impossible_size_is_refused(void **state)
+{
+	(void)state;
+	char dir[64], out[80];
+	make_tmpdir(dir);
+	snprintf(out, sizeof(out), "%s/run", dir);
+	char *argv[] = {bench,    "run", "--env", "bare", "--workload", "mem.stream",
+	                "--size", "64T", "--out", out,    "--quiet",    NULL};
+	struct cmd_result r = run_cmd(argv);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--size 64T: mem.stream needs about 192 TiB"));
+	assert_non_null(strstr(r.err, "valid --size for mem.stream here: 4K.."));
+	struct stat st;
+	assert_int_equal(stat(out, &st), -1);
 	cmd_result_free(&r);
 	remove_tree(dir);
 }
@@ -417,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(numa_binding_is_seen),
 	    cmocka_unit_test(json_output_is_the_run),
 	    cmocka_unit_test(failed_workload_is_recorded),
+	    cmocka_unit_test(impossible_size_is_refused),
 	    cmocka_unit_test(interrupt_leaves_nothing),
 	    cmocka_unit_test(network_and_disk_on_bare),
 	    cmocka_unit_test(disk_on_tmpfs_needs_buffered),

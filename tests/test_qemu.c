@@ -193,6 +193,53 @@ static void unbootable_guest_is_reported(void **state)
 	assert_clean(NULL);
 }
 
+/* The guest kernel OOM-kills the agent: mem.stream's 3 x 72 MiB in a
+ * 256 MiB guest with about 190 MiB available (a plan the size rule would
+ * refuse; small enough for the guest to map, too large to touch). The
+ * failed sample quotes the guest console's OOM line and says what to
+ * change. */
+static void guest_oom_is_explained(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	struct run run = run_with_forced_size("qemu", 256 << 20, "mem.stream", 72 << 20);
+	assert_int_equal(run.n_samples, 1);
+	const struct sample *s = &run.samples[0];
+	assert_true(s->failed);
+	print_message("failed sample's error: %s\n", s->error);
+	assert_non_null(strstr(s->error, "qemu guest agent OOM-killed by the guest kernel"));
+	assert_non_null(strstr(s->error, "Killed process"));
+	assert_non_null(strstr(s->error, "the guest has 256 MiB RAM"));
+	assert_non_null(strstr(s->error, "raise --memory or lower --size"));
+	run_free(&run);
+	assert_clean(NULL);
+}
+
+/* A guest with too little RAM for its kernel: the failed sample says the
+ * memory is the likely cause and what to change. */
+static void too_small_guest_says_why(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX], out[PATH_MAX];
+	assert_int_equal(make_build_tmpdir("qemu-", dir), 0);
+	snprintf(out, sizeof(out), "%.*s/run", PATH_MAX - 8, dir);
+	char *argv[] = {bench,    "run", "--env",   "qemu", "--workload", "os.syscall",
+	                "--reps", "1",   "--out",   out,    "--memory",   "48M",
+	                "--cpus", "0",   "--quiet", NULL};
+	struct cmd_result r = run_cmd_bounded(argv, 120);
+	assert_int_equal(r.status, 1);
+	struct run run = read_run(out);
+	assert_true(run.samples[0].failed);
+	print_message("failed sample's error: %.300s\n", run.samples[0].error);
+	assert_non_null(strstr(run.samples[0].error, "48 MiB RAM"));
+	assert_non_null(strstr(run.samples[0].error, "raise --memory"));
+	run_free(&run);
+	cmd_result_free(&r);
+	remove_tree(dir);
+	assert_clean(NULL);
+}
+
 /* SIGINT while a guest runs a disk workload: exit 130 and nothing left. */
 static void interrupt_cleans_up(void **state)
 {
@@ -256,6 +303,8 @@ int main(void)
 	    cmocka_unit_test(list_shows_accelerators),
 	    cmocka_unit_test(four_families_in_a_guest),
 	    cmocka_unit_test(unbootable_guest_is_reported),
+	    cmocka_unit_test(guest_oom_is_explained),
+	    cmocka_unit_test(too_small_guest_says_why),
 	    cmocka_unit_test(interrupt_cleans_up),
 	};
 	return cmocka_run_group_tests_name("integration (qemu)", tests, check_available, NULL);

@@ -6,7 +6,14 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "harness/core/catalog.h"
 #include "harness/core/result.h"
+#include "harness/core/run_options.h"
+#include "harness/core/topo.h"
+#include "harness/env/env.h"
+#include "harness/run/conditions.h"
+#include "harness/run/runner.h"
+#include "harness/run/sizes.h"
 #include "testutil.h"
 
 /* dir/run.json, read and validated; the test fails with the reader's
@@ -43,6 +50,63 @@ static inline void env_unavailable(const char *bench, const char *name, char *re
 	}
 	json_decref(doc);
 	cmd_result_free(&r);
+}
+
+/* Runs one workload in environment env_name through the library with a
+ * size plan the rule would never make: the instance gets memory bytes and
+ * the workload size bytes (the rule refuses a size that cannot fit before
+ * anything starts; tests of what happens when an instance does run out of
+ * memory need this path). CPU 0, one measured repetition. The caller
+ * frees the run with run_free. */
+static inline struct run run_with_forced_size(const char *env_name, uint64_t memory,
+                                              const char *workload, uint64_t size)
+{
+	struct bench_error *err = NULL;
+	signal(SIGPIPE, SIG_IGN); /* as bench does: a dead agent's pipe is an error */
+	char rel[PATH_MAX], wl[PATH_MAX];
+	if (realpath(build_path("wl", rel), wl) == NULL)
+		fail_msg("%s: %s", rel, strerror(errno));
+	setenv("BENCH_WL", wl, 1); /* backends find wl (and the guest image) from it */
+	struct catalog cat;
+	struct topo topo;
+	struct topo_binding binding;
+	if (catalog_load(wl, &cat, &err) < 0 || topo_open(&topo, &err) < 0 ||
+	    topo_resolve(&topo, "0", -1, 1, &binding, &err) < 0)
+		fail_msg("%s", err->msg);
+	char *argv[] = {"run",    "--env", (char *)env_name, "--workload", (char *)workload,
+	                "--reps", "1",     "--quiet",        NULL};
+	struct run_options opts;
+	if (run_options_parse(8, argv, &opts, &err) < 0)
+		fail_msg("%s", err->msg);
+	struct size_plan plan = {.n_envs = 1, .n_choices = 1, .llc_bytes = topo_llc_bytes(&topo)};
+	plan.env[0] = (struct size_env_plan){.memory = memory};
+	snprintf(plan.env[0].name, sizeof(plan.env[0].name), "%s", env_name);
+	snprintf(plan.env[0].reason, sizeof(plan.env[0].reason), "forced by the test");
+	plan.choice[0] = (struct size_choice){
+	    .kind = size_kind_of(workload, true, false), .size = size, .below_4x_llc = true};
+	snprintf(plan.choice[0].workload, sizeof(plan.choice[0].workload), "%s", workload);
+	snprintf(plan.choice[0].reason, sizeof(plan.choice[0].reason), "forced by the test");
+	const struct env_ops *env = env_find(env_name);
+	assert_non_null(env);
+	struct run_conditions cond = {.quiet_warnings = true, .sizes = &plan};
+	if (run_conditions_resolve(&opts, &env, 1, &topo, &binding, false, &cond, &err) < 0)
+		fail_msg("conditions: %s", err->msg);
+	struct runner_setup setup = {.opts = &opts,
+	                             .envs = &env,
+	                             .n_envs = 1,
+	                             .cat = &cat,
+	                             .topo = &topo,
+	                             .binding = &binding,
+	                             .wl_path = wl};
+	struct run run;
+	run_init(&run, "forced-size");
+	struct runner_totals totals;
+	if (runner_run(&setup, &cond, &run, &totals, &err) < 0)
+		fail_msg("runner_run: %s", err->msg);
+	run_conditions_free(&cond);
+	topo_close(&topo);
+	catalog_free(&cat);
+	return run;
 }
 
 #endif

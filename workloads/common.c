@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -119,12 +120,39 @@ int wl_parallel(struct wl_ctx *ctx, wl_thread_fn fn, void *arg, double *elapsed,
 	return 0;
 }
 
+/* MemTotal and MemAvailable in MiB from /proc/meminfo; 0 when unknown. */
+static void meminfo_mib(unsigned long long *total, unsigned long long *avail)
+{
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	*total = *avail = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "MemTotal: %llu kB", total);
+		sscanf(line, "MemAvailable: %llu kB", avail);
+	}
+	if (f)
+		fclose(f);
+	*total /= 1024;
+	*avail /= 1024;
+}
+
 void *wl_map(size_t len, char *errbuf, size_t errlen)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
-		wl_err(errbuf, errlen, "cannot map %zu bytes: %s", len, strerror(errno));
+		int e = errno;
+		unsigned long long total, avail;
+
+		meminfo_mib(&total, &avail);
+		if (e == ENOMEM && total)
+			wl_err(errbuf, errlen,
+			       "cannot map %zu bytes: %s (this system has %llu MiB of memory, "
+			       "%llu MiB available: lower --size or give the instance more memory)",
+			       len, strerror(e), total, avail);
+		else
+			wl_err(errbuf, errlen, "cannot map %zu bytes: %s", len, strerror(e));
 		return NULL;
 	}
 	return p;

@@ -3,17 +3,22 @@
  * ? POLY : 0). Threads own disjoint power-of-two partitions and continue
  * the one global sequence (HPCC_starts), each masked into its partition.
  * XOR is its own inverse, so replaying a rep's updates (untimed) must give
- * back table[i] = i exactly, which is the self-check. */
+ * back table[i] = i exactly, which is the self-check. A rep does 4 updates
+ * per entry (HPCC) or --iterations; --duration ends it earlier (checked
+ * every UPDATE_CHUNK updates), and the replay does as many as each thread
+ * did. */
 #include "workload.h"
 
-#define POLY   0x0000000000000007ull
-#define PERIOD 1317624576693539401ll
+#define POLY         0x0000000000000007ull
+#define PERIOD       1317624576693539401ll
+#define UPDATE_CHUNK 4096
 
 struct random_access {
 	uint64_t *table;
 	size_t bytes;
 	size_t part;             /* entries per thread, a power of two */
-	uint64_t *start, *count; /* [threads] first ran value, updates */
+	uint64_t *start, *count; /* [threads] first ran value, updates at most */
+	uint64_t *done;          /* [threads] updates the last timed pass did */
 	unsigned long long *bad; /* [threads] wrong entries after replay */
 };
 
@@ -74,18 +79,31 @@ static int ra_init(struct wl_ctx *ctx, unsigned tid, void *arg, char *errbuf, si
 	return 0;
 }
 
+/* The timed pass (arg NULL) until its count or --duration; the replay
+ * (arg non-NULL) exactly the updates the timed pass did. */
 static int ra_update(struct wl_ctx *ctx, unsigned tid, void *arg, char *errbuf, size_t errlen)
 {
 	struct random_access *st = ctx->priv;
 	uint64_t *restrict tab = st->table + tid * st->part;
-	const uint64_t mask = st->part - 1, n = st->count[tid];
-	uint64_t ran = st->start[tid];
+	const uint64_t mask = st->part - 1;
+	const bool replay = arg != NULL;
+	const uint64_t n = replay ? st->done[tid] : st->count[tid];
+	const double limit = replay ? 0 : ctx->cfg.duration_s, t0 = wl_now();
+	uint64_t ran = st->start[tid], i = 0;
 
-	(void)arg, (void)errbuf, (void)errlen;
-	for (uint64_t i = 0; i < n; i++) {
-		ran = next_ran(ran);
-		tab[ran & mask] ^= ran;
+	(void)errbuf, (void)errlen;
+	while (i < n) {
+		uint64_t end = n - i > UPDATE_CHUNK ? i + UPDATE_CHUNK : n;
+
+		for (; i < end; i++) {
+			ran = next_ran(ran);
+			tab[ran & mask] ^= ran;
+		}
+		if (limit > 0 && wl_now() - t0 >= limit)
+			break;
 	}
+	if (!replay)
+		st->done[tid] = i;
 	return 0;
 }
 
@@ -98,6 +116,7 @@ static void ra_teardown(struct wl_ctx *ctx)
 	wl_unmap(st->table, st->bytes);
 	free(st->start);
 	free(st->count);
+	free(st->done);
 	free(st->bad);
 	free(st);
 	ctx->priv = NULL;
@@ -120,7 +139,7 @@ static int ra_setup(struct wl_ctx *ctx, char *errbuf, size_t errlen)
 	st = ctx->priv = calloc(1, sizeof(*st));
 	if (!st || !(st->start = calloc(n, sizeof(uint64_t))) ||
 	    !(st->count = calloc(n, sizeof(uint64_t))) ||
-	    !(st->bad = calloc(n, sizeof(*st->bad)))) {
+	    !(st->done = calloc(n, sizeof(uint64_t))) || !(st->bad = calloc(n, sizeof(*st->bad)))) {
 		ra_teardown(ctx);
 		return wl_err(errbuf, errlen, "out of memory");
 	}
@@ -152,7 +171,7 @@ static int ra_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size_
 	unsigned long long bad = 0;
 
 	if (wl_parallel(ctx, ra_update, NULL, &res->elapsed_s, errbuf, errlen) < 0 ||
-	    wl_parallel(ctx, ra_update, NULL, NULL, errbuf, errlen) < 0 ||
+	    wl_parallel(ctx, ra_update, "replay", NULL, errbuf, errlen) < 0 ||
 	    wl_parallel(ctx, ra_init, "check", NULL, errbuf, errlen) < 0)
 		return -1;
 	for (unsigned t = 0; t < ctx->cfg.threads; t++)
@@ -164,17 +183,21 @@ static int ra_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, size_
 	}
 	res->nmetrics = 1;
 	snprintf(res->m[0].name, sizeof(res->m[0].name), "gups");
-	res->m[0].value = (double)ctx->cfg.iterations / res->elapsed_s / 1e9;
+	uint64_t updates = 0;
+	for (unsigned t = 0; t < ctx->cfg.threads; t++)
+		updates += st->done[t];
+	res->m[0].value = (double)updates / res->elapsed_s / 1e9;
 	return 0;
 }
 
 const struct workload wl_mem_random = {
     .name = "mem.random",
     .description = "HPCC RandomAccess: table[r & mask] ^= r over a 2^k-byte table (default "
-                   "4*LLC rounded down), 4 updates/entry or --iterations; replay restores it",
+                   "4*LLC rounded down), 4 updates/entry or --iterations, ended early by "
+                   "--duration; replay restores it",
     .unit = "GUP/s",
     .better = WL_HIGHER,
-    .params = WL_P_THREADS | WL_P_SIZE | WL_P_ITERATIONS | WL_P_LLC,
+    .params = WL_P_THREADS | WL_P_SIZE | WL_P_DURATION | WL_P_ITERATIONS | WL_P_LLC,
     .setup = ra_setup,
     .rep = ra_rep,
     .teardown = ra_teardown,

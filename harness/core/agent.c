@@ -19,6 +19,7 @@ void agent_init(struct agent *a)
 	memset(a, 0, sizeof(*a));
 	a->to_fd = a->from_fd = a->err_fd = -1;
 	a->pid = -1;
+	a->exit_status = -1;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -37,9 +38,11 @@ static int write_all(int fd, const char *p, size_t n)
 
 int agent_write(struct agent *a, const char *text, size_t len, struct bench_error **err)
 {
-	if (a->to_fd < 0 || write_all(a->to_fd, text, len) < 0)
+	if (a->to_fd < 0 || write_all(a->to_fd, text, len) < 0) {
+		a->broken = true;
 		return bench_error_set(err, a->to_fd < 0 ? EPIPE : errno, "writing to %s",
 		                       a->pid > 0 ? "the agent" : "the socket");
+	}
 	return 0;
 }
 
@@ -64,9 +67,11 @@ int agent_send(struct agent *a, size_t argc, const char *const argv[], struct be
 		off += l;
 		line[off++] = i + 1 < argc ? '\t' : '\n';
 	}
-	if (a->to_fd < 0 || write_all(a->to_fd, line, off) < 0)
+	if (a->to_fd < 0 || write_all(a->to_fd, line, off) < 0) {
+		a->broken = true;
 		return bench_error_set(err, a->to_fd < 0 ? EPIPE : errno,
 		                       "sending '%s' to the agent", argv[0]);
+	}
 	return 0;
 }
 
@@ -104,9 +109,11 @@ static int fill(struct agent *a, int timeout_ms, struct bench_error **err)
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return bench_error_set(err, errno, "waiting for the agent");
-	if (r == 0)
+	if (r == 0) {
+		a->broken = a->timed_out = true;
 		return bench_error_set(err, 0, "the agent did not answer within %.1f s",
 		                       timeout_ms / 1e3);
+	}
 	if (a->cap - a->len < 4096) {
 		size_t cap = a->cap ? a->cap * 2 : 8192;
 		char *nb = realloc(a->buf, cap);
@@ -119,6 +126,8 @@ static int fill(struct agent *a, int timeout_ms, struct bench_error **err)
 	do
 		n = read(a->from_fd, a->buf + a->len, a->cap - a->len);
 	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		a->broken = true;
 	if (n < 0)
 		return bench_error_set(err, errno, "reading from the agent");
 	if (n == 0)
@@ -197,13 +206,51 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+void agent_drain(struct agent *a, int wait_ms, char *out, size_t len)
+{
+	size_t off = a->len < len - 1 ? a->len : len - 1;
+	if (a->buf != NULL)
+		memcpy(out, a->buf, off);
+	double deadline = now_ms() + wait_ms;
+	while (a->from_fd >= 0 && off + 1 < len) {
+		int left = (int)(deadline - now_ms());
+		struct pollfd p = {.fd = a->from_fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break;
+		ssize_t n = read(a->from_fd, out + off, len - 1 - off);
+		if (n <= 0)
+			break; /* end of stream, or EIO from a hung-up pty */
+		off += (size_t)n;
+	}
+	out[off] = '\0';
+	for (size_t i = 0; i < off; i++) /* text: no NUL bytes inside */
+		if (out[i] == '\0')
+			out[i] = ' ';
+}
+
+int agent_wait_exit(struct agent *a, int wait_ms)
+{
+	if (a->exit_status >= 0 || a->pid <= 0)
+		return a->exit_status;
+	double deadline = now_ms() + wait_ms;
+	int status;
+	pid_t r;
+	while ((r = waitpid(a->pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (r == a->pid)
+		a->exit_status = status;
+	return a->exit_status;
+}
+
 void agent_shutdown(struct agent *a, int grace_ms)
 {
 	if (a->to_fd >= 0) {
 		(void)!write(a->to_fd, "quit\n", 5);
 		close_fd(&a->to_fd);
 	}
-	if (a->pid > 0) {
+	if (a->pid > 0 && a->exit_status < 0) {
 		double deadline = now_ms() + grace_ms;
 		int status;
 		while (waitpid(a->pid, &status, WNOHANG) == 0) {
@@ -215,8 +262,8 @@ void agent_shutdown(struct agent *a, int grace_ms)
 			struct timespec ts = {0, 2 * 1000 * 1000};
 			nanosleep(&ts, NULL);
 		}
-		a->pid = -1;
 	}
+	a->pid = -1;
 	close_fd(&a->from_fd);
 	close_fd(&a->err_fd);
 	free(a->buf);

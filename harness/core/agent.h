@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,6 +20,11 @@ struct agent {
 	pid_t pid;   /* host process to reap, or -1 */
 	char *buf;   /* partial line buffer */
 	size_t len, cap;
+	/* Set when the channel failed: end of stream, a read or write error,
+	 * or no reply in time (timed_out). The instance is then dead or stuck,
+	 * and its environment's explain hook can say why. */
+	bool broken, timed_out;
+	int exit_status; /* the process's wait status once reaped, else -1 */
 };
 
 /* Set (to the signal number) by the caller's SIGINT/SIGTERM handler; every
@@ -49,6 +55,18 @@ int agent_expect(struct agent *a, const char *type, int timeout_ms, json_t **msg
 /* Returns the agent's stderr so far (malloc'd, at most max bytes, the tail
  * if longer), or NULL when there is none. */
 char *agent_stderr(const struct agent *a, size_t max);
+
+/* Waits up to wait_ms for the agent's host process (a->pid) to exit and
+ * reaps it. Returns its wait status (also kept in a->exit_status, so
+ * agent_shutdown does not wait for it again), or -1 when it is still
+ * running after wait_ms or there is no process. */
+int agent_wait_exit(struct agent *a, int wait_ms);
+
+/* After a failure: what is left to read from the agent, the bytes already
+ * buffered and whatever arrives within wait_ms (until end of stream), as
+ * text into out[0..len). For channels that also carry the last words of
+ * what ran the agent (a Xen guest's console). */
+void agent_drain(struct agent *a, int wait_ms, char *out, size_t len);
 
 /* Asks the agent to quit, waits up to grace_ms, then SIGKILLs and reaps
  * the process (if any) and closes every fd. Safe to call twice. */

@@ -1,6 +1,7 @@
 #include "harness/core/topo.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness/core/cleanup.h"
@@ -133,6 +134,75 @@ uint64_t topo_llc_bytes(const struct topo *t)
 			best = o->attr->cache.size;
 	}
 	return best;
+}
+
+const char *topo_fmt_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	/* the largest unit that gives an exact figure (whole or one decimal) */
+	for (int u = 4; u >= 0; u--) {
+		uint64_t one = 1ull << (10 * u);
+		if (bytes < one || bytes / one >= 10000 || (bytes % one) * 10 % one != 0)
+			continue;
+		if (bytes % one == 0)
+			snprintf(buf, len, "%llu %s", (unsigned long long)(bytes / one), unit[u]);
+		else
+			snprintf(buf, len, "%.1f %s", (double)bytes / (double)one, unit[u]);
+		return buf;
+	}
+	int u = 4;
+	while (u > 0 && bytes < (1ull << (10 * u)))
+		u--;
+	snprintf(buf, len, "%.1f %s", (double)bytes / (double)(1ull << (10 * u)), unit[u]);
+	return buf;
+}
+
+/* The outermost data/unified cache above pu, or NULL. */
+static hwloc_obj_t outer_cache(hwloc_obj_t pu)
+{
+	hwloc_obj_t best = NULL;
+	for (hwloc_obj_t o = pu->parent; o != NULL; o = o->parent)
+		if (hwloc_obj_type_is_cache(o->type) &&
+		    o->attr->cache.type != HWLOC_OBJ_CACHE_INSTRUCTION)
+			best = o;
+	return best;
+}
+
+void topo_instance_llc(const struct topo *t, const struct topo_binding *b, uint64_t *bytes,
+                       char *basis, size_t len)
+{
+	hwloc_obj_t caches[CPULIST_MAX];
+	size_t n = 0;
+	uint64_t total = 0;
+	hwloc_bitmap_t pus = hwloc_bitmap_alloc();
+	unsigned threads = b->threads ? b->threads : 1;
+	for (unsigned i = 0; i < threads && i < CPULIST_MAX; i++) {
+		int os = topo_binding_pu(b, i);
+		if (os < 0)
+			break;
+		hwloc_bitmap_set(pus, (unsigned)os);
+		hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t->hw, (unsigned)os);
+		hwloc_obj_t c = pu != NULL ? outer_cache(pu) : NULL;
+		bool seen = c == NULL;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = caches[k] == c;
+		if (!seen) {
+			caches[n++] = c;
+			total += c->attr->cache.size;
+		}
+	}
+	char list[256] = "?", size[32];
+	hwloc_bitmap_list_snprintf(list, sizeof(list), pus);
+	hwloc_bitmap_free(pus);
+	*bytes = total;
+	if (n == 0)
+		snprintf(basis, len, "hwloc knows no cache above PUs %s", list);
+	else if (n == 1)
+		snprintf(basis, len, "L%u %s over PUs %s", caches[0]->attr->cache.depth,
+		         topo_fmt_bytes(total, size, sizeof(size)), list);
+	else
+		snprintf(basis, len, "%zu last-level caches, %s in all, over PUs %s", n,
+		         topo_fmt_bytes(total, size, sizeof(size)), list);
 }
 
 int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned threads,

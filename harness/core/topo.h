@@ -34,6 +34,23 @@ json_t *topo_to_json(const struct topo *t);
 /* Size in bytes of the largest data/unified cache, 0 if hwloc knows none. */
 uint64_t topo_llc_bytes(const struct topo *t);
 
+struct topo_binding;
+
+/* The last-level cache the instance's threads run under: for each of the
+ * first b->threads PUs of b (where the workers and vCPUs go, see
+ * topo_binding_pu), the outermost data or unified cache above it; distinct
+ * caches are added up (STREAM's rule counts every LLC the run uses). Sets
+ * *bytes (0 when hwloc knows no cache) and a phrase such as "L3 260 MiB
+ * over PUs 0-1" or "2 last-level caches, 64 MiB in all, over PUs 0,8" into
+ * basis. */
+void topo_instance_llc(const struct topo *t, const struct topo_binding *b, uint64_t *bytes,
+                       char *basis, size_t len);
+
+/* Writes bytes as "260 MiB", "1.5 GiB", "1040 MiB" or "100 B" into buf: the
+ * largest unit in which the figure is exact (whole or one decimal), else
+ * the largest unit rounded to one decimal ("22.3 GiB"). Returns buf. */
+const char *topo_fmt_bytes(uint64_t bytes, char *buf, size_t len);
+
 /* A resolved pinning request. */
 struct topo_binding {
 	bool cpus[CPULIST_MAX]; /* host PUs (OS indices) the instance may use */

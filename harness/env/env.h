@@ -6,8 +6,10 @@
 #define BENCH_ENV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "harness/core/agent.h"
 #include "harness/core/error.h"
@@ -84,6 +86,15 @@ struct env_peer {
 	char instance_address[64]; /* the instance's own address ("" if not known) */
 };
 
+/* An instance's memory as the size rule (harness/run/sizes.h) sees it. */
+struct env_memory {
+	uint64_t memory_bytes; /* what the instance gets: the amount asked, else
+	                          --memory, else the backend's default */
+	uint64_t usable_bytes; /* what a workload can use of it */
+	char basis[256];       /* how usable_bytes was found, one phrase */
+	uint64_t disk_bytes;   /* the instance's own scratch disk (a guest's), 0 = none */
+};
+
 struct env_ops {
 	const char *name;
 	const char *description;
@@ -116,6 +127,19 @@ struct env_ops {
 	 * of the run (its workloads get the same sizes). Decides whether every
 	 * environment of a run can be kept up at once. */
 	uint64_t (*host_memory)(const struct env_spec *spec);
+	/* Optional, NULL for an instance without memory of its own (bare: the
+	 * host's): the instance's memory for spec with memory_bytes (0 = the
+	 * --memory in spec, else the default) and its own disk; with measure,
+	 * also what a workload can use of that memory, which may boot an
+	 * instance to measure (cached). 0, or -1 with *err. */
+	int (*memory)(const struct env_spec *spec, uint64_t memory_bytes, bool measure,
+	              struct env_memory *out, struct bench_error **err);
+	/* Optional: after inst's agent channel failed (inst->agent.broken),
+	 * writes why the instance or its agent died or went silent, and what
+	 * to change, into buf (one or two sentences; "" when nothing is known).
+	 * Called before stop; may wait a moment for the instance to finish
+	 * dying, never long. */
+	void (*explain)(struct env_instance *inst, char *buf, size_t len);
 	/* Optional: extra facts for `bench list` (e.g. which container
 	 * runtimes work here and why not), as a JSON array of objects with
 	 * name, available and reason. Caller owns the result. */
@@ -126,6 +150,18 @@ struct env_ops {
  * at inst->agent.pid (bare, qemu): its CPU time and PSS. */
 int env_account_process(struct env_instance *inst, struct env_account *out,
                         struct bench_error **err);
+
+/* Reads a small text file (at most len - 1 bytes) into buf. Returns 0, or
+ * -1 (buf then "") when it cannot be read. */
+int env_read_text(const char *path, char *buf, size_t len);
+
+/* The host's OOM kill counter (/proc/vmstat oom_kill), or -1. */
+long long env_host_oom_kills(void);
+
+/* What the host says about the death of process pid: the kernel log's OOM
+ * kill record of pid, else a rise of the OOM kill counter since
+ * oom_kills_before (from env_host_oom_kills at start); "" when neither. */
+void env_explain_host_oom(pid_t pid, long long oom_kills_before, char *buf, size_t len);
 
 /* The backends (one file each). */
 extern const struct env_ops env_bare_ops;

@@ -8,9 +8,14 @@
 
 #include "harness/core/clock.h"
 #include "harness/env/env.h"
+#include "harness/env/explain.h"
 #include "harness/core/spawn.h"
 
 #define READY_TIMEOUT_MS 10000
+
+struct bare {
+	long long oom_kills_at_start; /* the host's OOM kill counter, for explain */
+};
 
 static int bare_probe(char *reason, size_t len)
 {
@@ -50,6 +55,10 @@ static int bare_start(const struct env_spec *spec, struct env_instance **out,
 	}
 	json_decref(ready);
 	inst->start_s = monotonic_seconds() - t0;
+	struct bare *b = calloc(1, sizeof(*b));
+	if (b != NULL)
+		b->oom_kills_at_start = env_host_oom_kills();
+	inst->priv = b;
 	*out = inst;
 	return 0;
 }
@@ -78,12 +87,33 @@ static int bare_peer(struct env_instance *inst, struct env_peer *out, struct ben
 	return 0;
 }
 
+/* The process's wait status (it has no sandbox of its own); an OOM kill
+ * shows in the host's kernel log or its OOM kill counter. */
+static void bare_explain(struct env_instance *inst, char *buf, size_t len)
+{
+	pid_t pid = inst->agent.pid;
+	int status = agent_wait_exit(&inst->agent, inst->agent.timed_out ? 0 : 2000);
+	buf[0] = '\0';
+	if (status < 0)
+		return; /* alive: it did not answer (the runner says so) */
+	char how[64], host[768];
+	explain_wait_status(status, how, sizeof(how));
+	const struct bare *b = inst->priv;
+	env_explain_host_oom(pid, b ? b->oom_kills_at_start : -1, host, sizeof(host));
+	if (host[0] != '\0')
+		snprintf(buf, len, "bare agent (wl, pid %d) %s: %s; lower --size", (int)pid, how,
+		         host);
+	else
+		snprintf(buf, len, "bare agent (wl, pid %d) %s", (int)pid, how);
+}
+
 static void bare_stop(struct env_instance *inst)
 {
 	if (inst == NULL)
 		return;
 	agent_shutdown(&inst->agent, 2000);
 	json_decref(inst->pinning);
+	free(inst->priv);
 	free(inst);
 }
 
@@ -97,4 +127,5 @@ const struct env_ops env_bare_ops = {
     .account = env_account_process,
     .peer = bare_peer,
     .stop = bare_stop,
+    .explain = bare_explain,
 };

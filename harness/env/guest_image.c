@@ -112,6 +112,52 @@ int guest_image_find(const char *wl_path, const char *kernel, const char *initrd
 	return 0;
 }
 
+#define INIT_SIZE_OFF 0x260 /* u32 init_size, boot protocol >= 2.10 */
+#define MIB           (1ull << 20)
+
+void guest_image_needs(const struct guest_image *img, struct guest_needs *out)
+{
+	*out = (struct guest_needs){0};
+	cleanup_close int kfd = open(img->kernel, O_RDONLY | O_CLOEXEC);
+	unsigned char magic[4];
+	uint32_t init_size;
+	if (kfd >= 0 && pread(kfd, magic, 4, SETUP_HDR_OFF) == 4 && memcmp(magic, "HdrS", 4) == 0 &&
+	    pread(kfd, &init_size, 4, INIT_SIZE_OFF) == 4)
+		out->kernel_init_bytes = init_size;
+	cleanup_close int ifd = open(img->initrd, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char head[2];
+	uint32_t isize;
+	if (ifd < 0 || fstat(ifd, &st) < 0 || st.st_size < 4)
+		return;
+	out->initramfs_bytes = (uint64_t)st.st_size;
+	if (pread(ifd, head, 2, 0) == 2 && head[0] == 0x1f && head[1] == 0x8b &&
+	    pread(ifd, &isize, 4, st.st_size - 4) == 4 && isize >= (uint64_t)st.st_size)
+		out->initramfs_bytes = isize; /* modulo 2^32: fine below 4 GiB */
+}
+
+uint64_t guest_image_min_memory(const struct guest_needs *n)
+{
+	if (n->kernel_init_bytes == 0)
+		return 0;
+	return n->kernel_init_bytes + 2 * n->initramfs_bytes + 16 * MIB;
+}
+
+void guest_image_estimate_usable(const struct guest_image *img, uint64_t memory, uint64_t *usable,
+                                 char *basis, size_t len)
+{
+	struct guest_needs needs;
+	const struct guest_needs *n = &needs;
+	guest_image_needs(img, &needs);
+	uint64_t taken = n->kernel_init_bytes + n->initramfs_bytes + memory / 16 + 64 * MIB;
+	*usable = memory > taken ? memory - taken : 0;
+	snprintf(basis, len,
+	         "estimated, not measured: RAM less the kernel's init_size (%llu MiB), the "
+	         "unpacked initramfs (%llu MiB), 1/16 of RAM and 64 MiB",
+	         (unsigned long long)(n->kernel_init_bytes / MIB),
+	         (unsigned long long)((n->initramfs_bytes + MIB - 1) / MIB));
+}
+
 json_t *guest_image_to_json(const struct guest_image *img)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "kernel", img->kernel, "initrd",

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -48,6 +49,30 @@ int guest_kernel_version(const char *path, char *buf, size_t len);
  * left). */
 int guest_disk_create(const char *dir, const char *name, uint64_t bytes, bool direct, char *path,
                       size_t len, struct bench_error **err);
+
+/* What booting an image takes, from its files: the kernel's init_size
+ * (bzImage setup header: the memory it needs to decompress and run before
+ * it reads the memory map) and the initramfs unpacked (gzip's ISIZE; the
+ * file's size when it is not gzip), which stays in RAM as the root file
+ * system. Fields that cannot be read are 0. */
+struct guest_needs {
+	uint64_t kernel_init_bytes;
+	uint64_t initramfs_bytes;
+};
+void guest_image_needs(const struct guest_image *img, struct guest_needs *out);
+
+/* The least RAM the image boots in: init_size plus the initramfs twice
+ * (its image and its unpacked files, at the time of unpacking) plus 16 MiB
+ * for the kernel's first allocations. 0 when init_size is unknown. */
+uint64_t guest_image_min_memory(const struct guest_needs *n);
+
+/* An estimate (not a measurement) of what a workload can use in a guest of
+ * memory bytes booted from the image: memory less the kernel's init_size,
+ * the unpacked initramfs, 1/16 of memory (page structures, reserves) and
+ * 64 MiB for the rest; the basis says so. Conservative against the guests
+ * measured (QEMU, 128 MiB to 3.5 GiB). */
+void guest_image_estimate_usable(const struct guest_image *img, uint64_t memory, uint64_t *usable,
+                                 char *basis, size_t len);
 
 /* {kernel, initrd, kernel_version, kernel_sha256, initrd_sha256, built}. */
 json_t *guest_image_to_json(const struct guest_image *img);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness/core/meminfo.h"
+#include "harness/run/size_plan.h"
 
 /* Room left for the host itself when instances are kept up side by side. */
 #define MEMORY_HEADROOM 0.10
@@ -40,18 +41,20 @@ static double gib(uint64_t bytes)
 /* Whether one instance of every environment fits in memory at once. */
 static bool fits_side_by_side(const struct run_options *o, const struct env_ops *const *envs,
                               size_t n_envs, const struct topo *t, const struct topo_binding *b,
-                              char *why, size_t len)
+                              const struct size_plan *sizes, char *why, size_t len)
 {
 	struct env_spec spec;
 	if (env_spec_init(&spec, o, t, b, "", NULL, NULL) < 0)
 		return true; /* a bad --memory is reported when the run starts */
-	uint64_t need = 0, largest = 0;
+	uint64_t need = 0, largest = 0, given = spec.memory_bytes;
 	size_t unlimited = 0;
 	for (size_t i = 0; i < n_envs; i++) {
 		if (envs[i]->host_memory == NULL) {
 			unlimited++;
 			continue;
 		}
+		uint64_t planned = size_plan_memory(sizes, envs[i]->name);
+		spec.memory_bytes = planned ? planned : given;
 		uint64_t m = envs[i]->host_memory(&spec);
 		need += m;
 		largest = m > largest ? m : largest;
@@ -105,8 +108,10 @@ int run_conditions_resolve(const struct run_options *o, const struct env_ops *co
                            bool networked, struct run_conditions *c, struct bench_error **err)
 {
 	bool quiet = c->quiet_warnings;
+	const struct size_plan *sizes = c->sizes;
 	memset(c, 0, sizeof(*c));
 	c->quiet_warnings = quiet;
+	c->sizes = sizes;
 	c->unmatched = json_array();
 	c->warnings = json_array();
 	if (placement_resolve(t, b, o->peer_cpus, "--peer-cpus", &c->peer, err) < 0)
@@ -131,7 +136,8 @@ int run_conditions_resolve(const struct run_options *o, const struct env_ops *co
 		warn(c, "environments run one after the other (--no-interleave): whatever drifts "
 		        "between them (caches, device state, neighbours, frequency) lands in the "
 		        "overhead");
-	} else if (!fits_side_by_side(o, envs, n_envs, t, b, c->why_not, sizeof(c->why_not))) {
+	} else if (!fits_side_by_side(o, envs, n_envs, t, b, c->sizes, c->why_not,
+	                              sizeof(c->why_not))) {
 		c->interleaved = false;
 		warn(c,
 		     "not interleaving: %s; the environments run one after the other, so drift "

@@ -16,6 +16,7 @@
 #include "harness/core/topo.h"
 #include "harness/env/env.h"
 #include "harness/run/interleave.h"
+#include "harness/run/sizes.h"
 #include "harness/run/steady.h"
 
 struct run_conditions {
@@ -29,6 +30,10 @@ struct run_conditions {
 	json_t *unmatched;   /* array of {condition, envs, detail} */
 	json_t *warnings;    /* array of the warnings printed */
 	bool quiet_warnings; /* collect only, print nothing (tests) */
+	/* The run's sizes and instance memory (size_plan.h), set by the caller
+	 * before run_conditions_resolve (which keeps it), or NULL: whether the
+	 * instances fit side by side is judged with the memory it gives them. */
+	const struct size_plan *sizes;
 };
 
 /* Decides the run's conditions before anything starts: the placements

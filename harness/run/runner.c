@@ -10,7 +10,9 @@
 #include "harness/core/clock.h"
 #include "harness/core/progress.h"
 #include "harness/run/collect.h"
+#include "harness/run/failure.h"
 #include "harness/run/netpath.h"
+#include "harness/run/size_plan.h"
 #include "harness/run/wl_args.h"
 
 #define MAX_LANES 8
@@ -103,10 +105,13 @@ static void progress(struct runner *r, const char *env, const char *what, size_t
 }
 
 /* Records *werr (prefixed with context) as the lane's failure, keeping the
- * first one. */
-static void fail_lane(struct lane *l, struct bench_error **werr, const char *context)
+ * first one; when the instance died or went silent, why comes first
+ * (failure.h). */
+static void fail_lane(struct runner *r, struct lane *l, struct bench_error **werr,
+                      const char *context)
 {
 	bench_error_wrap(werr, "%s", context);
+	failure_explain(l->env, l->inst, r->opts->timeout_s, werr);
 	if (l->werr == NULL)
 		l->werr = *werr;
 	else
@@ -125,7 +130,7 @@ static void ensure_instance(struct runner *r, struct lane *l)
 	snprintf(context, sizeof(context), "starting %s", l->env->name);
 	if (l->env->start(&l->spec, &l->inst, &werr) < 0 ||
 	    l->env->pin(l->inst, &l->spec, &werr) < 0)
-		fail_lane(l, &werr, context);
+		fail_lane(r, l, &werr, context);
 	else
 		run_conditions_instance(r->cond, l->env, l->inst, r->s->n_envs);
 	r->totals->env_s += monotonic_seconds() - t0;
@@ -135,14 +140,16 @@ static void ensure_instance(struct runner *r, struct lane *l)
 static void open_workload(struct runner *r, struct lane *l, const struct wl_info *w)
 {
 	struct bench_error *werr = NULL;
+	const struct size_choice *sized = size_plan_find(r->cond->sizes, w->name);
 	struct wl_open_facts facts = {
-	    .llc_bytes = topo_llc_bytes(l->spec.topo),
+	    .llc_bytes = r->cond->sizes ? r->cond->sizes->llc_bytes : topo_llc_bytes(l->spec.topo),
+	    .size = sized ? sized->size : 0,
 	    .disk_dir = l->spec.work_dir,
 	    .disk_path = l->inst->disk_path[0] ? l->inst->disk_path : NULL,
 	};
 	if (wl_info_takes(w, "peer")) {
 		if (netpath_ensure(&l->net, r->s->wl_path, l->env, l->inst, &werr) < 0) {
-			fail_lane(l, &werr, "the network peer");
+			fail_lane(r, l, &werr, "the network peer");
 			return;
 		}
 		facts.peer_addr = l->net.server.address;
@@ -155,7 +162,7 @@ static void open_workload(struct runner *r, struct lane *l, const struct wl_info
 	char context[96];
 	snprintf(context, sizeof(context), "opening %s", w->name);
 	if (exchange(r, l, cmd.argc, cmd.argv, "opened", &reply, &werr) < 0)
-		fail_lane(l, &werr, context);
+		fail_lane(r, l, &werr, context);
 	json_decref(reply);
 }
 
@@ -170,7 +177,7 @@ static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, s
 	    collected_add(c, reply, block, position, &werr) < 0) {
 		char where[96];
 		snprintf(where, sizeof(where), "%s %s %zu", w->name, what, c->n + 1);
-		fail_lane(l, &werr, where);
+		fail_lane(r, l, &werr, where);
 	}
 	json_decref(reply);
 }
@@ -267,7 +274,7 @@ static void finish_workload(struct runner *r, struct lane *l, const struct wl_in
 	char context[96];
 	snprintf(context, sizeof(context), "closing %s", w->name);
 	if (exchange(r, l, 1, close_cmd, "closed", &reply, &werr) < 0)
-		fail_lane(l, &werr, context);
+		fail_lane(r, l, &werr, context);
 	json_decref(reply);
 }
 
@@ -320,6 +327,8 @@ static int add_samples(struct runner *r, struct lane *l, const struct wl_info *w
 	                               ? json_object_get(col->last_rep, "config")
 	                               : json_null(),
 	                           "instance", l->acct ? l->acct : json_null());
+	size_plan_config(r->cond->sizes, l->env->name, w->name,
+	                 json_object_get(col->last_rep, "config"), config);
 	json_t *order = order_json(r, col, interleaved);
 	int rc = 0;
 	for (size_t m = 0; m < col->n_metrics && rc == 0; m++) {
@@ -356,6 +365,7 @@ static int add_failed(struct runner *r, struct lane *l, const struct wl_info *w,
 {
 	cleanup_free char *text = l->inst ? agent_stderr(&l->inst->agent, 16384) : NULL;
 	json_t *config = json_pack("{s:o}", "asked", wl_asked_config(r->opts, w));
+	size_plan_config(r->cond->sizes, l->env->name, w->name, NULL, config);
 	json_t *pinning = json_pack("{s:o}", "asked", topo_binding_to_json(&l->spec.binding));
 	struct sample s = {
 	    .env = (char *)l->env->name,
@@ -449,6 +459,8 @@ static int prepare_lanes(struct runner *r, struct bench_error **err)
 		if (env_spec_init(&l->spec, s->opts, s->topo, s->binding, s->wl_path,
 		                  s->scratch_dir, err) < 0)
 			return -1;
+		if (size_plan_memory(r->cond->sizes, l->env->name) != 0)
+			l->spec.memory_bytes = size_plan_memory(r->cond->sizes, l->env->name);
 		l->spec.io = &r->cond->io;
 		l->net.topo = s->topo;
 		l->net.peer_cpus = &r->cond->peer;

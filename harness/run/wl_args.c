@@ -49,9 +49,15 @@ void wl_open_cmd_build(struct wl_open_cmd *c, const struct run_options *o, const
 		snprintf(c->threads, sizeof(c->threads), "%u", o->threads);
 		add(c, "--threads", c->threads);
 	}
+	bool sized = facts->size > 0 && wl_info_takes(w, "size");
+	if (sized) {
+		snprintf(c->size, sizeof(c->size), "%" PRIu64, facts->size);
+		add(c, "--size", c->size);
+	}
 	for (size_t i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++) {
 		const char *v = option_value(o, &passthrough[i]);
-		if (v != NULL && wl_info_takes(w, passthrough[i].param))
+		if (v != NULL && wl_info_takes(w, passthrough[i].param) &&
+		    !(sized && passthrough[i].field == offsetof(struct run_options, size)))
 			add(c, passthrough[i].flag, v);
 	}
 	if (o->buffered && wl_info_takes(w, "buffered"))

@@ -14,7 +14,8 @@
 
 /* Facts the runner learned, passed to the workloads that take them. */
 struct wl_open_facts {
-	uint64_t llc_bytes;    /* from hwloc; 0 = unknown */
+	uint64_t llc_bytes; /* from hwloc; 0 = unknown */
+	uint64_t size;      /* the run's size for this workload (size_plan), 0 = --size as given */
 	const char *peer_addr; /* network peer, or NULL */
 	uint16_t tcp_port, udp_port;
 	const char *disk_dir;  /* scratch directory, or NULL */
@@ -25,7 +26,7 @@ struct wl_open_facts {
 struct wl_open_cmd {
 	const char *argv[WL_OPEN_MAX_ARGS];
 	size_t argc;
-	char threads[16], llc[32], tcp_port[8], udp_port[8];
+	char threads[16], llc[32], size[24], tcp_port[8], udp_port[8];
 };
 
 /* Fills c with "open", w->name and the options w takes. c owns the small

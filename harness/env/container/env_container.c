@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness/core/clock.h"
 #include "harness/env/env.h"
+#include "harness/env/explain.h"
 #include "harness/core/fingerprint.h"
 #include "harness/net/netns.h"
 #include "harness/env/container/oci.h"
@@ -25,6 +27,10 @@
 #define BUNDLE_ROOT      "/run/bench/bundles"
 #define READY_TIMEOUT_MS 30000
 #define DEFAULT_MEMORY   (2ull << 30)
+/* What the container itself charges to its memory limit besides the
+ * workload: the agent's own pages, page tables and the cgroup's kernel
+ * memory (an idle container's usage is a few MiB). */
+#define CONTAINER_OVERHEAD (32ull << 20)
 
 struct container {
 	char id[64];
@@ -33,11 +39,19 @@ struct container {
 	char cgroup[96]; /* cgroupsPath, "/bench/<id>" */
 	bool bridged;
 	struct netns_slot net;
+	long long oom_kills_at_start; /* the host's OOM kill counter, for explain */
 };
 
 static const char *runtime_name(const struct env_spec *spec)
 {
 	return spec->runtime ? spec->runtime : RUNTIME_DEFAULT;
+}
+
+/* "runc" for /usr/sbin/runc. */
+static const char *runtime_name_of(const struct container *c)
+{
+	const char *slash = strrchr(c->runtime, '/');
+	return slash ? slash + 1 : c->runtime;
 }
 
 static int container_probe(char *reason, size_t len)
@@ -175,7 +189,9 @@ static int container_start(const struct env_spec *spec, struct env_instance **ou
 	if (make_bundle_dir(c, err) < 0 ||
 	    oci_bundle_write(c->bundle, spec->wl_path, &oci, err) < 0)
 		goto fail;
-	char *argv[] = {c->runtime, "run", "--bundle", c->bundle, c->id, NULL};
+	/* --keep: the container (and its cgroup, with the memory record that
+	 * explains an OOM kill) stays until container_destroy deletes it */
+	char *argv[] = {c->runtime, "run", "--keep", "--bundle", c->bundle, c->id, NULL};
 	json_t *ready = NULL;
 	if (spawn_agent(argv, NULL, NULL, &inst->agent, err) < 0)
 		goto fail;
@@ -188,6 +204,7 @@ static int container_start(const struct env_spec *spec, struct env_instance **ou
 	}
 	json_decref(ready);
 	inst->start_s = monotonic_seconds() - t0;
+	c->oom_kills_at_start = env_host_oom_kills();
 	*out = inst;
 	return 0;
 fail:
@@ -324,6 +341,63 @@ static uint64_t container_host_memory(const struct env_spec *spec)
 	return spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY;
 }
 
+static int container_memory(const struct env_spec *spec, uint64_t memory_bytes, bool measure,
+                            struct env_memory *out, struct bench_error **err)
+{
+	(void)err, (void)measure; /* stated, nothing to measure */
+	out->memory_bytes = memory_bytes         ? memory_bytes
+	                    : spec->memory_bytes ? spec->memory_bytes
+	                                         : DEFAULT_MEMORY;
+	out->usable_bytes =
+	    out->memory_bytes > CONTAINER_OVERHEAD ? out->memory_bytes - CONTAINER_OVERHEAD : 0;
+	snprintf(out->basis, sizeof(out->basis),
+	         "the limit less 32 MiB for the agent's own pages and the cgroup's kernel memory");
+	out->disk_bytes = 0;
+	return 0;
+}
+
+/* The cgroup's memory record (kept by runc run --keep) says whether the
+ * kernel OOM-killed the agent at the limit; the runtime's exit status
+ * says how the container's process ended. */
+static void container_explain(struct env_instance *inst, char *buf, size_t len)
+{
+	struct container *c = inst->priv;
+	int status = agent_wait_exit(&inst->agent, inst->agent.timed_out ? 0 : 3000);
+	char path[PATH_MAX], oom[512], fail[64], peak[64], limit[64];
+	struct memcg_facts f;
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.oom_control", c->cgroup);
+	if (env_read_text(path, oom, sizeof(oom)) == 0) {
+		cgroup_read(c, "memory", "memory.failcnt", "-", fail, sizeof(fail));
+		cgroup_read(c, "memory", "memory.max_usage_in_bytes", "-", peak, sizeof(peak));
+		cgroup_read(c, "memory", "memory.limit_in_bytes", "-", limit, sizeof(limit));
+		explain_memcg_v1(oom, fail, peak, limit, &f);
+	} else {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.events", c->cgroup);
+		env_read_text(path, oom, sizeof(oom));
+		cgroup_read(c, "-", "-", "memory.peak", peak, sizeof(peak));
+		cgroup_read(c, "-", "-", "memory.max", limit, sizeof(limit));
+		explain_memcg_v2(oom[0] ? oom : NULL, peak[0] ? peak : NULL,
+		                 limit[0] ? limit : NULL, &f);
+	}
+	if (explain_memcg_sentence(&f, "container agent", buf, len))
+		return;
+	if (status < 0)
+		return; /* still running: it did not answer (the runner says so) */
+	char how[64], host[768];
+	explain_wait_status(status, how, sizeof(how));
+	env_explain_host_oom(0, c->oom_kills_at_start, host, sizeof(host));
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+	if (code > 128 && code < 128 + 65) /* the runtime passes on its process's signal */
+		snprintf(buf, len,
+		         "container agent was killed by signal %d (%s %s), not by its cgroup's "
+		         "OOM killer%s%s",
+		         code - 128, runtime_name_of(c), how, host[0] ? "; " : "", host);
+	else
+		snprintf(buf, len, "container agent ended: %s %s%s%s", runtime_name_of(c), how,
+		         host[0] ? "; " : "", host);
+}
+
 static json_t *container_details(void)
 {
 	return runtime_report();
@@ -341,4 +415,6 @@ const struct env_ops env_container_ops = {
     .stop = container_stop,
     .host_memory = container_host_memory,
     .details = container_details,
+    .memory = container_memory,
+    .explain = container_explain,
 };

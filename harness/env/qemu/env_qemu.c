@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include "harness/core/catalog.h"
+#include "harness/core/cleanup.h"
 #include "harness/env/env.h"
 #include "harness/env/guest_image.h"
+#include "harness/env/explain.h"
 #include "harness/env/qemu/qemu_accel.h"
 #include "harness/env/qemu/qemu_threads.h"
+#include "harness/env/qemu/qemu_meminfo.h"
 #include "harness/env/qemu/qemu_vm.h"
 #include "harness/core/spawn.h"
 
@@ -35,6 +38,7 @@ struct guest {
 	struct guest_image image;
 	uint64_t memory_bytes;
 	unsigned vcpus;
+	long long oom_kills_at_start; /* the host's OOM kill counter, for explain */
 };
 
 static int qemu_probe(char *reason, size_t len)
@@ -143,6 +147,7 @@ static int qemu_start(const struct env_spec *spec, struct env_instance **out,
 	}
 	inst->priv = g;
 	inst->start_s = g->vm.boot_s;
+	g->oom_kills_at_start = env_host_oom_kills();
 	if (g->vm.disk[0] != '\0')
 		snprintf(inst->disk_path, sizeof(inst->disk_path), "/dev/vda");
 	*out = inst;
@@ -236,6 +241,77 @@ static uint64_t qemu_host_memory(const struct env_spec *spec)
 	return (spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY) + QEMU_OWN_MARGIN;
 }
 
+/* Measured: the guest's MemAvailable after boot, in a calibration boot of
+ * this image with this RAM and vCPU count (cached); estimated from the
+ * image when it prints no memory line. */
+static int qemu_memory(const struct env_spec *spec, uint64_t memory_bytes, bool measure,
+                       struct env_memory *out, struct bench_error **err)
+{
+	*out = (struct env_memory){
+	    .memory_bytes = memory_bytes         ? memory_bytes
+	                    : spec->memory_bytes ? spec->memory_bytes
+	                                         : DEFAULT_MEMORY,
+	    .disk_bytes = spec->disk_bytes ? spec->disk_bytes : QEMU_DEFAULT_DISK,
+	};
+	if (!measure)
+		return 0;
+	char qemu[PATH_MAX];
+	struct guest_image img;
+	struct qemu_accel accel;
+	if (resolve(spec, qemu, sizeof(qemu), &img, &accel, err) < 0)
+		return -1;
+	unsigned vcpus = spec->binding.threads ? spec->binding.threads : 1;
+	struct qemu_vm_spec s = {
+	    .qemu = qemu,
+	    .accel = accel.name,
+	    .image = &img,
+	    .memory_bytes = out->memory_bytes,
+	    .vcpus = vcpus,
+	    .topo = spec->topo,
+	    .binding = &spec->binding,
+	};
+	bool cached = false;
+	struct bench_error *merr = NULL;
+	if (qemu_meminfo_measure(&s, &out->usable_bytes, &cached, &merr) == 0) {
+		snprintf(out->basis, sizeof(out->basis),
+		         "the guest's MemAvailable after boot, measured in a calibration boot "
+		         "(%s, %u vCPU%s%s)",
+		         accel.name, vcpus, vcpus == 1 ? "" : "s", cached ? ", cached" : "");
+		return 0;
+	}
+	if (strstr(merr->msg, "no memory line") == NULL) {
+		*err = merr;
+		return -1;
+	}
+	bench_error_free(&merr);
+	guest_image_estimate_usable(&img, out->memory_bytes, &out->usable_bytes, out->basis,
+	                            sizeof(out->basis));
+	return 0;
+}
+
+/* The guest's console says whether its kernel OOM-killed the agent or
+ * panicked; QEMU's wait status and the host's kernel log say whether QEMU
+ * itself died. */
+static void qemu_explain(struct env_instance *inst, char *buf, size_t len)
+{
+	struct guest *g = inst->priv;
+	pid_t pid = inst->agent.pid;
+	int status = agent_wait_exit(&inst->agent,
+	                             inst->agent.timed_out ? 0 : 5000); /* the guest powers off */
+	cleanup_free char *console = qemu_vm_console_tail(&g->vm, 65536);
+	char how[64], host[768];
+	if (explain_guest_console(console, "qemu guest", g->memory_bytes, buf, len))
+		return;
+	if (status < 0)
+		return; /* QEMU runs and the guest said nothing: it did not answer */
+	explain_wait_status(status, how, sizeof(how));
+	env_explain_host_oom(pid, g->oom_kills_at_start, host, sizeof(host));
+	cleanup_free char *qemu_err = agent_stderr(&inst->agent, 300);
+	snprintf(buf, len, "QEMU (pid %d) %s%s%s%s%.*s", (int)pid, how, host[0] ? ": " : "", host,
+	         qemu_err && qemu_err[0] ? "; QEMU stderr: " : "",
+	         qemu_err ? (int)strcspn(qemu_err, "\n") : 0, qemu_err ? qemu_err : "");
+}
+
 static json_t *qemu_details(void)
 {
 	return qemu_accel_report();
@@ -254,4 +330,6 @@ const struct env_ops env_qemu_ops = {
     .stop = qemu_stop,
     .host_memory = qemu_host_memory,
     .details = qemu_details,
+    .memory = qemu_memory,
+    .explain = qemu_explain,
 };

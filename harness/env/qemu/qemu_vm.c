@@ -10,12 +10,12 @@
 
 #include "harness/core/cleanup.h"
 #include "harness/core/clock.h"
+#include "harness/env/explain.h"
 #include "harness/env/qemu/qemu_cmdline.h"
 #include "harness/core/spawn.h"
 
 #define QMP_TIMEOUT_MS 10000
 #define STOP_GRACE_MS  5000
-#define DEFAULT_DISK   (1ull << 30)
 
 char *qemu_vm_console_tail(const struct qemu_vm *vm, size_t max)
 {
@@ -48,6 +48,43 @@ static int make_state_dir(struct qemu_vm *vm, struct bench_error **err)
 	snprintf(vm->qmp_sock, sizeof(vm->qmp_sock), "%s/qmp.sock", vm->dir);
 	snprintf(vm->console, sizeof(vm->console), "%s/console.log", vm->dir);
 	return 0;
+}
+
+/* Why a guest did not come up, first: a panic or an OOM kill on its
+ * console, or a console left empty by a kernel that stopped before it
+ * (too little RAM for the image does that). */
+static void boot_death(const struct qemu_vm_spec *s, struct agent *agent, const char *console,
+                       struct bench_error **err)
+{
+	char line[400], ram[32], least[32], how[64] = "";
+	struct guest_needs needs;
+	guest_image_needs(s->image, &needs);
+	uint64_t min = guest_image_min_memory(&needs);
+	topo_fmt_bytes(s->memory_bytes, ram, sizeof(ram));
+	topo_fmt_bytes(min, least, sizeof(least));
+	int status = agent_wait_exit(agent, 2000);
+	if (status >= 0)
+		explain_wait_status(status, how, sizeof(how));
+	enum console_death d = explain_console(console, line, sizeof(line));
+	if (d == CONSOLE_PANIC)
+		bench_error_wrap(err, "the guest kernel panicked at boot with %s RAM (\"%s\")%s",
+		                 ram, line, s->memory_bytes < 2 * min ? ": raise --memory" : "");
+	else if (d == CONSOLE_OOM)
+		bench_error_wrap(err,
+		                 "the guest ran out of memory at boot with %s RAM (\"%s\"): "
+		                 "raise --memory",
+		                 ram, line);
+	else if ((console == NULL || console[0] == '\0') && status >= 0 && min != 0 &&
+	         s->memory_bytes < 2 * min)
+		bench_error_wrap(err,
+		                 "QEMU %s with the guest console empty: the guest kernel stopped "
+		                 "before its console came up; with %s RAM it likely lacks memory "
+		                 "(this kernel needs %llu MiB to unpack and run, the initramfs "
+		                 "%llu MiB: about %s in all): raise --memory",
+		                 how, ram, (unsigned long long)(needs.kernel_init_bytes >> 20),
+		                 (unsigned long long)(needs.initramfs_bytes >> 20), least);
+	else if (status >= 0)
+		bench_error_wrap(err, "QEMU %s before the agent was ready", how);
 }
 
 /* Appends QEMU's stderr and the console tail to *err. */
@@ -128,14 +165,17 @@ int qemu_vm_start(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct agent
 		vm->bridged = true;
 	}
 	if (s->disk_dir != NULL &&
-	    guest_disk_create(s->disk_dir, vm->id, s->disk_bytes ? s->disk_bytes : DEFAULT_DISK,
-	                      true, vm->disk, sizeof(vm->disk), err) < 0)
+	    guest_disk_create(s->disk_dir, vm->id,
+	                      s->disk_bytes ? s->disk_bytes : QEMU_DEFAULT_DISK, true, vm->disk,
+	                      sizeof(vm->disk), err) < 0)
 		goto fail;
 	/* io_uring where QEMU has it (Debian's does since 6.0) */
 	snprintf(vm->disk_aio, sizeof(vm->disk_aio), "io_uring");
 	if (launch(s, vm, agent, err) < 0 ||
 	    agent_expect(agent, "ready", s->ready_timeout_ms, &ready, err) < 0) {
 		bench_error_wrap(err, "booting the %s guest", s->accel);
+		cleanup_free char *console = qemu_vm_console_tail(vm, 16384);
+		boot_death(s, agent, console, err);
 		explain(vm, agent, err);
 		goto fail;
 	}

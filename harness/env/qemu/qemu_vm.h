@@ -17,7 +17,8 @@
 #include "harness/env/qemu/qmp.h"
 #include "harness/core/topo.h"
 
-#define QEMU_STATE_ROOT "/run/bench/qemu"
+#define QEMU_STATE_ROOT   "/run/bench/qemu"
+#define QEMU_DEFAULT_DISK (1ull << 30) /* the guest's scratch disk without --disk-size */
 
 struct qemu_vm_spec {
 	const char *qemu; /* path of qemu-system-x86_64 */

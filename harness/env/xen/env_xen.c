@@ -19,6 +19,7 @@
 #include "harness/core/cleanup.h"
 #include "harness/core/clock.h"
 #include "harness/env/env.h"
+#include "harness/env/explain.h"
 #include "harness/env/guest_image.h"
 #include "harness/net/netns.h"
 #include "harness/core/spawn.h"
@@ -315,6 +316,47 @@ static int xen_account(struct env_instance *inst, struct env_account *out, struc
 	return 0;
 }
 
+/* Estimated from the image: no calibration boot on Xen. */
+static int xen_memory(const struct env_spec *spec, uint64_t memory_bytes, bool measure,
+                      struct env_memory *out, struct bench_error **err)
+{
+	*out = (struct env_memory){
+	    .memory_bytes = memory_bytes         ? memory_bytes
+	                    : spec->memory_bytes ? spec->memory_bytes
+	                                         : DEFAULT_MEMORY,
+	    .disk_bytes = spec->disk_bytes ? spec->disk_bytes : DEFAULT_DISK,
+	};
+	if (!measure)
+		return 0;
+	struct guest_image img;
+	if (guest_image_find(spec->wl_path, spec->kernel, spec->initrd, &img, err) < 0)
+		return -1;
+	guest_image_estimate_usable(&img, out->memory_bytes, &out->usable_bytes, out->basis,
+	                            sizeof(out->basis));
+	return 0;
+}
+
+/* The kernel logs to tty0, which dom0 cannot read; guest/init writes the
+ * kernel's last words on the agent's console before powering off, so they
+ * are read from there. Else what xl says of the domain. */
+static void xen_explain(struct env_instance *inst, char *buf, size_t len)
+{
+	struct domain *d = inst->priv;
+	char tail[32768];
+	agent_drain(&inst->agent, 3000, tail, sizeof(tail));
+	if (explain_guest_console(tail, "xen domU", d->memory_bytes, buf, len))
+		return;
+	if (inst->agent.timed_out) {
+		buf[0] = '\0';
+		return;
+	}
+	struct bench_error *e = NULL;
+	bench_error_set(&e, 0, "xen domain %s stopped answering", d->name);
+	xen_dom0_explain(d->name, &e);
+	snprintf(buf, len, "%s", e ? e->msg : "");
+	bench_error_free(&e);
+}
+
 static int xen_peer(struct env_instance *inst, struct env_peer *out, struct bench_error **err)
 {
 	(void)err;
@@ -337,4 +379,6 @@ const struct env_ops env_xen_ops = {
     .account = xen_account,
     .peer = xen_peer,
     .stop = xen_stop,
+    .memory = xen_memory,
+    .explain = xen_explain,
 };
