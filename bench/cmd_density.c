@@ -135,6 +135,7 @@ int cmd_density(int argc, char *argv[])
 	struct scratch scratch;
 	scratch_prepare(&scratch, dir, opts.disk_dir, w && wl_info_takes(w, "disk_dir"));
 	install_signal_handlers();
+	env_reclaim_stale(); /* what killed runs left goes first */
 	struct run run;
 	run_init(&run, run_id);
 	run.created = strdup(created);

@@ -248,6 +248,7 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 	 * decided once for every environment; a bad --peer-cpus or --io-cpus is
 	 * a usage error. */
 	install_signal_handlers();
+	env_reclaim_stale(); /* what killed runs left goes before anything starts */
 	int sized = resolve_sizes(cmd, opts, envs, n_envs, &cat, &topo, &binding, wl, &s->sizes);
 	if (sized != EXIT_OK) {
 		topo_close(&topo);

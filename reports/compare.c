@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "reports/changepoint.h"
+#include "reports/overhead.h"
 
 #define MWU_MIN_N  8 /* both sides: Mann-Whitney U instead of Welch's t */
 #define REPS_LIMIT 100000
@@ -64,25 +65,6 @@ static const json_t *order_blocks(const json_t *doc, size_t i, const struct samp
 	    json_array_size(blocks) != s->n_values)
 		return NULL;
 	return blocks;
-}
-
-/* Pairs values of two environments of one interleaved run by block index
- * (values with the same block ran back to back). Returns the number of
- * pairs written to x (new) and y (base). */
-static size_t pair_by_block(const struct sample *n, const json_t *nb, const struct sample *b,
-                            const json_t *bb, double *x, double *y)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n->n_values; i++) {
-		json_int_t block = json_integer_value(json_array_get(nb, i));
-		for (size_t j = 0; j < b->n_values; j++)
-			if (json_integer_value(json_array_get(bb, j)) == block) {
-				x[k] = n->values[i];
-				y[k++] = b->values[j];
-				break;
-			}
-	}
-	return k;
 }
 
 /* What the base side offers for one metric. */
@@ -242,7 +224,7 @@ static int file_base(struct comparison *c, struct compare_side *base,
 	bd->py = malloc(s->n_values * sizeof(double));
 	if (bd->px == NULL || bd->py == NULL)
 		return -1;
-	bd->n_pairs = pair_by_block(s, nb, b, bb, bd->px, bd->py);
+	bd->n_pairs = overhead_pair_by_block(s, nb, b, bb, bd->px, bd->py);
 	return 0;
 }
 

@@ -115,18 +115,16 @@ static const json_t *blocks_of(const struct sample *s)
 	return json_is_array(block) && json_array_size(block) == s->n_values ? block : NULL;
 }
 
-/* The values of s and b that ran in the same block, into pe and pb (room
- * for s->n_values); returns how many pairs. */
-static size_t pair_by_block(const struct sample *s, const struct sample *b, double *pe, double *pb)
+size_t overhead_pair_by_block(const struct sample *s, const json_t *s_blocks,
+                              const struct sample *b, const json_t *b_blocks, double *x, double *y)
 {
-	const json_t *bs = blocks_of(s), *bb = blocks_of(b);
 	size_t n = 0;
-	for (size_t i = 0; bs != NULL && bb != NULL && i < s->n_values; i++) {
-		json_int_t k = json_integer_value(json_array_get(bs, i));
+	for (size_t i = 0; s_blocks != NULL && b_blocks != NULL && i < s->n_values; i++) {
+		json_int_t k = json_integer_value(json_array_get(s_blocks, i));
 		for (size_t j = 0; j < b->n_values; j++) {
-			if (json_integer_value(json_array_get(bb, j)) == k) {
-				pe[n] = s->values[i];
-				pb[n++] = b->values[j];
+			if (json_integer_value(json_array_get(b_blocks, j)) == k) {
+				x[n] = s->values[i];
+				y[n++] = b->values[j];
 				break;
 			}
 		}
@@ -138,7 +136,7 @@ static size_t pair_by_block(const struct sample *s, const struct sample *b, doub
 static int compare(const struct sample *s, const struct sample *b, struct overhead *o)
 {
 	double pe[s->n_values + 1], pb[s->n_values + 1];
-	size_t n = pair_by_block(s, b, pe, pb);
+	size_t n = overhead_pair_by_block(s, blocks_of(s), b, blocks_of(b), pe, pb);
 	if (n >= 2 && overhead_paired(pe, pb, n, s->better, o) == 0)
 		return 0;
 	return overhead_compute(s->values, s->n_values, b->values, b->n_values, s->better, o);

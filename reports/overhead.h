@@ -33,6 +33,12 @@ struct overhead {
 int overhead_compute(const double *env, size_t n_env, const double *base, size_t n_base,
                      enum better better, struct overhead *out);
 
+/* Pairs the values of s and b that ran in the same interleaving block
+ * (s_blocks and b_blocks: their `order.block` arrays; NULL pairs nothing),
+ * into x (s) and y (b), room for s->n_values each. Returns the pairs. */
+size_t overhead_pair_by_block(const struct sample *s, const json_t *s_blocks,
+                              const struct sample *b, const json_t *b_blocks, double *x, double *y);
+
 /* Compares env with the baseline block by block: env[i] and base[i] ran
  * in the same interleaved block. d_i = ln(env[i] / base[i]); the ratio is
  * exp(mean d), its 95% CI exp(mean d +- t(0.975, n-1) sd(d) / sqrt(n)),

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "harness/core/result.h"
+#include "harness/env/env.h"
 #include "testrun.h"
 #include "testutil.h"
 
@@ -22,6 +23,7 @@ static int check_available(void **state)
 	(void)state;
 	build_path("bench", bench);
 	env_unavailable(bench, "container", unavailable, sizeof(unavailable));
+	env_reclaim_stale(); /* what a killed run left is not this test's */
 	return 0;
 }
 
@@ -148,6 +150,48 @@ static void interrupt_cleans_up(void **state)
 	assert_int_equal(status, 130);
 	struct stat st;
 	assert_int_equal(stat(out, &st), -1);
+	remove_tree(dir);
+	assert_clean();
+}
+
+/* kill -9 of bench during a container run: the next run deletes the
+ * container the runtime still lists and removes its bundle. */
+static void sigkill_is_reclaimed_by_the_next_run(void **state)
+{
+	(void)state;
+	SKIP_IF_UNAVAILABLE();
+	char dir[PATH_MAX];
+	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
+	char out[PATH_MAX + 8], prefix[32];
+	snprintf(out, sizeof(out), "%s/run", dir);
+	char *argv[] = {bench,        "run",    "--env",   "container",  "--workload",
+	                "os.syscall", "--reps", "200",     "--duration", "0.2",
+	                "--out",      out,      "--quiet", NULL};
+	pid_t pid = spawn_silent(argv);
+	snprintf(prefix, sizeof(prefix), "bench-%d-", (int)pid);
+	bool up = false;
+	for (int i = 0; i < 300 && !up; i++) {
+		up = dir_has_entries("/run/bench/bundles", prefix);
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	struct timespec settle = {1, 0};
+	nanosleep(&settle, NULL); /* the container is running */
+	kill(pid, SIGKILL);
+	bool timed_out;
+	int status = wait_bounded(pid, 30, &timed_out);
+	assert_true(up);
+	assert_int_equal(status, 128 + SIGKILL);
+	assert_true(dir_has_entries("/run/bench/bundles", prefix)); /* left by the kill */
+	char next_out[PATH_MAX + 8];
+	snprintf(next_out, sizeof(next_out), "%s/next", dir);
+	char *next[] = {bench,    "run",    "--env",        "container", "--workload", "os.syscall",
+	                "--reps", "1",      "--max-warmup", "1",         "--duration", "0.02",
+	                "--out",  next_out, "--quiet",      NULL};
+	struct cmd_result r = run_cmd(next);
+	if (r.status != 0)
+		fail_msg("the run after the kill exited %d: %s", r.status, r.err);
+	cmd_result_free(&r);
 	remove_tree(dir);
 	assert_clean();
 }
@@ -391,11 +435,16 @@ static void unknown_runtime_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(every_family_in_a_container), cmocka_unit_test(host_network_mode),
-	    cmocka_unit_test(interrupt_cleans_up),         cmocka_unit_test(idle_density),
-	    cmocka_unit_test(unknown_runtime_is_refused),  cmocka_unit_test(interleaved_with_bare),
-	    cmocka_unit_test(no_interleave_is_recorded),   cmocka_unit_test(oom_kill_is_explained),
+	    cmocka_unit_test(every_family_in_a_container),
+	    cmocka_unit_test(host_network_mode),
+	    cmocka_unit_test(interrupt_cleans_up),
+	    cmocka_unit_test(idle_density),
+	    cmocka_unit_test(unknown_runtime_is_refused),
+	    cmocka_unit_test(interleaved_with_bare),
+	    cmocka_unit_test(no_interleave_is_recorded),
+	    cmocka_unit_test(oom_kill_is_explained),
 	    cmocka_unit_test(size_too_large_is_refused),
+	    cmocka_unit_test(sigkill_is_reclaimed_by_the_next_run),
 	};
 	return cmocka_run_group_tests_name("integration (container)", tests, check_available, NULL);
 }

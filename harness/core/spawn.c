@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -41,6 +42,7 @@ int spawn_agent(char *const argv[], const struct topo *t, const struct topo_bind
 		close(in[1]);
 		return bench_error_set(err, e, "pipe");
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -52,6 +54,9 @@ int spawn_agent(char *const argv[], const struct topo *t, const struct topo_bind
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		/* an agent (wl, runc, QEMU) never outlives bench: killed with it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(125);
 		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
 		    dup2(errfd, STDERR_FILENO) < 0)
 			child_fail("dup2", errno);

@@ -120,6 +120,11 @@ struct env_ops {
 	int (*peer)(struct env_instance *inst, struct env_peer *out, struct bench_error **err);
 	/* Tears everything down, also after a failure; frees inst. */
 	void (*stop)(struct env_instance *inst);
+	/* Optional: removes what runs killed before they could tear down left
+	 * (instances named bench-PID-N whose PID is gone: runtime containers,
+	 * guests, state directories, scratch disks). Cheap when nothing is
+	 * left; start does it too. */
+	void (*reclaim)(void);
 	/* Optional: the host memory one instance may take out of MemAvailable
 	 * at most (a container's limit, a guest's RAM and QEMU's own); 0 when
 	 * its memory comes from elsewhere (Xen: the hypervisor's heap). NULL:
@@ -175,6 +180,11 @@ extern const size_t env_registry_count;
 
 /* Looks an environment up by name; NULL when unknown. */
 const struct env_ops *env_find(const char *name);
+
+/* Every environment's reclaim: removes what killed runs left on this host.
+ * Every run calls it before its first instance, so a kill -9 costs nothing
+ * to the next run. */
+void env_reclaim_stale(void);
 
 /* Writes the registered names as "a, b, c" into buf. */
 void env_names(char *buf, size_t len);

@@ -20,6 +20,13 @@ const struct env_ops *env_find(const char *name)
 	return NULL;
 }
 
+void env_reclaim_stale(void)
+{
+	for (size_t i = 0; i < env_registry_count; i++)
+		if (env_registry[i]->reclaim != NULL)
+			env_registry[i]->reclaim();
+}
+
 void env_names(char *buf, size_t len)
 {
 	size_t used = 0;

@@ -23,6 +23,7 @@
 #include "harness/env/container/oci.h"
 #include "harness/env/container/runtime.h"
 #include "harness/core/spawn.h"
+#include "harness/core/stale.h"
 
 #define BUNDLE_ROOT      "/run/bench/bundles"
 #define READY_TIMEOUT_MS 30000
@@ -82,18 +83,42 @@ static int container_prepare(const struct env_spec *spec, struct bench_error **e
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-/* Removes the bundle without crossing into mounts (FTW_MOUNT). */
+/* Removes the bundle without crossing into mounts. */
 static void remove_bundle(const char *dir)
 {
-	if (dir[0] != '\0')
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	stale_remove_tree(dir);
+}
+
+/* A container of a killed run: deleted by the runtime, bundle removed. */
+static void reclaim_container(const char *name, const char *path, void *ctx)
+{
+	char out[512];
+	char *argv[] = {(char *)ctx, "delete", "--force", (char *)name, NULL};
+	spawn_run(argv, 15, 0, out, sizeof(out), NULL);
+	if (path != NULL)
+		remove_bundle(path);
+}
+
+/* A runtime's state entry without a bundle (the bundle went first). */
+static void reclaim_runtime_state(const char *name, const char *path, void *ctx)
+{
+	(void)path;
+	reclaim_container(name, NULL, ctx);
+}
+
+/* Removes what killed runs left: their containers (also stopped ones a
+ * runtime still lists) and bundles. */
+static void container_reclaim(void)
+{
+	static const char *const runtimes[] = {"runc", "crun"};
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		char path[PATH_MAX], state_root[64];
+		if (spawn_find(runtimes[i], path, sizeof(path)) < 0)
+			continue;
+		snprintf(state_root, sizeof(state_root), "/run/%s", runtimes[i]);
+		stale_sweep(BUNDLE_ROOT, reclaim_container, path);
+		stale_sweep(state_root, reclaim_runtime_state, path);
+	}
 }
 
 /* Removes the now-empty "bench" parent cgroups the runtime left. */
@@ -169,6 +194,7 @@ static int container_start(const struct env_spec *spec, struct env_instance **ou
 		bench_error_set(err, 0, "runtime %s not found", runtime_name(spec));
 		goto fail;
 	}
+	container_reclaim();
 	c->bridged = spec->net_mode == NULL || strcmp(spec->net_mode, "bridge") == 0;
 	if (c->bridged && netns_setup(&c->net, err) < 0) {
 		c->bridged = false;
@@ -405,6 +431,7 @@ static json_t *container_details(void)
 
 const struct env_ops env_container_ops = {
     .name = "container",
+    .reclaim = container_reclaim,
     .description = "OCI container (runc by default; --runtime, --net bridge|host)",
     .probe = container_probe,
     .prepare = container_prepare,

@@ -319,6 +319,7 @@ static json_t *qemu_details(void)
 
 const struct env_ops env_qemu_ops = {
     .name = "qemu",
+    .reclaim = qemu_vm_reclaim,
     .description = "QEMU guest: the `make guest` kernel+initramfs, KVM or TCG (--accel), "
                    "vCPUs pinned over QMP",
     .probe = qemu_probe,

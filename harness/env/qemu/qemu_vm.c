@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "harness/env/explain.h"
 #include "harness/env/qemu/qemu_cmdline.h"
 #include "harness/core/spawn.h"
+#include "harness/core/stale.h"
 
 #define QMP_TIMEOUT_MS 10000
 #define STOP_GRACE_MS  5000
@@ -34,8 +36,27 @@ char *qemu_vm_console_tail(const struct qemu_vm *vm, size_t max)
 	return text;
 }
 
+/* A guest of a killed run: its QEMU (orphaned when bench was killed) is
+ * killed, its scratch disk and state directory removed. */
+static void reclaim_guest(const char *name, const char *path, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	char needle[PATH_MAX];
+	snprintf(needle, sizeof(needle), "%s/", path); /* its sockets and console */
+	stale_kill_matching(needle, 5.0);
+	stale_remove_noted(path);
+	stale_remove_tree(path);
+}
+
+void qemu_vm_reclaim(void)
+{
+	stale_sweep(QEMU_STATE_ROOT, reclaim_guest, NULL);
+}
+
 static int make_state_dir(struct qemu_vm *vm, struct bench_error **err)
 {
+	qemu_vm_reclaim();
 	static unsigned counter;
 	snprintf(vm->id, sizeof(vm->id), "bench-%d-%u", (int)getpid(), counter++);
 	if ((mkdir("/run/bench", 0755) < 0 && errno != EEXIST) ||
@@ -169,6 +190,8 @@ int qemu_vm_start(const struct qemu_vm_spec *s, struct qemu_vm *vm, struct agent
 	                      s->disk_bytes ? s->disk_bytes : QEMU_DEFAULT_DISK, true, vm->disk,
 	                      sizeof(vm->disk), err) < 0)
 		goto fail;
+	if (vm->disk[0] != '\0')
+		stale_note_file(vm->dir, vm->disk);
 	/* io_uring where QEMU has it (Debian's does since 6.0) */
 	snprintf(vm->disk_aio, sizeof(vm->disk_aio), "io_uring");
 	if (launch(s, vm, agent, err) < 0 ||
@@ -201,10 +224,7 @@ void qemu_vm_stop(struct qemu_vm *vm, struct agent *agent)
 		unlink(vm->disk);
 	vm->disk[0] = '\0';
 	if (vm->dir[0] != '\0') {
-		unlink(vm->agent_sock);
-		unlink(vm->qmp_sock);
-		unlink(vm->console);
-		rmdir(vm->dir);
+		stale_remove_tree(vm->dir); /* sockets, console, notes */
 	}
 	vm->dir[0] = '\0';
 }

@@ -50,6 +50,11 @@ struct qemu_vm {
 	double boot_s;   /* QEMU started to the agent's "ready" */
 };
 
+/* Kills the QEMU of every guest a killed run left (its state directory's
+ * owner is gone) and removes the directory and the guest's scratch disk.
+ * qemu_vm_start does it first. */
+void qemu_vm_reclaim(void);
+
 /* Boots a guest as s says and waits for its agent's "ready"; on success
  * *agent talks to it (agent->pid is QEMU) and vm->qmp is connected. On
  * failure everything created is removed again and *err carries the tail of

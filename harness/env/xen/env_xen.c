@@ -23,6 +23,7 @@
 #include "harness/env/guest_image.h"
 #include "harness/net/netns.h"
 #include "harness/core/spawn.h"
+#include "harness/core/stale.h"
 #include "harness/env/xen/xen_cfg.h"
 #include "harness/env/xen/xen_dom0.h"
 
@@ -91,19 +92,32 @@ static void xen_stop(struct env_instance *inst)
 			netns_teardown(&d->net);
 		if (d->disk[0] != '\0')
 			unlink(d->disk);
-		if (d->cfg[0] != '\0')
-			unlink(d->cfg);
 		if (d->dir[0] != '\0')
-			rmdir(d->dir);
+			stale_remove_tree(d->dir); /* configuration, notes */
 	}
 	free(d);
 	json_decref(inst->pinning);
 	free(inst);
 }
 
+/* A domain of a killed run: destroyed, its scratch disk and state removed. */
+static void reclaim_domain(const char *name, const char *path, void *ctx)
+{
+	(void)ctx;
+	xen_dom0_destroy(name);
+	stale_remove_noted(path);
+	stale_remove_tree(path);
+}
+
+static void xen_reclaim(void)
+{
+	stale_sweep(XEN_STATE_ROOT, reclaim_domain, NULL);
+}
+
 static int make_state(struct domain *d, const struct env_spec *spec, struct bench_error **err)
 {
 	static unsigned counter;
+	xen_reclaim();
 	snprintf(d->name, sizeof(d->name), "bench-%d-%u", (int)getpid(), counter++);
 	if ((mkdir("/run/bench", 0755) < 0 && errno != EEXIST) ||
 	    (mkdir(XEN_STATE_ROOT, 0700) < 0 && errno != EEXIST))
@@ -116,9 +130,12 @@ static int make_state(struct domain *d, const struct env_spec *spec, struct benc
 	snprintf(d->cfg, sizeof(d->cfg), "%s/domain.cfg", d->dir);
 	if (spec->work_dir == NULL)
 		return 0;
-	return guest_disk_create(spec->work_dir, d->name,
-	                         spec->disk_bytes ? spec->disk_bytes : DEFAULT_DISK, false, d->disk,
-	                         sizeof(d->disk), err);
+	if (guest_disk_create(spec->work_dir, d->name,
+	                      spec->disk_bytes ? spec->disk_bytes : DEFAULT_DISK, false, d->disk,
+	                      sizeof(d->disk), err) < 0)
+		return -1;
+	stale_note_file(d->dir, d->disk);
+	return 0;
 }
 
 static int write_config(struct domain *d, struct bench_error **err)
@@ -369,6 +386,7 @@ static int xen_peer(struct env_instance *inst, struct env_peer *out, struct benc
 
 const struct env_ops env_xen_ops = {
     .name = "xen",
+    .reclaim = xen_reclaim,
     .cpu_numbering = "Xen's physical CPUs (the peer and dom0's processes run on dom0's vCPUs)",
     .description = "Xen domU through xl (PVH by default, --xen-mode), on a Xen dom0",
     .probe = xen_probe,
