@@ -666,9 +666,16 @@ static void check_disk_reps(const char *out, const char *name, int n, bool direc
 			double p50 = disk_metric(metrics, "lat_p50_us", "us", "lower");
 			double p99 = disk_metric(metrics, "lat_p99_us", "us", "lower");
 
+			double iops = disk_metric(metrics, "iops", "IOPS", "higher");
+
 			assert_int_equal(json_array_size(metrics), 3);
-			assert_true(disk_metric(metrics, "iops", "IOPS", "higher") > 0);
+			assert_true(iops > 0);
 			assert_true(p50 > 0 && p50 <= p99);
+			/* At most qd latencies overlap within the rep, so their mean
+			 * is at most qd / IOPS, and the median at most twice that. */
+			if (p50 > 2 * 32 * 1e6 / iops)
+				fail_msg("%s: p50 %.1f us exceeds 2 qd / IOPS = %.1f us", name, p50,
+				         2 * 32 * 1e6 / iops);
 		} else {
 			assert_int_equal(json_array_size(metrics), 1);
 			assert_true(disk_metric(metrics, "mbps", "MB/s", "higher") > 0);
@@ -762,6 +769,74 @@ static void disk_tmpfs(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Overwrites the block number in the header of the 4 KiB block at off of
+ * file (buffered; an O_DIRECT read writes the page cache back first). */
+static void corrupt_block(const char *file, off_t off)
+{
+	uint64_t garbage = 0xdeadbeefdeadbeefull;
+	int fd = open(file, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &garbage, sizeof(garbage), off + 8), sizeof(garbage));
+	assert_int_equal(fsync(fd), 0);
+	close(fd);
+}
+
+/* 9. A block corrupted on disk fails the next rep of the read workloads
+ * with its I/O's offset, whether it is the first block of an I/O (4 KiB:
+ * the only one) or the last (8 KiB I/Os); 2000 random reads over 16 blocks
+ * reach it. The rep before the corruption is valid. */
+static void disk_corruption(void **state)
+{
+	static const struct {
+		const char *workload, *bs;
+		off_t corrupt, io_off;
+	} cases[] = {
+	    {"disk.rand_read", "4K", 5 * 4096, 5 * 4096},
+	    {"disk.rand_read", "8K", 3 * 4096, 2 * 4096},
+	    {"disk.seq_read", "8K", 7 * 4096, 6 * 4096},
+	};
+	char dir[PATH_MAX], file[PATH_MAX + 16], line[PATH_MAX + 128], want[64];
+	struct agent a;
+	json_t *o;
+	int fd;
+
+	(void)state;
+	disk_test_dir(dir, sizeof(dir));
+	if (!dir[0])
+		skip();
+	snprintf(file, sizeof(file), "%s/target", dir);
+	fd = open(file, O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		agent_start(&a);
+		json_decref(agent_read(&a));
+		snprintf(line, sizeof(line),
+		         "open\t%s\t--disk-path\t%s\t--size\t64K\t--block-size\t%s\t--iterations\t2000\n",
+		         cases[i].workload, file, cases[i].bs);
+		json_decref(agent_cmd(&a, line, "opened"));
+		o = agent_cmd(&a, "rep\n", "rep");
+		assert_true(json_is_true(json_object_get(o, "valid")));
+		json_decref(o);
+		corrupt_block(file, cases[i].corrupt);
+		o = agent_cmd(&a, "rep\n", "error");
+		snprintf(want, sizeof(want), "offset %lld ", (long long)cases[i].io_off);
+		if (!strstr(json_string_value(json_object_get(o, "message")), "validation failed") ||
+		    !strstr(json_string_value(json_object_get(o, "message")), want))
+			fail_msg("%s %s, block at %lld corrupted: %s", cases[i].workload, cases[i].bs,
+			         (long long)cases[i].corrupt,
+			         json_string_value(json_object_get(o, "message")));
+		json_decref(o);
+		json_decref(agent_cmd(&a, "quit\n", "bye"));
+		assert_int_equal(wait_agent(a.pid), 0);
+		close(a.in);
+		close(a.out);
+	}
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -769,6 +844,7 @@ int main(void)
 	    cmocka_unit_test(usage_errors),   cmocka_unit_test(agent_protocol),
 	    cmocka_unit_test(net_workloads),  cmocka_unit_test(net_errors),
 	    cmocka_unit_test(disk_workloads), cmocka_unit_test(disk_tmpfs),
+	    cmocka_unit_test(disk_corruption),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -75,7 +75,7 @@ int disk_ring_probe(unsigned qd, char *errbuf, size_t errlen)
 	return 0;
 }
 
-/* Queues one I/O on a free slot. */
+/* Queues one I/O on a free slot; now is its submission time. */
 static void queue_one(struct engine *e, struct io_uring *ring, double now)
 {
 	struct disk_job *j = e->j;
@@ -123,11 +123,12 @@ static void complete_one(struct engine *e, unsigned id, int res, double now)
 		return;
 	}
 	if (!j->write) {
-		/* Cheap: the first and the last block header of the I/O. */
+		/* Cheap: the first and the last block header of the I/O (one
+		 * block for a 4 KiB I/O). */
 		uint64_t last = s->len - DISK_PAGE;
 
 		if (!disk_hdr_ok(buf, s->off, j->gen) ||
-		    !disk_hdr_ok(buf + last, s->off + last, j->gen)) {
+		    (last && !disk_hdr_ok(buf + last, s->off + last, j->gen))) {
 			if (!j->bad++)
 				j->bad_off = s->off;
 		}
@@ -173,7 +174,7 @@ static int pump(struct engine *e, struct io_uring *ring, char *errbuf, size_t er
 			}
 			if (io_uring_sq_ready(ring) && (rc = io_uring_submit(ring)) < 0)
 				return wl_err(errbuf, errlen, "io_uring_enter: %s", strerror(-rc));
-			queue_one(e, ring, now);
+			queue_one(e, ring, wl_now());
 		}
 		if (!e->inflight)
 			break;
