@@ -3,8 +3,9 @@
 # Idempotent and non-interactive; says what it does. Used by `make deps`,
 # which the README's two commands run first. With --bench it also installs
 # the reference tools the scripts/bench-* comparisons run (iperf3, sockperf,
-# fio). With --guest it installs what scripts/guest-image.sh needs to build
-# and boot the QEMU guest image (QEMU, static busybox, cpio, kmod's depmod).
+# fio, linux-perf for `perf bench`). With --guest it installs what
+# scripts/guest-image.sh needs to build and boot the QEMU guest image (QEMU,
+# static busybox, cpio, kmod's depmod).
 set -euo pipefail
 
 packages=(
@@ -15,7 +16,7 @@ packages=(
 	clang-format python3 python3-junitparser
 )
 if [[ "${1:-}" == --bench ]]; then
-	packages=(iperf3 sockperf fio)
+	packages=(iperf3 sockperf fio linux-perf)
 elif [[ "${1:-}" == --guest ]]; then
 	packages=(qemu-system-x86 busybox-static cpio kmod xz-utils)
 fi

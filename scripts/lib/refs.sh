@@ -43,19 +43,26 @@ llc_bytes() {
 # line into REPLY within 600 s (fails, naming NAME, on EOF or timeout).
 # coproc_stop_all closes them and waits (call it from the EXIT trap).
 _coproc_names=()
+_coproc_fds=()
 _coproc_dir=
 coproc_start() {
 	local name=$1 fd_in fd_out pid
 	shift
 	[[ -n "$_coproc_dir" ]] || _coproc_dir=$(mktemp -d)
 	mkfifo "$_coproc_dir/$name.in" "$_coproc_dir/$name.out"
-	"$@" <"$_coproc_dir/$name.in" >"$_coproc_dir/$name.out" &
+	# The new process must not hold the others' pipe ends (EOF would never
+	# reach them).
+	(
+		for fd in "${_coproc_fds[@]}"; do eval "exec $fd>&-"; done
+		exec "$@"
+	) <"$_coproc_dir/$name.in" >"$_coproc_dir/$name.out" &
 	pid=$!
 	exec {fd_in}>"$_coproc_dir/$name.in" {fd_out}<"$_coproc_dir/$name.out"
 	printf -v "${name}_in" %s "$fd_in"
 	printf -v "${name}_out" %s "$fd_out"
 	printf -v "${name}_pid" %s "$pid"
 	_coproc_names+=("$name")
+	_coproc_fds+=("$fd_in" "$fd_out")
 }
 coproc_say() {
 	local fd="${1}_in"
@@ -67,12 +74,11 @@ coproc_read() {
 }
 coproc_stop_all() {
 	local name var fd
+	for fd in "${_coproc_fds[@]}"; do eval "exec $fd>&-"; done
 	for name in "${_coproc_names[@]}"; do
-		var="${name}_in" && fd=${!var} && exec {fd}>&-
-		var="${name}_out" && fd=${!var} && exec {fd}<&-
 		var="${name}_pid" && wait "${!var}" 2>/dev/null || true
 	done
-	_coproc_names=()
+	_coproc_names=() _coproc_fds=()
 	[[ -z "$_coproc_dir" ]] || rm -rf "$_coproc_dir"
 	_coproc_dir=
 }
