@@ -10,6 +10,7 @@
 #include "bench/commands.h"
 #include "harness/run/density.h"
 #include "harness/env/env.h"
+#include "harness/core/clock.h"
 #include "harness/core/fingerprint.h"
 #include "reports/overhead.h"
 #include "reports/report.h"
@@ -152,7 +153,8 @@ static void phase(const struct all_args *a, const char *fmt, const char *what)
 static int density_phase(const struct all_args *a, struct run_options *ro,
                          const struct env_ops *const *envs, size_t n_envs,
                          const struct catalog *cat, const struct topo *topo,
-                         const struct topo_binding *binding, const char *wl, struct run *run)
+                         const struct topo_binding *binding, const char *wl, struct run *run,
+                         struct run_timing *timing)
 {
 	const struct wl_info *cpu = catalog_find(cat, "cpu.int");
 	ro->duration = a->profile->density_duration;
@@ -173,7 +175,10 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 			                            .quiet = a->quiet};
 			json_t *result = NULL;
 			struct bench_error *err = NULL;
-			if (density_run(&o, &result, &err) < 0) {
+			double t0 = monotonic_seconds();
+			int rc = density_run(&o, &result, &err);
+			run_timing_step(timing, "density", envs[i]->name, monotonic_seconds() - t0);
+			if (rc < 0) {
 				fprintf(stderr, "bench all: density in %s: %s\n", envs[i]->name,
 				        err->msg);
 				bench_error_free(&err);
@@ -189,6 +194,7 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 
 int cmd_all(int argc, char *argv[])
 {
+	double start = monotonic_seconds(), t0;
 	struct all_args a;
 	struct bench_error *err = NULL;
 	int prc = parse(argc, argv, &a, &err);
@@ -268,7 +274,8 @@ int cmd_all(int argc, char *argv[])
 	}
 	/* sizes and instance memory before anything starts */
 	install_signal_handlers();
-	env_reclaim_stale(); /* what killed runs left goes first */
+	t0 = monotonic_seconds(); /* the plan step: stale reclaim, sizes, conditions */
+	env_reclaim_stale();     /* what killed runs left goes first */
 	struct size_plan sizes;
 	int sized = resolve_sizes("all", &ro, envs, n_envs, &cat, &topo, &binding, wl, &sizes);
 	if (sized != EXIT_OK) {
@@ -287,6 +294,7 @@ int cmd_all(int argc, char *argv[])
 		json_decref(survey);
 		return command_usage_error("all", &err);
 	}
+	double plan_s = monotonic_seconds() - t0;
 	struct scratch scratch;
 	scratch_prepare(&scratch, dir, NULL, needs_scratch(&cat, ro.workloads));
 	struct run run;
@@ -299,25 +307,34 @@ int cmd_all(int argc, char *argv[])
 		         i ? ", " : "", envs[i]->name);
 	phase(&a, "bench all: phase 1/3: workloads in %s\n", names);
 	struct runner_totals totals;
+	struct run_timing timing = {0};
 	int status = EXIT_OK;
+	t0 = monotonic_seconds();
 	if (run_envs(&ro, envs, n_envs, &cat, &topo, &binding, wl,
 	             scratch.path[0] ? scratch.path : NULL, &cond, &run, &totals, &err) < 0) {
 		fprintf(stderr, "bench all: %s\n", err->msg);
 		bench_error_free(&err);
 		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
 	}
+	/* the runner's split by environment and phase, then bench all's steps */
+	timing = totals.timing;
+	run_timing_step(&timing, "plan", NULL, plan_s);
+	run_timing_step(&timing, "workloads", NULL, monotonic_seconds() - t0);
 	if (status == EXIT_OK) {
 		phase(&a, "bench all: phase 2/3: density in %s\n", names);
-		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &binding, wl, &run) < 0)
+		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &binding, wl, &run, &timing) <
+		    0)
 			status = EXIT_INTERRUPTED;
 	}
 	scratch_release(&scratch);
 	if (status == EXIT_OK) {
 		run.overhead = overhead_for_run(&run, BASELINE_ENV);
+		/* the report's time is not in the run file (it is written first) */
 		run.invocation =
-		    json_pack("{s:[s, s, s], s:s, s:o, s:o}", "argv", "bench", "all",
+		    json_pack("{s:[s, s, s], s:s, s:o, s:o, s:o}", "argv", "bench", "all",
 		              a.profile->name, "profile", a.profile->name, "environments",
-		              json_incref(survey), "conditions", run_conditions_to_json(&cond));
+		              json_incref(survey), "conditions", run_conditions_to_json(&cond),
+		              "timing", timing_json(&totals, &timing, monotonic_seconds() - start));
 		if (run_write(&run, dir, &err) < 0) {
 			fprintf(stderr, "bench all: %s\n", err->msg);
 			bench_error_free(&err);
@@ -326,6 +343,7 @@ int cmd_all(int argc, char *argv[])
 	}
 	if (status == EXIT_OK) {
 		phase(&a, "bench all: phase 3/3: %s\n", "report");
+		t0 = monotonic_seconds();
 		snprintf(report, sizeof(report), "%s/report", dir);
 		struct report_files files = {0};
 		if (report_render(&run, report, &tools, &files, &err) < 0) {
@@ -334,6 +352,7 @@ int cmd_all(int argc, char *argv[])
 			status = EXIT_FAILED;
 		}
 		report_files_free(&files);
+		run_timing_step(&timing, "report", NULL, monotonic_seconds() - t0);
 		run_print_table(stdout, &run);
 		if (run.overhead != NULL)
 			overhead_print_table(stdout, run.overhead);
@@ -344,6 +363,8 @@ int cmd_all(int argc, char *argv[])
 				       json_string_value(json_object_get(e, "name")),
 				       json_string_value(json_object_get(e, "reason")));
 		}
+		printf("\n");
+		run_timing_print(stdout, &timing, monotonic_seconds() - start);
 		printf("\nrun file: %s/run.json\nreport:   %s/report.html\n", dir, report);
 		run_conditions_print_warnings(stderr, &cond);
 		if (totals.failed > 0)

@@ -108,6 +108,10 @@ int run_envs(const struct run_options *opts, const struct env_ops *const *envs, 
 #include "harness/run/conditions.h"
 #include "harness/run/runner.h"
 
+/* The run file's invocation.timing: the runner's totals t, wall_s (the
+ * command's, which may exceed t->wall_s) and split's phases and steps. */
+json_t *timing_json(const struct runner_totals *t, const struct run_timing *split, double wall_s);
+
 /* The run's sizes (harness/run/size_plan.h), before any instance starts,
  * printed to stderr unless opts->quiet. Returns EXIT_OK; EXIT_USAGE (the
  * message printed as command's usage error) when --size or --memory cannot

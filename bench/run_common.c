@@ -194,6 +194,19 @@ void scratch_release(struct scratch *s)
 	s->owned = false;
 }
 
+json_t *timing_json(const struct runner_totals *t, const struct run_timing *split, double wall_s)
+{
+	double harness = wall_s - t->in_workload_s - t->env_s;
+	json_t *doc =
+	    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "wall_s", wall_s, "in_workload_s",
+	              t->in_workload_s, "timed_s", t->timed_s, "env_s", t->env_s, "harness_s",
+	              harness, "harness_fraction", wall_s > 0 ? harness / wall_s : 0.0);
+	json_t *by_phase = run_timing_to_json(split);
+	json_object_update(doc, by_phase);
+	json_decref(by_phase);
+	return doc;
+}
+
 static json_t *invocation(int argc, char *argv[], const struct runner_totals *t,
                           const struct run_conditions *cond)
 {
@@ -201,11 +214,8 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t,
 	json_array_append_new(args, json_string("bench"));
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(args, json_string(argv[i]));
-	double harness = runner_harness_s(t);
-	return json_pack("{s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f}, s:o}", "argv", args, "timing",
-	                 "wall_s", t->wall_s, "in_workload_s", t->in_workload_s, "timed_s",
-	                 t->timed_s, "env_s", t->env_s, "harness_s", harness, "harness_fraction",
-	                 t->wall_s > 0 ? harness / t->wall_s : 0.0, "conditions",
+	return json_pack("{s:o, s:o, s:o}", "argv", args, "timing",
+	                 timing_json(t, &t->timing, t->wall_s), "conditions",
 	                 run_conditions_to_json(cond));
 }
 

@@ -40,6 +40,21 @@ static void quick_bare(void **state)
 	json_t *envs = json_object_get(run.invocation, "environments");
 	assert_true(json_array_size(envs) >= 1);
 	assert_string_equal(json_string_value(json_object_get(run.invocation, "profile")), "quick");
+	/* the time split: bare's phases, bench all's steps, printed at the end */
+	json_t *timing = json_object_get(run.invocation, "timing");
+	double wall = json_real_value(json_object_get(timing, "wall_s"));
+	json_t *bare = json_object_get(json_object_get(timing, "by_env"), "bare");
+	assert_true(json_real_value(json_object_get(bare, "measure_s")) > 0);
+	assert_true(json_real_value(json_object_get(bare, "setup_s")) > 0);
+	assert_true(json_real_value(json_object_get(bare, "total_s")) <= wall);
+	json_t *steps = json_object_get(timing, "steps");
+	assert_true(json_real_value(json_object_get(steps, "workloads_s")) >=
+	            json_real_value(json_object_get(bare, "total_s")));
+	assert_true(json_real_value(json_object_get(steps, "density_s")) > 0);
+	assert_true(
+	    json_real_value(json_object_get(json_object_get(steps, "density_by_env"), "bare")) > 0);
+	assert_non_null(strstr(r.out, "time: "));
+	assert_non_null(strstr(r.out, "warmup"));
 	run_free(&run);
 	snprintf(report, sizeof(report), "%s/report", dir);
 	assert_true(file_nonempty(report, "report.html"));

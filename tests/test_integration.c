@@ -89,7 +89,12 @@ static void compute_workloads_on_bare(void **state)
 		if (json_object_get(run.host, fields[i]) == NULL)
 			fail_msg("host fingerprint lacks %s", fields[i]);
 	json_t *timing = json_object_get(run.invocation, "timing");
-	assert_true(json_real_value(json_object_get(timing, "wall_s")) > 0);
+	double wall = json_real_value(json_object_get(timing, "wall_s"));
+	assert_true(wall > 0);
+	json_t *bare = json_object_get(json_object_get(timing, "by_env"), "bare");
+	assert_true(json_real_value(json_object_get(bare, "measure_s")) > 0);
+	assert_true(json_real_value(json_object_get(bare, "warmup_s")) > 0);
+	assert_true(json_real_value(json_object_get(bare, "total_s")) <= wall);
 	run_free(&run);
 	cmd_result_free(&r);
 	remove_tree(dir);

@@ -813,7 +813,8 @@ static void disk_corruption(void **state)
 		agent_start(&a);
 		json_decref(agent_read(&a));
 		snprintf(line, sizeof(line),
-		         "open\t%s\t--disk-path\t%s\t--size\t64K\t--block-size\t%s\t--iterations\t2000\n",
+		         "open\t%s\t--disk-path\t%s\t--size\t64K\t--block-size\t%s\t--"
+		         "iterations\t2000\n",
 		         cases[i].workload, file, cases[i].bs);
 		json_decref(agent_cmd(&a, line, "opened"));
 		o = agent_cmd(&a, "rep\n", "rep");
@@ -822,10 +823,11 @@ static void disk_corruption(void **state)
 		corrupt_block(file, cases[i].corrupt);
 		o = agent_cmd(&a, "rep\n", "error");
 		snprintf(want, sizeof(want), "offset %lld ", (long long)cases[i].io_off);
-		if (!strstr(json_string_value(json_object_get(o, "message")), "validation failed") ||
+		if (!strstr(json_string_value(json_object_get(o, "message")),
+		            "validation failed") ||
 		    !strstr(json_string_value(json_object_get(o, "message")), want))
-			fail_msg("%s %s, block at %lld corrupted: %s", cases[i].workload, cases[i].bs,
-			         (long long)cases[i].corrupt,
+			fail_msg("%s %s, block at %lld corrupted: %s", cases[i].workload,
+			         cases[i].bs, (long long)cases[i].corrupt,
 			         json_string_value(json_object_get(o, "message")));
 		json_decref(o);
 		json_decref(agent_cmd(&a, "quit\n", "bye"));
@@ -840,10 +842,10 @@ static void disk_corruption(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(wl_is_static),   cmocka_unit_test(every_workload_runs),
-	    cmocka_unit_test(usage_errors),   cmocka_unit_test(agent_protocol),
-	    cmocka_unit_test(net_workloads),  cmocka_unit_test(net_errors),
-	    cmocka_unit_test(disk_workloads), cmocka_unit_test(disk_tmpfs),
+	    cmocka_unit_test(wl_is_static),    cmocka_unit_test(every_workload_runs),
+	    cmocka_unit_test(usage_errors),    cmocka_unit_test(agent_protocol),
+	    cmocka_unit_test(net_workloads),   cmocka_unit_test(net_errors),
+	    cmocka_unit_test(disk_workloads),  cmocka_unit_test(disk_tmpfs),
 	    cmocka_unit_test(disk_corruption),
 	};
 

@@ -85,7 +85,8 @@ static int build_chain(void *buf, size_t bytes, uint64_t seed, char *errbuf, siz
 		order[j] = tmp;
 	}
 	for (size_t k = 0; k < n; k++)
-		*(void **)(base + (size_t)order[k] * LINE) = base + (size_t)order[(k + 1) % n] * LINE;
+		*(void **)(base + (size_t)order[k] * LINE) =
+		    base + (size_t)order[(k + 1) % n] * LINE;
 	if (!chain_is_one_cycle(buf, order, n))
 		rc = wl_err(errbuf, errlen, "chain of %zu lines is not one cycle", n);
 	wl_unmap(order, len);

@@ -133,11 +133,13 @@ static void ensure_instance(struct runner *r, struct lane *l)
 		fail_lane(r, l, &werr, context);
 	else
 		run_conditions_instance(r->cond, l->env, l->inst, r->s->n_envs);
-	r->totals->env_s += monotonic_seconds() - t0;
+	double dt = monotonic_seconds() - t0;
+	r->totals->env_s += dt;
+	run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_START, dt);
 }
 
 /* Opens w in the lane's agent, with its network path when w needs one. */
-static void open_workload(struct runner *r, struct lane *l, const struct wl_info *w)
+static void open_workload_untimed(struct runner *r, struct lane *l, const struct wl_info *w)
 {
 	struct bench_error *werr = NULL;
 	const struct size_choice *sized = size_plan_find(r->cond->sizes, w->name);
@@ -166,6 +168,13 @@ static void open_workload(struct runner *r, struct lane *l, const struct wl_info
 	json_decref(reply);
 }
 
+static void open_workload(struct runner *r, struct lane *l, const struct wl_info *w)
+{
+	double t0 = monotonic_seconds();
+	open_workload_untimed(r, l, w);
+	run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_SETUP, monotonic_seconds() - t0);
+}
+
 /* One repetition in the lane, added to c at (block, position). */
 static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, struct collected *c,
                     size_t block, size_t position, const char *what)
@@ -173,6 +182,7 @@ static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, s
 	const char *rep_cmd[] = {"rep"};
 	json_t *reply = NULL;
 	struct bench_error *werr = NULL;
+	double t0 = monotonic_seconds();
 	if (exchange(r, l, 1, rep_cmd, "rep", &reply, &werr) < 0 ||
 	    collected_add(c, reply, block, position, &werr) < 0) {
 		char where[96];
@@ -180,6 +190,9 @@ static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, s
 		fail_lane(r, l, &werr, where);
 	}
 	json_decref(reply);
+	run_timing_add(&r->totals->timing, l->env->name,
+	               c == &l->warm ? RUN_PHASE_WARMUP : RUN_PHASE_MEASURE,
+	               monotonic_seconds() - t0);
 }
 
 static bool lane_ok(const struct lane *l)
@@ -253,7 +266,7 @@ static void measure_blocks(struct runner *r, struct lane *lanes[], size_t n,
 }
 
 /* Captures end, instances are accounted, the workload is closed. */
-static void finish_workload(struct runner *r, struct lane *l, const struct wl_info *w)
+static void finish_workload_untimed(struct runner *r, struct lane *l, const struct wl_info *w)
 {
 	if (l->capturing)
 		l->wire = netpath_capture_end(&l->net);
@@ -276,6 +289,14 @@ static void finish_workload(struct runner *r, struct lane *l, const struct wl_in
 	if (exchange(r, l, 1, close_cmd, "closed", &reply, &werr) < 0)
 		fail_lane(r, l, &werr, context);
 	json_decref(reply);
+}
+
+static void finish_workload(struct runner *r, struct lane *l, const struct wl_info *w)
+{
+	double t0 = monotonic_seconds();
+	finish_workload_untimed(r, l, w);
+	run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_TEARDOWN,
+	               monotonic_seconds() - t0);
 }
 
 /* When each value ran: its block and place in the block (interleaved), or
@@ -393,7 +414,9 @@ static void stop_instance(struct runner *r, struct lane *l)
 	double t0 = monotonic_seconds();
 	l->env->stop(l->inst);
 	l->inst = NULL;
-	r->totals->env_s += monotonic_seconds() - t0;
+	double dt = monotonic_seconds() - t0;
+	r->totals->env_s += dt;
+	run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_STOP, dt);
 }
 
 static void lane_reset(struct lane *l)
@@ -467,7 +490,11 @@ static int prepare_lanes(struct runner *r, struct bench_error **err)
 		r->n_lanes = i + 1;
 		snprintf(r->label + strlen(r->label), sizeof(r->label) - strlen(r->label), "%s%s",
 		         i ? "," : "", l->env->name);
-		if (l->env->prepare(&l->spec, err) < 0)
+		double t0 = monotonic_seconds();
+		int prc = l->env->prepare(&l->spec, err);
+		run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_PREPARE,
+		               monotonic_seconds() - t0);
+		if (prc < 0)
 			return bench_error_wrap(err, "preparing environment %s", l->env->name);
 	}
 	return 0;

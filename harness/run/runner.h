@@ -15,6 +15,7 @@
 #include "harness/core/topo.h"
 #include "harness/env/env.h"
 #include "harness/run/conditions.h"
+#include "harness/run/timing.h"
 
 struct runner_totals {
 	double wall_s;        /* whole runner_run */
@@ -22,6 +23,7 @@ struct runner_totals {
 	double timed_s;       /* the workloads' own timed parts (elapsed_s), warm-ups included */
 	double env_s;         /* starting, pinning and stopping instances (a guest's boot) */
 	unsigned failed;      /* workloads that ended as failed samples */
+	struct run_timing timing; /* the same time per environment and phase */
 };
 
 /* bench's own share of the wall time: neither waiting on the workloads

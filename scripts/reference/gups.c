@@ -36,8 +36,8 @@ int main(int argc, char *argv[])
 	uint64_t entries = strtoull(argv[1], NULL, 10) / 8, n = strtoull(argv[2], NULL, 10);
 	if (entries < 2 || (entries & (entries - 1)) || !n)
 		return 2;
-	uint64_t *table = mmap(NULL, entries * 8, PROT_READ | PROT_WRITE,
-	                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t *table =
+	    mmap(NULL, entries * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (table == MAP_FAILED)
 		return 1;
 	for (uint64_t i = 0; i < entries; i++)

@@ -1,0 +1,94 @@
+/* The run's time split (harness/run/timing.c): phases per environment in
+ * first-use order, steps with their per-environment share, the run file's
+ * object and the printed table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/run/timing.h"
+
+static double num(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(json_object_get(o, a), b);
+	if (v == NULL)
+		fail_msg("no %s.%s", a, b);
+	return json_real_value(v);
+}
+
+static void split_by_env_and_phase(void **state)
+{
+	(void)state;
+	struct run_timing t = {0};
+	run_timing_add(&t, "qemu", RUN_PHASE_START, 4.0);
+	run_timing_add(&t, "bare", RUN_PHASE_MEASURE, 2.0);
+	run_timing_add(&t, "qemu", RUN_PHASE_MEASURE, 1.5);
+	run_timing_add(&t, "qemu", RUN_PHASE_MEASURE, 0.5);
+	run_timing_add(&t, "bare", RUN_PHASE_WARMUP, 1.0);
+	assert_int_equal(t.n_envs, 2);
+	assert_string_equal(t.env[0], "qemu"); /* first use decides the order */
+	assert_true(fabs(run_timing_env_total(&t, "qemu") - 6.0) < 1e-9);
+	assert_true(fabs(run_timing_env_total(&t, "bare") - 3.0) < 1e-9);
+	assert_true(fabs(run_timing_env_total(&t, NULL) - 9.0) < 1e-9);
+	assert_true(run_timing_env_total(&t, "xen") == 0);
+	run_timing_step(&t, "plan", NULL, 0.25);
+	run_timing_step(&t, "density", "bare", 3.0);
+	run_timing_step(&t, "density", "qemu", 7.0);
+	run_timing_step(&t, "density", "xen", 1.0); /* a step may add an environment */
+	assert_int_equal(t.n_steps, 2);
+	assert_int_equal(t.n_envs, 3);
+
+	json_t *doc = run_timing_to_json(&t);
+	json_t *by_env = json_object_get(doc, "by_env");
+	assert_true(fabs(num(by_env, "qemu", "start_s") - 4.0) < 1e-9);
+	assert_true(fabs(num(by_env, "qemu", "measure_s") - 2.0) < 1e-9);
+	assert_true(fabs(num(by_env, "qemu", "total_s") - 6.0) < 1e-9);
+	assert_true(fabs(num(by_env, "bare", "warmup_s") - 1.0) < 1e-9);
+	assert_true(num(by_env, "bare", "teardown_s") == 0);
+	assert_true(fabs(num(doc, "steps", "density_s") - 11.0) < 1e-9);
+	assert_true(fabs(num(doc, "steps", "plan_s") - 0.25) < 1e-9);
+	assert_true(fabs(num(json_object_get(doc, "steps"), "density_by_env", "qemu") - 7.0) <
+	            1e-9);
+	/* a step without environments has no split */
+	assert_null(json_object_get(json_object_get(doc, "steps"), "plan_by_env"));
+	json_decref(doc);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	run_timing_print(f, &t, 125.0);
+	fclose(f);
+	assert_non_null(strstr(text, "time: 2m05s (plan 0.2s, density 11.0s [qemu 7.0s, bare 3.0s, "
+	                             "xen 1.0s])"));
+	assert_non_null(strstr(text, "warmup"));
+	assert_non_null(strstr(text, "  qemu"));
+	assert_non_null(strstr(text, "  all "));
+	free(text);
+}
+
+static void no_steps_no_step_object(void **state)
+{
+	(void)state;
+	struct run_timing t = {0};
+	run_timing_add(&t, "bare", RUN_PHASE_SETUP, 0.1);
+	json_t *doc = run_timing_to_json(&t);
+	assert_null(json_object_get(doc, "steps"));
+	assert_true(fabs(num(json_object_get(doc, "by_env"), "bare", "setup_s") - 0.1) < 1e-9);
+	json_decref(doc);
+	assert_string_equal(run_phase_name(RUN_PHASE_TEARDOWN), "teardown");
+	assert_string_equal(run_phase_name(RUN_PHASES), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(split_by_env_and_phase),
+	    cmocka_unit_test(no_steps_no_step_object),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
