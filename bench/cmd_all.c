@@ -29,28 +29,47 @@ static const struct profile {
 	unsigned density_max;  /* instances */
 	unsigned density_reps; /* measured rounds per density step */
 	const char *density_duration;
+	double budget_s; /* default --budget, 0 = none */
 } profiles[] = {
-    {"quick", "minutes: 2-3 repetitions of 0.2 s after 3 warm-ups, density up to 8 instances", 2, 3,
-     5.0, 3, "0.2", 8, 2, "0.3"},
+    {"quick", "5 minutes: 2-3 repetitions after up to 3 warm-ups, density up to 8 instances", 2, 3,
+     5.0, 3, "0.2", 8, 2, "0.3", 300},
     {"standard",
-     "about an hour: 3-10 repetitions to 2% after up to 5 warm-ups, default durations and "
-     "sizes, density up to 32",
-     3, 10, 2.0, 5, NULL, 32, 3, "1"},
+     "20 minutes: 3-10 repetitions to 2% after up to 5 warm-ups, default sizes, density "
+     "up to 32",
+     3, 10, 2.0, 5, NULL, 32, 3, "1", 1200},
     {"full",
      "a night: 5-30 repetitions to 1% after up to 8 warm-ups, 2 s repetitions, density up "
-     "to 128",
-     5, 30, 1.0, 8, "2", 128, 5, "2"},
+     "to 128, no budget",
+     5, 30, 1.0, 8, "2", 128, 5, "2", 0},
 };
+
+/* With a budget: the workloads' share of it (the rest is for the plan, the
+ * density study and the report), and the share of that planned for
+ * repetitions (the rest for instances' start, workloads' set-up, stop). */
+#define BUDGET_WORKLOADS   0.7
+#define BUDGET_REPETITIONS 0.4
+#define REP_MIN_S          0.1
+#define REP_MAX_S          2.0
 
 static const char usage_head[] =
     "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
     "                 [--cpus LIST] [--numa NODE] [--peer-cpus LIST] [--io-cpus LIST]\n"
-    "                 [--no-interleave] [--out DIR] [--quiet]\n\n"
+    "                 [--no-interleave] [--budget SECONDS] [--out DIR] [--quiet]\n\n"
     "Runs every environment available here (or --envs) against every workload (or\n"
     "--workloads) with the same pinning, sizes and repetition policy, then the\n"
     "density study (idle footprint, and cpu.int under a 0.9 QoS bar) in each, and\n"
     "renders DIR/report/ (gnuplot charts, report.html, summary.md, samples.csv).\n"
     "Environments that cannot run here are listed in the report with the reason.\n"
+    "At the end it prints where the time went (plan, workloads per environment and\n"
+    "phase, density, report), also in the run file's invocation.timing.\n\n"
+    "--budget SECONDS (default: the profile's; 0 = none, the profile's fixed\n"
+    "durations) plans the run from a time budget: the workloads get 70% of it,\n"
+    "each an equal share of what is left when it starts (warm-up at most a third,\n"
+    "measuring stops at the share once the minimum repetitions are in), and the\n"
+    "repetition length is 40% of their time over every planned repetition\n"
+    "(environments x workloads x (warm-ups + repetitions)), 0.1 to 2 s. The\n"
+    "density study and the report are not cut (they take the other 30% on a host\n"
+    "like the development one).\n"
     "Default: --profile standard, results/<run-id>/.\n\nprofiles:\n";
 
 static void usage(FILE *out)
@@ -64,11 +83,12 @@ struct all_args {
 	const struct profile *profile;
 	const char *envs, *workloads, *cpus, *numa, *peer_cpus, *io_cpus, *out;
 	bool quiet, no_interleave;
+	double budget_s; /* -1 = the profile's */
 };
 
 static int parse(int argc, char *argv[], struct all_args *a, struct bench_error **err)
 {
-	*a = (struct all_args){.profile = &profiles[1], .workloads = "all"};
+	*a = (struct all_args){.profile = &profiles[1], .workloads = "all", .budget_s = -1};
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		if (strcmp(o, "--help") == 0)
@@ -85,19 +105,29 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 		                    : strcmp(o, "--io-cpus") == 0   ? &a->io_cpus
 		                    : strcmp(o, "--out") == 0       ? &a->out
 		                                                    : NULL;
-		bool is_profile = strcmp(o, "--profile") == 0;
-		if (slot == NULL && !is_profile)
+		bool is_profile = strcmp(o, "--profile") == 0,
+		     is_budget = strcmp(o, "--budget") == 0;
+		if (slot == NULL && !is_profile && !is_budget)
 			return bench_error_set(
 			    err, 0,
 			    "unknown option '%s' (valid: --profile, --envs, "
 			    "--workloads, --cpus, --numa, --peer-cpus, --io-cpus, "
-			    "--no-interleave, --out, --quiet, --help)",
+			    "--no-interleave, --budget, --out, --quiet, --help)",
 			    o);
 		if (i + 1 >= argc)
 			return bench_error_set(err, 0, "option '%s' needs a value", o);
 		const char *v = argv[++i];
 		if (slot != NULL) {
 			*slot = v;
+			continue;
+		}
+		if (is_budget) {
+			char *end = NULL;
+			errno = 0;
+			a->budget_s = strtod(v, &end);
+			if (errno || end == v || *end || a->budget_s < 0 || a->budget_s > 7 * 86400)
+				return bench_error_set(
+				    err, 0, "--budget '%s': seconds from 0 (none) to a week", v);
 			continue;
 		}
 		a->profile = NULL;
@@ -192,6 +222,26 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 	return 0;
 }
 
+/* The plan from a budget of budget_s seconds for n_envs x n_workloads:
+ * the runner's budget and the repetition length (into duration). */
+static void plan_from_budget(const struct all_args *a, double budget_s, size_t n_envs,
+                             size_t n_workloads, struct run_options *ro, char *duration, size_t len)
+{
+	ro->budget_s = budget_s * BUDGET_WORKLOADS;
+	double slots = (double)(n_envs * n_workloads * (ro->max_warmup + ro->max_reps));
+	double rep = ro->budget_s * BUDGET_REPETITIONS / (slots > 0 ? slots : 1);
+	rep = rep < REP_MIN_S ? REP_MIN_S : rep > REP_MAX_S ? REP_MAX_S : rep;
+	snprintf(duration, len, "%.2f", rep);
+	ro->duration = duration;
+	if (!a->quiet)
+		fprintf(stderr,
+		        "bench all: budget %.0f s: workloads %.0f s (%zu environment(s) x %zu "
+		        "workload(s) x up to %u warm-ups + %u repetitions: %s s a repetition), "
+		        "the rest for density and the report\n",
+		        budget_s, ro->budget_s, n_envs, n_workloads, ro->max_warmup, ro->max_reps,
+		        duration);
+}
+
 int cmd_all(int argc, char *argv[])
 {
 	double start = monotonic_seconds(), t0;
@@ -266,6 +316,11 @@ int cmd_all(int argc, char *argv[])
 		return command_usage_error("all", &err);
 	}
 	free(sel);
+	double budget = a.budget_s >= 0 ? a.budget_s : a.profile->budget_s;
+	char rep_duration[32];
+	if (budget > 0)
+		plan_from_budget(&a, budget, n_envs, n_sel, &ro, rep_duration,
+		                 sizeof(rep_duration));
 	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0) {
 		topo_close(&topo);
 		catalog_free(&cat);
@@ -335,6 +390,12 @@ int cmd_all(int argc, char *argv[])
 		              a.profile->name, "profile", a.profile->name, "environments",
 		              json_incref(survey), "conditions", run_conditions_to_json(&cond),
 		              "timing", timing_json(&totals, &timing, monotonic_seconds() - start));
+		json_object_set_new(json_object_get(run.invocation, "timing"), "budget",
+		                    json_pack("{s:f, s:f, s:o, s:i, s:i}", "budget_s", budget,
+		                              "workloads_s", ro.budget_s, "duration",
+		                              ro.duration ? json_string(ro.duration) : json_null(),
+		                              "cut_warmups", (int)totals.budget_cut_warmups,
+		                              "cut_repetitions", (int)totals.budget_cut_reps));
 		if (run_write(&run, dir, &err) < 0) {
 			fprintf(stderr, "bench all: %s\n", err->msg);
 			bench_error_free(&err);
@@ -365,6 +426,11 @@ int cmd_all(int argc, char *argv[])
 		}
 		printf("\n");
 		run_timing_print(stdout, &timing, monotonic_seconds() - start);
+		if (budget > 0)
+			printf("budget %.0f s%s; %u warm-up(s) and %u measurement(s) stopped at "
+			       "their share\n",
+			       budget, monotonic_seconds() - start > budget ? " (exceeded)" : "",
+			       totals.budget_cut_warmups, totals.budget_cut_reps);
 		printf("\nrun file: %s/run.json\nreport:   %s/report.html\n", dir, report);
 		run_conditions_print_warnings(stderr, &cond);
 		if (totals.failed > 0)

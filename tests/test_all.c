@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "harness/core/result.h"
@@ -27,9 +29,12 @@ static void quick_bare(void **state)
 	char dir[PATH_MAX], report[PATH_MAX + 16];
 	build_path("all-XXXXXX", dir);
 	assert_non_null(mkdtemp(dir));
-	char *argv[] = {bench,    "all",  "--profile",   "quick",
-	                "--envs", "bare", "--workloads", "os.syscall,cpu.int,disk.rand_read",
-	                "--out",  dir,    "--quiet",     NULL};
+	/* a 20 s budget: workloads 14 s, 3 workloads x (3 + 3) repetitions:
+	 * 0.31 s a repetition */
+	char *argv[] = {bench,      "all",  "--profile",   "quick",
+	                "--envs",   "bare", "--workloads", "os.syscall,cpu.int,disk.rand_read",
+	                "--budget", "20",   "--out",       dir,
+	                "--quiet",  NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench all exited %d: %s", r.status, r.err);
@@ -53,7 +58,14 @@ static void quick_bare(void **state)
 	assert_true(json_real_value(json_object_get(steps, "density_s")) > 0);
 	assert_true(
 	    json_real_value(json_object_get(json_object_get(steps, "density_by_env"), "bare")) > 0);
+	json_t *budget = json_object_get(timing, "budget");
+	assert_true(fabs(json_real_value(json_object_get(budget, "workloads_s")) - 14.0) < 1e-9);
+	assert_string_equal(json_string_value(json_object_get(budget, "duration")), "0.31");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(run.samples[0].config, "asked"), "duration")),
+	                    "0.31");
 	assert_non_null(strstr(r.out, "time: "));
+	assert_non_null(strstr(r.out, "budget 20 s"));
 	assert_non_null(strstr(r.out, "warmup"));
 	run_free(&run);
 	snprintf(report, sizeof(report), "%s/report", dir);

@@ -1,6 +1,6 @@
 /* The run's time split (harness/run/timing.c): phases per environment in
  * first-use order, steps with their per-environment share, the run file's
- * object and the printed table. */
+ * object and the printed table; and a workload's share of a budget. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/run/runner.h"
 #include "harness/run/timing.h"
 
 static double num(json_t *o, const char *a, const char *b)
@@ -84,11 +85,27 @@ static void no_steps_no_step_object(void **state)
 	assert_string_equal(run_phase_name(RUN_PHASES), "?");
 }
 
+/* Each workload's share of a budget: what is left over the units left. */
+static void budget_shares(void **state)
+{
+	(void)state;
+	assert_true(runner_budget_share(0, 100, 5) == 0); /* no budget */
+	/* 210 s for 14 workloads in one interleaved round: 15 s each */
+	assert_true(fabs(runner_budget_share(1210, 1000, 14) - 15.0) < 1e-9);
+	/* a slow first workload leaves less for the others */
+	assert_true(fabs(runner_budget_share(1210, 1040, 13) - 170.0 / 13) < 1e-9);
+	/* past the deadline: a token share, never zero or negative */
+	assert_true(runner_budget_share(1210, 1300, 2) > 0);
+	assert_true(runner_budget_share(1210, 1300, 2) < 0.01);
+	assert_true(fabs(runner_budget_share(1210, 1000, 0) - 210.0) < 1e-9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(split_by_env_and_phase),
 	    cmocka_unit_test(no_steps_no_step_object),
+	    cmocka_unit_test(budget_shares),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,11 @@ struct run_options {
 	bool seed_given;        /* --seed: the random block order is reproducible */
 	uint64_t seed;
 	unsigned max_warmup; /* warm-up repetitions at most, default 5 */
+	/* Seconds the runner may take (bench all --budget), 0 = no limit: each
+	 * workload gets an equal share of what is left, its warm-up at most a
+	 * third of it, and measuring stops at the share once min_reps (and a
+	 * balanced block order) are in. Not a command-line option of bench run. */
+	double budget_s;
 	bool help;
 };
 

@@ -47,7 +47,25 @@ struct runner {
 	unsigned rep_time_n;
 	size_t workload_index, workload_count;
 	char label[128]; /* the environments, "bare,container" */
+	/* opts->budget_s: the run's deadline, and the current workload's
+	 * (monotonic seconds; 0 = none) */
+	double deadline, workload_start, workload_share;
 };
+
+double runner_budget_share(double deadline, double now, size_t units_left)
+{
+	if (deadline <= 0)
+		return 0;
+	double share = (deadline - now) / (double)(units_left ? units_left : 1);
+	return share > 0.001 ? share : 0.001;
+}
+
+/* True when the current workload has used fraction of its budget share. */
+static bool over_share(const struct runner *r, double fraction)
+{
+	return r->workload_share > 0 &&
+	       monotonic_seconds() - r->workload_start >= fraction * r->workload_share;
+}
 
 bool runner_networked(const struct catalog *cat, const char *workloads)
 {
@@ -213,6 +231,10 @@ static void warm_up(struct runner *r, struct lane *lanes[], size_t n, const stru
 				all_settled = false;
 		if (all_settled)
 			return;
+		if (round > 0 && over_share(r, 1.0 / 3)) { /* the budget: a third for warming */
+			r->totals->budget_cut_warmups++;
+			return;
+		}
 		for (size_t i = 0; i < n && !agent_interrupted; i++) {
 			struct lane *l = lanes[i];
 			if (!lane_ok(l))
@@ -242,6 +264,19 @@ static bool all_converged(const struct runner *r, struct lane *lanes[], size_t n
 	return !interleaved || interleave_balanced(r->cond->scheme, blocks);
 }
 
+/* True when the budget ends measuring: the share is used, every lane has
+ * min_reps and the block order is balanced. */
+static bool budget_spent(const struct runner *r, struct lane *lanes[], size_t n, size_t blocks,
+                         bool interleaved)
+{
+	if (!over_share(r, 1.0))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (lane_ok(lanes[i]) && lanes[i]->col.n < r->opts->min_reps)
+			return false;
+	return !interleaved || interleave_balanced(r->cond->scheme, blocks);
+}
+
 /* Measured blocks: each runs one repetition in every lane, in the block's
  * order, until every lane has converged. */
 static void measure_blocks(struct runner *r, struct lane *lanes[], size_t n,
@@ -250,6 +285,10 @@ static void measure_blocks(struct runner *r, struct lane *lanes[], size_t n,
 	bool interleaved = n > 1;
 	size_t order[MAX_LANES];
 	for (size_t b = 0; !all_converged(r, lanes, n, b, interleaved) && !agent_interrupted; b++) {
+		if (budget_spent(r, lanes, n, b, interleaved)) {
+			r->totals->budget_cut_reps++;
+			return;
+		}
 		if (interleaved)
 			interleave_order(r->cond->scheme, r->cond->seed, b, n, order);
 		else
@@ -505,7 +544,12 @@ int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct
 {
 	double t0 = monotonic_seconds();
 	memset(totals, 0, sizeof(*totals));
-	struct runner r = {.s = s, .opts = s->opts, .cond = cond, .run = run, .totals = totals};
+	struct runner r = {.s = s,
+	                   .opts = s->opts,
+	                   .cond = cond,
+	                   .run = run,
+	                   .totals = totals,
+	                   .deadline = s->opts->budget_s > 0 ? t0 + s->opts->budget_s : 0};
 	cleanup_free size_t *sel = NULL;
 	size_t n_sel = 0;
 	int rc = prepare_lanes(&r, err);
@@ -524,6 +568,9 @@ int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct
 				if (cond->interleaved || j == k)
 					lanes[n++] = &r.lane[j];
 			r.workload_index = i;
+			r.workload_start = monotonic_seconds();
+			r.workload_share = runner_budget_share(r.deadline, r.workload_start,
+			                                       (rounds - k) * n_sel - i);
 			rc = run_workload(&r, lanes, n, &s->cat->items[sel[i]], err);
 		}
 		if (!cond->interleaved && k < r.n_lanes) {

@@ -23,6 +23,9 @@ struct runner_totals {
 	double timed_s;       /* the workloads' own timed parts (elapsed_s), warm-ups included */
 	double env_s;         /* starting, pinning and stopping instances (a guest's boot) */
 	unsigned failed;      /* workloads that ended as failed samples */
+	/* opts->budget_s: workloads whose warm-up, or measuring, stopped at
+	 * their share of the budget before the rule or convergence said so */
+	unsigned budget_cut_warmups, budget_cut_reps;
 	struct run_timing timing; /* the same time per environment and phase */
 };
 
@@ -32,6 +35,12 @@ static inline double runner_harness_s(const struct runner_totals *t)
 {
 	return t->wall_s - t->in_workload_s - t->env_s;
 }
+
+/* A workload's share of the budget: (deadline - now) / units left, where
+ * units are the (workload, round) pairs still to run (one round when the
+ * environments are interleaved, one per environment otherwise). 0 when
+ * there is no budget (deadline 0); at least 0.001 s past the deadline. */
+double runner_budget_share(double deadline, double now, size_t units_left);
 
 /* What a run runs. */
 struct runner_setup {

@@ -95,5 +95,7 @@ json_t *wl_asked_config(const struct run_options *o, const struct wl_info *w)
 	json_object_set_new(c, "max_reps", json_integer(o->max_reps));
 	json_object_set_new(c, "target_ci_pct", json_real(o->target_ci));
 	json_object_set_new(c, "max_warmup", json_integer(o->max_warmup));
+	if (o->budget_s > 0) /* bench all --budget: may end warm-ups and measuring early */
+		json_object_set_new(c, "budget_s", json_real(o->budget_s));
 	return c;
 }
