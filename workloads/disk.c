@@ -181,6 +181,8 @@ static int disk_rep(struct wl_ctx *ctx, struct wl_result *res, char *errbuf, siz
 		j.gen = ++d->gen;
 	if (wl_parallel(ctx, run_job, &j, NULL, errbuf, errlen) < 0)
 		return -1;
+	d->fixed_file = j.fixed_file;
+	d->fixed_bufs = j.fixed_bufs;
 	if (d->write && (bad = read_back(d, &j, errbuf, errlen)) < 0)
 		return -1;
 	res->elapsed_s = j.elapsed_s;
@@ -222,6 +224,13 @@ static void disk_print_config(struct jw *j, const struct wl_ctx *ctx)
 	jw_str(j, "target", d->block_dev ? "block" : "file");
 	jw_bool(j, "direct", d->direct);
 	jw_str(j, "engine", "io_uring");
+	/* what the ring had registered: equal across environments, or the
+	 * comparison is not matched */
+	jw_str(j, "registered",
+	       d->fixed_file && d->fixed_bufs ? "file,buffers"
+	       : d->fixed_file                ? "file"
+	       : d->fixed_bufs                ? "buffers"
+	                                      : "none");
 	jw_int(j, "qd", ctx->cfg.qd);
 	jw_int(j, "block_size", (int64_t)d->bs);
 }

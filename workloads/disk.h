@@ -46,6 +46,7 @@ struct disk_job {
 	double elapsed_s;             /* first submission to last completion */
 	uint64_t sample[DISK_SAMPLE]; /* offsets of written I/Os (reservoir) */
 	unsigned nsample;
+	bool fixed_file, fixed_bufs; /* registered with the ring */
 };
 
 struct disk {
@@ -60,7 +61,8 @@ struct disk {
 	unsigned char *check; /* bs bytes, for the read-back of a write rep */
 	double *lat;          /* lat_cap samples, or NULL for sequential */
 	uint64_t lat_cap;
-	char where[512]; /* directory or path, for messages */
+	bool fixed_file, fixed_bufs; /* the last rep's ring had them registered */
+	char where[512];             /* directory or path, for messages */
 };
 
 /* disk_target.c */
