@@ -145,26 +145,39 @@ static _Noreturn void echo_child(int in, int out, int cpu, pid_t parent)
 		sched_setaffinity(0, sizeof(set), &set);
 	}
 	for (;;) {
-		ssize_t r = read(in, &b, 1);
+		long r = syscall(SYS_read, in, &b, 1);
 
 		if (r == 0)
 			_exit(0);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 || write(out, &b, 1) != 1)
+		if (r < 0 || syscall(SYS_write, out, &b, 1) != 1)
 			_exit(1);
 	}
+}
+
+/* Raw read and write: libc's wrappers are cancellation points, which in a
+ * multi-threaded process (wl's worker threads) cost atomic operations
+ * around every call; perf bench sched pipe's processes are single-threaded. */
+static long pipe_write(int fd, const unsigned char *b)
+{
+	return syscall(SYS_write, fd, b, 1);
+}
+
+static long pipe_read(int fd, unsigned char *b)
+{
+	return syscall(SYS_read, fd, b, 1);
 }
 
 /* One round trip: send b, expect it back. 0, or -1 (child gone or wrong). */
 static int round_trip(struct os_thread *t, unsigned char b)
 {
 	unsigned char got;
-	ssize_t r;
+	long r;
 
-	if (write(t->to_child, &b, 1) != 1)
+	if (pipe_write(t->to_child, &b) != 1)
 		return -1;
-	while ((r = read(t->from_child, &got, 1)) < 0 && errno == EINTR)
+	while ((r = pipe_read(t->from_child, &got)) < 0 && errno == EINTR)
 		;
 	if (r == 0)
 		errno = 0; /* EOF: the child is gone */
