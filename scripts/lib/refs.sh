@@ -3,6 +3,19 @@
 # measuring processes driven line by line, and the verdict lines that
 # scripts/bench-all-refs collects.
 
+# pinned CPU CMD...: CMD on CPU at niceness REFS_NICE (default -19; as
+# root, else the warning and niceness 0), for the reference and wl alike:
+# unpinned work elsewhere on the host (compilers) then barely takes CPU
+# time from the measured processes. `REFS_NICE=0` measures at the default.
+# Where the command must be exec'd or put in the background (its pid
+# killed), spell it "${nice_cmd[@]}" taskset -c CPU CMD....
+nice_cmd=(nice -n "${REFS_NICE:--19}")
+pinned() {
+	local cpu=$1
+	shift
+	"${nice_cmd[@]}" taskset -c "$cpu" "$@"
+}
+
 # median: the median of the numbers on stdin, one per line.
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -88,7 +101,7 @@ coproc_stop_all() {
 wl_agent_open() {
 	local name=$1 cpu=$2 line
 	shift 2
-	coproc_start "$name" taskset -c "$cpu" build/wl agent
+	coproc_start "$name" "${nice_cmd[@]}" taskset -c "$cpu" build/wl agent
 	coproc_read "$name" || return 1
 	line=open
 	for a in "$@"; do line+=$'\t'"$a"; done
