@@ -330,7 +330,7 @@ int cmd_all(int argc, char *argv[])
 	/* sizes and instance memory before anything starts */
 	install_signal_handlers();
 	t0 = monotonic_seconds(); /* the plan step: stale reclaim, sizes, conditions */
-	env_reclaim_stale();     /* what killed runs left goes first */
+	env_reclaim_stale();      /* what killed runs left goes first */
 	struct size_plan sizes;
 	int sized = resolve_sizes("all", &ro, envs, n_envs, &cat, &topo, &binding, wl, &sizes);
 	if (sized != EXIT_OK) {
