@@ -393,7 +393,7 @@ int cmd_all(int argc, char *argv[])
 		json_object_set_new(json_object_get(run.invocation, "timing"), "budget",
 		                    json_pack("{s:f, s:f, s:o, s:i, s:i}", "budget_s", budget,
 		                              "workloads_s", ro.budget_s, "duration",
-		                              ro.duration ? json_string(ro.duration) : json_null(),
+		                              budget > 0 ? json_string(rep_duration) : json_null(),
 		                              "cut_warmups", (int)totals.budget_cut_warmups,
 		                              "cut_repetitions", (int)totals.budget_cut_reps));
 		if (run_write(&run, dir, &err) < 0) {
