@@ -142,33 +142,44 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 	return 0;
 }
 
-/* Every registered environment, available or not (with the reason): the
+/* One environment of the survey: probed, listed with its reason when it
+ * cannot run, kept in envs when it can. */
+static void survey_one(json_t *list, const char *text, struct env_choice envs[MAX_ENVS], size_t *n)
+{
+	struct env_choice c;
+	struct bench_error *err = NULL;
+	char reason[512] = "";
+	bool ok = env_choose(text, NULL, &c, &err) == 0;
+	if (!ok) {
+		snprintf(reason, sizeof(reason), "%.*s", (int)sizeof(reason) - 1, err->msg);
+		bench_error_free(&err);
+	} else {
+		ok = env_choice_probe(&c, reason, sizeof(reason)) == 0;
+	}
+	json_t *entry = json_pack("{s:s, s:b}", "name", ok ? c.name : text, "available", ok);
+	if (!ok)
+		json_object_set_new(entry, "reason", json_string(reason));
+	json_array_append_new(list, entry);
+	if (ok && *n < MAX_ENVS)
+		envs[(*n)++] = c;
+}
+
+/* Every registered environment (its default variant), or the --envs list
+ * (NAME or NAME/VARIANT each), available or not (with the reason): the
  * available ones go into envs. */
-static json_t *survey_envs(const char *wanted, const struct env_ops *envs[MAX_ENVS], size_t *n)
+static json_t *survey_envs(const char *wanted, struct env_choice envs[MAX_ENVS], size_t *n)
 {
 	json_t *list = json_array();
 	*n = 0;
-	for (size_t i = 0; i < env_registry_count; i++) {
-		const struct env_ops *e = env_registry[i];
-		if (wanted != NULL) {
-			char copy[256], *save = NULL;
-			bool listed = false;
-			snprintf(copy, sizeof(copy), "%s", wanted);
-			for (char *t = strtok_r(copy, ",", &save); t;
-			     t = strtok_r(NULL, ",", &save))
-				listed = listed || strcmp(t, e->name) == 0;
-			if (!listed)
-				continue;
-		}
-		char reason[512] = "";
-		bool ok = e->probe(reason, sizeof(reason)) == 0;
-		json_t *entry = json_pack("{s:s, s:b}", "name", e->name, "available", ok);
-		if (!ok)
-			json_object_set_new(entry, "reason", json_string(reason));
-		json_array_append_new(list, entry);
-		if (ok && *n < MAX_ENVS)
-			envs[(*n)++] = e;
+	if (wanted == NULL) {
+		for (size_t i = 0; i < env_registry_count; i++)
+			survey_one(list, env_registry[i]->name, envs, n);
+		return list;
 	}
+	char copy[256], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", wanted);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		survey_one(list, t, envs, n);
 	return list;
 }
 
@@ -182,10 +193,9 @@ static void phase(const struct all_args *a, const char *fmt, const char *what)
 
 /* Density in every environment: idle footprint, then cpu.int under QoS. */
 static int density_phase(const struct all_args *a, struct run_options *ro,
-                         const struct env_ops *const *envs, size_t n_envs,
-                         const struct catalog *cat, const struct topo *topo,
-                         const struct topo_binding *binding, const char *wl, struct run *run,
-                         struct run_timing *timing)
+                         const struct env_choice *envs, size_t n_envs, const struct catalog *cat,
+                         const struct topo *topo, const struct topo_binding *binding,
+                         const char *wl, struct run *run, struct run_timing *timing)
 {
 	const struct wl_info *cpu = catalog_find(cat, "cpu.int");
 	ro->duration = a->profile->density_duration;
@@ -194,7 +204,7 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 		for (int idle = 1; idle >= 0; idle--) {
 			if (!idle && cpu == NULL)
 				continue;
-			struct density_options o = {.env = envs[i],
+			struct density_options o = {.env = &envs[i],
 			                            .workload = idle ? NULL : cpu,
 			                            .run = ro,
 			                            .topo = topo,
@@ -208,9 +218,9 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 			struct bench_error *err = NULL;
 			double t0 = monotonic_seconds();
 			int rc = density_run(&o, &result, &err);
-			run_timing_step(timing, "density", envs[i]->name, monotonic_seconds() - t0);
+			run_timing_step(timing, "density", envs[i].name, monotonic_seconds() - t0);
 			if (rc < 0) {
-				fprintf(stderr, "bench all: density in %s: %s\n", envs[i]->name,
+				fprintf(stderr, "bench all: density in %s: %s\n", envs[i].name,
 				        err->msg);
 				bench_error_free(&err);
 				if (agent_interrupted)
@@ -288,7 +298,7 @@ int cmd_all(int argc, char *argv[])
 	ro.max_warmup = a.profile->max_warmup;
 	ro.duration = a.profile->duration;
 	ro.quiet = a.quiet;
-	const struct env_ops *envs[MAX_ENVS];
+	struct env_choice envs[MAX_ENVS];
 	size_t n_envs = 0;
 	json_t *survey = survey_envs(a.envs, envs, &n_envs);
 	if (n_envs == 0) {
@@ -360,7 +370,7 @@ int cmd_all(int argc, char *argv[])
 	char names[256] = "";
 	for (size_t i = 0; i < n_envs; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-		         i ? ", " : "", envs[i]->name);
+		         i ? ", " : "", envs[i].name);
 	phase(&a, "bench all: phase 1/3: workloads in %s\n", names);
 	struct runner_totals totals;
 	struct run_timing timing = {0};

@@ -94,9 +94,9 @@ int cmd_density(int argc, char *argv[])
 		printf("%s", usage);
 		return EXIT_OK;
 	}
-	const struct env_ops *envs[MAX_ENVS];
+	struct env_choice envs[MAX_ENVS];
 	size_t n_envs = 0;
-	int status = resolve_envs(opts.env, envs, &n_envs);
+	int status = resolve_envs(opts.env, opts.runtime, envs, &n_envs);
 	if (status != EXIT_OK)
 		return status;
 	char wl[PATH_MAX];
@@ -144,7 +144,7 @@ int cmd_density(int argc, char *argv[])
 	status = EXIT_OK;
 	for (size_t i = 0; i < n_envs && status == EXIT_OK; i++) {
 		struct density_options o = {
-		    .env = envs[i],
+		    .env = &envs[i],
 		    .workload = w,
 		    .run = &opts,
 		    .topo = &topo,
@@ -158,7 +158,7 @@ int cmd_density(int argc, char *argv[])
 		};
 		json_t *result = NULL;
 		if (density_run(&o, &result, &err) < 0) {
-			fprintf(stderr, "bench density: %s: %s\n", envs[i]->name, err->msg);
+			fprintf(stderr, "bench density: %s: %s\n", envs[i].name, err->msg);
 			bench_error_free(&err);
 			status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
 		} else {

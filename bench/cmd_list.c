@@ -11,6 +11,27 @@ static const char usage[] = "usage: bench list [--json]\n\n"
                             "Lists workloads (name, unit, whether higher or lower is better,\n"
                             "description) and environments (available here or why not).\n";
 
+static const char *text_of(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
+/* One detail of an environment: a container runtime (its --env name,
+ * whether it runs here, its version and --net modes, or the reason), or
+ * another backend's fact (name, available, reason). */
+static void print_detail(json_t *d)
+{
+	int ok = json_is_true(json_object_get(d, "available"));
+	const char *env = text_of(d, "env");
+	printf("    %-18s %-10s ", env[0] ? env : text_of(d, "name"), ok ? "yes" : "no");
+	if (ok && json_object_get(d, "summary") != NULL)
+		printf("%s %s: %s (--net %s)\n", text_of(d, "name"), text_of(d, "version"),
+		       text_of(d, "summary"), text_of(d, "net"));
+	else
+		printf("%s\n", text_of(d, "reason"));
+}
+
 int cmd_list(int argc, char *argv[])
 {
 	int json;
@@ -63,16 +84,8 @@ int cmd_list(int argc, char *argv[])
 			    ok ? "yes" : "no",
 			    json_string_value(json_object_get(e, ok ? "description" : "reason")));
 			json_t *details = json_object_get(e, "details");
-			for (size_t k = 0; k < json_array_size(details); k++) {
-				json_t *d = json_array_get(details, k);
-				int dok = json_is_true(json_object_get(d, "available"));
-				printf("    %-10s %-10s %s\n",
-				       json_string_value(json_object_get(d, "name")),
-				       dok ? "yes" : "no",
-				       json_string_value(json_object_get(d, "reason"))
-				           ? json_string_value(json_object_get(d, "reason"))
-				           : "");
-			}
+			for (size_t k = 0; k < json_array_size(details); k++)
+				print_detail(json_array_get(details, k));
 		}
 		json_decref(workloads);
 		json_decref(envs);

@@ -59,16 +59,19 @@ int parse_json_flag(int argc, char *argv[], const char *usage, int *json);
 /* run_common.c: shared by the commands that run workloads. */
 #define MAX_ENVS     8
 #define BASELINE_ENV "bare"
-struct env_ops;
+struct env_choice;
 /* Routes SIGINT/SIGTERM/SIGHUP to agent_interrupted (no SA_RESTART). */
 void install_signal_handlers(void);
 /* "20261124-193000-host-1234" and "2026-11-24T19:30:00Z". */
 void make_run_id(char *id, size_t id_len, char *created, size_t created_len);
 /* Prints "bench COMMAND: message (see --help)", frees *err, returns 2. */
 int command_usage_error(const char *command, struct bench_error **err);
-/* --env LIST into envs: unknown names exit 2, unavailable ones exit 3
- * (returned, with the message printed); EXIT_OK otherwise. */
-int resolve_envs(const char *list, const struct env_ops *envs[MAX_ENVS], size_t *n);
+/* --env LIST into envs (NAME or NAME/VARIANT each; runtime is --runtime,
+ * the variant of a plain container): unknown names or variants exit 2,
+ * unavailable ones exit 3 (returned, with the message printed); EXIT_OK
+ * otherwise. */
+int resolve_envs(const char *list, const char *runtime, struct env_choice *envs,
+                 size_t *n); /* envs: MAX_ENVS entries */
 /* True when a selected workload takes a scratch directory (disk). */
 bool needs_scratch(const struct catalog *cat, const char *list);
 /* Makes dir (one level) unless it is a directory already; *own_dir says
@@ -97,7 +100,7 @@ struct runner_totals;
 struct run_conditions;
 /* Runs the workloads in every environment (interleaved or in turn, as
  * cond says) into run. -1 with *err when nothing could be run. */
-int run_envs(const struct run_options *opts, const struct env_ops *const *envs, size_t n_envs,
+int run_envs(const struct run_options *opts, const struct env_choice *envs, size_t n_envs,
              const struct catalog *cat, const struct topo *topo, const struct topo_binding *binding,
              const char *wl, const char *scratch, struct run_conditions *cond, struct run *run,
              struct runner_totals *totals, struct bench_error **err);
@@ -117,7 +120,7 @@ json_t *timing_json(const struct runner_totals *t, const struct run_timing *spli
  * message printed as command's usage error) when --size or --memory cannot
  * hold a selected workload; EXIT_FAILED (message printed) otherwise. */
 int resolve_sizes(const char *command, const struct run_options *opts,
-                  const struct env_ops *const *envs, size_t n_envs, const struct catalog *cat,
+                  const struct env_choice *envs, size_t n_envs, const struct catalog *cat,
                   const struct topo *topo, const struct topo_binding *binding, const char *wl,
                   struct size_plan *plan);
 

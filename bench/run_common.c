@@ -64,39 +64,37 @@ void make_run_id(char *id, size_t id_len, char *created, size_t created_len)
 
 /* --env LIST: every name known (else exit 2 with the valid ones) and able
  * to run here (else exit 3 with its reason). */
-int resolve_envs(const char *list, const struct env_ops *envs[MAX_ENVS], size_t *n)
+int resolve_envs(const char *list, const char *runtime, struct env_choice *envs, size_t *n)
 {
 	char copy[256], *save = NULL;
 	snprintf(copy, sizeof(copy), "%s", list);
 	*n = 0;
 	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		const struct env_ops *env = env_find(name);
-		if (env == NULL) {
-			char names[256];
-			struct bench_error *err = NULL;
-			env_names(names, sizeof(names));
-			bench_error_set(&err, 0, "unknown environment '%s' (valid: %s)", name,
-			                names);
-			return command_usage_error("run", &err);
-		}
-		char reason[512] = "";
-		if (env->probe(reason, sizeof(reason)) < 0) {
-			fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
-			        env->name, reason);
-			return EXIT_UNAVAILABLE;
-		}
-		for (size_t i = 0; i < *n; i++) {
-			if (envs[i] == env) {
-				struct bench_error *err = NULL;
-				bench_error_set(&err, 0, "--env names %s twice", env->name);
-				return command_usage_error("run", &err);
-			}
-		}
+		struct bench_error *err = NULL;
 		if (*n == MAX_ENVS) {
 			fprintf(stderr, "bench run: at most %d environments\n", MAX_ENVS);
 			return EXIT_USAGE;
 		}
-		envs[(*n)++] = env;
+		struct env_choice *c = &envs[*n];
+		if (env_choose(name, runtime, c, &err) < 0)
+			return command_usage_error("run", &err);
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp(envs[i].name, c->name) == 0) {
+				bench_error_set(&err, 0, "--env names %s twice", c->name);
+				return command_usage_error("run", &err);
+			}
+		char reason[512] = "";
+		int rc = env_choice_probe(c, reason, sizeof(reason));
+		if (rc == -2) {
+			bench_error_set(&err, 0, "%s: %s", c->name, reason);
+			return command_usage_error("run", &err);
+		}
+		if (rc < 0) {
+			fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
+			        c->name, reason);
+			return EXIT_UNAVAILABLE;
+		}
+		(*n)++;
 	}
 	if (*n == 0) {
 		fprintf(stderr, "bench run: --env names no environment\n");
@@ -119,7 +117,7 @@ int prepare_run_dir(const char *dir, bool *own_dir, struct bench_error **err)
 	return 0;
 }
 
-int run_envs(const struct run_options *opts, const struct env_ops *const *envs, size_t n_envs,
+int run_envs(const struct run_options *opts, const struct env_choice *envs, size_t n_envs,
              const struct catalog *cat, const struct topo *topo, const struct topo_binding *binding,
              const char *wl, const char *scratch, struct run_conditions *cond, struct run *run,
              struct runner_totals *totals, struct bench_error **err)
@@ -138,7 +136,7 @@ int run_envs(const struct run_options *opts, const struct env_ops *const *envs, 
 }
 
 int resolve_sizes(const char *command, const struct run_options *opts,
-                  const struct env_ops *const *envs, size_t n_envs, const struct catalog *cat,
+                  const struct env_choice *envs, size_t n_envs, const struct catalog *cat,
                   const struct topo *topo, const struct topo_binding *binding, const char *wl,
                   struct size_plan *plan)
 {
@@ -224,9 +222,9 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 	memset(s, 0, sizeof(*s));
 	const char *cmd = argv[0];
 	struct bench_error *err = NULL;
-	const struct env_ops *envs[MAX_ENVS];
+	struct env_choice envs[MAX_ENVS];
 	size_t n_envs = 0;
-	int env_status = resolve_envs(opts->env, envs, &n_envs);
+	int env_status = resolve_envs(opts->env, opts->runtime, envs, &n_envs);
 	if (env_status != EXIT_OK)
 		return env_status;
 	char wl[PATH_MAX];

@@ -193,7 +193,14 @@ void overhead_print_table(FILE *out, const json_t *overhead)
 	        "\noverhead against %s (slowdown > 1 = worse; 95%% CI; test: paired t over "
 	        "interleaved blocks, or Welch t with Fieller's interval)\n",
 	        json_string_value(json_object_get(json_array_get(overhead, 0), "baseline")));
-	fprintf(out, "%-9s %-15s %-16s %9s %21s %9s %-10s %s\n", "env", "workload", "metric",
+	int w = 9; /* container variants ("container/docker") widen the env column */
+	for (size_t i = 0; i < json_array_size(overhead); i++) {
+		const char *env =
+		    json_string_value(json_object_get(json_array_get(overhead, i), "env"));
+		if (env != NULL && (int)strlen(env) > w)
+			w = (int)strlen(env);
+	}
+	fprintf(out, "%-*s %-15s %-16s %9s %21s %9s %-10s %s\n", w, "env", "workload", "metric",
 	        "slowdown", "95% CI", "p", "test", "verdict");
 	for (size_t i = 0; i < json_array_size(overhead); i++) {
 		const json_t *o = json_array_get(overhead, i);
@@ -210,7 +217,7 @@ void overhead_print_table(FILE *out, const json_t *overhead)
 			snprintf(test, sizeof(test), "paired(%lld)", (long long)pairs);
 		else
 			snprintf(test, sizeof(test), "welch");
-		fprintf(out, "%-9s %-15s %-16s %9.3f %21s %9.3g %-10s %s\n",
+		fprintf(out, "%-*s %-15s %-16s %9.3f %21s %9.3g %-10s %s\n", w,
 		        json_string_value(json_object_get(o, "env")),
 		        json_string_value(json_object_get(o, "workload")),
 		        json_string_value(json_object_get(o, "metric")), real_or_nan(o, "slowdown"),

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "reports/run_view.h"
 
@@ -19,13 +20,17 @@ static void fmt_value(double v, char *buf, size_t len)
 
 void run_print_table(FILE *out, const struct run *run)
 {
-	fprintf(out, "%-9s %-15s %-16s %14s %12s %7s %-14s %4s %6s %s\n", "env", "workload",
+	int w = 9; /* "container/docker" and other variants widen the env column */
+	for (size_t i = 0; i < run->n_samples; i++)
+		if ((int)strlen(run->samples[i].env) > w)
+			w = (int)strlen(run->samples[i].env);
+	fprintf(out, "%-*s %-15s %-16s %14s %12s %7s %-14s %4s %6s %s\n", w, "env", "workload",
 	        "metric", "mean", "+-95% CI", "+-%", "unit", "n", "CV%", "outliers");
 	bool below_llc = false;
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
 		if (s->failed) {
-			fprintf(out, "%-9s %-15s %-16s FAILED: %s\n", s->env, s->workload,
+			fprintf(out, "%-*s %-15s %-16s FAILED: %s\n", w, s->env, s->workload,
 			        s->metric, s->error ? s->error : "?");
 			continue;
 		}
@@ -35,7 +40,7 @@ void run_print_table(FILE *out, const struct run *run)
 		bool below = report_sample_below_llc(s);
 		below_llc |= below;
 		snprintf(workload, sizeof(workload), "%s%s", s->workload, below ? "*" : "");
-		fprintf(out, "%-9s %-15s %-16s %14s %12s %6.2f%% %-14s %4zu %6.2f %zu\n", s->env,
+		fprintf(out, "%-*s %-15s %-16s %14s %12s %6.2f%% %-14s %4zu %6.2f %zu\n", w, s->env,
 		        workload, s->metric, mean, half, s->stats.ci_rel * 100, s->unit, s->stats.n,
 		        s->stats.cv * 100, s->stats.n_outliers);
 	}

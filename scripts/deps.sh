@@ -13,6 +13,7 @@ packages=(
 	libhwloc-dev libnuma-dev libjansson-dev libgsl-dev libcmocka-dev
 	libpcap-dev liburing-dev libfyaml-dev libsqlite3-dev
 	procps iproute2 runc gnuplot-nox
+	docker.io lxc iptables
 	clang-format python3 python3-junitparser
 )
 if [[ "${1:-}" == --bench ]]; then

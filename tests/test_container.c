@@ -12,8 +12,7 @@
 
 #include "harness/core/result.h"
 #include "harness/env/env.h"
-#include "testrun.h"
-#include "testutil.h"
+#include "ctutil.h"
 
 static char bench[PATH_MAX];
 static char unavailable[512];
@@ -24,6 +23,7 @@ static int check_available(void **state)
 	build_path("bench", bench);
 	env_unavailable(bench, "container", unavailable, sizeof(unavailable));
 	env_reclaim_stale(); /* what a killed run left is not this test's */
+	host_state_baseline();
 	return 0;
 }
 
@@ -47,12 +47,7 @@ static void assert_clean(void)
 	if (strstr(r.out, "bench-") != NULL)
 		fail_msg("runc still lists: %s", r.out);
 	cmd_result_free(&r);
-	assert_false(dir_has_entries("/run/netns", "bench-"));
-	assert_false(dir_has_entries("/run/bench/bundles", "bench-"));
-	assert_false(dir_has_entries("/sys/class/net", "benchbr0"));
-	assert_false(dir_has_entries("/sys/class/net", "bvh"));
-	assert_int_equal(stat("/sys/fs/cgroup/cpuset/bench", &st), -1);
-	assert_int_equal(stat("/sys/fs/cgroup/memory/bench", &st), -1);
+	assert_host_clean();
 }
 
 /* One workload of every family in a bridged container, pinned to CPU 0. */
@@ -63,15 +58,16 @@ static void every_family_in_a_container(void **state)
 	char dir[PATH_MAX];
 	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
 	char *argv[] = {
-	    bench,        "run",
-	    "--env",      "container",
-	    "--workload", "cpu.int,mem.stream,os.ctxsw,net.tcp_rr,net.udp_rr,disk.rand_read",
-	    "--reps",     "2",
-	    "--size",     "8M",
-	    "--duration", "0.05",
-	    "--cpus",     "0",
-	    "--out",      dir,
-	    "--quiet",    NULL};
+	    bench,         "run",
+	    "--env",       "container",
+	    "--workload",  "cpu.int,mem.stream,os.ctxsw,net.tcp_rr,net.udp_rr,disk.rand_read",
+	    "--reps",      "2",
+	    "--size",      "8M",
+	    "--duration",  "0.05",
+	    "--cpus",      "0",
+	    "--cpu-limit", "0.9",
+	    "--out",       dir,
+	    "--quiet",     NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench run --env container exited %d: %s", r.status, r.err);
@@ -79,24 +75,9 @@ static void every_family_in_a_container(void **state)
 	assert_true(run.n_samples >= 6);
 	for (size_t i = 0; i < run.n_samples; i++) {
 		const struct sample *s = &run.samples[i];
-		assert_false(s->failed);
-		assert_string_equal(s->env, "container");
-		json_t *backend = json_object_get(s->pinning, "backend");
-		assert_string_equal(json_string_value(json_object_get(backend, "cpuset_cpus")),
-		                    "0");
-		assert_string_equal(json_string_value(json_object_get(backend, "runtime")), "runc");
-		json_t *seen = json_object_get(s->pinning, "seen");
-		assert_string_equal(json_string_value(json_object_get(seen, "cpus_allowed")), "0");
-		json_t *inst = json_object_get(s->config, "instance");
-		assert_true(json_real_value(json_object_get(inst, "start_s")) > 0);
-		assert_true(json_integer_value(json_object_get(inst, "mem_bytes")) > 0);
-		if (strncmp(s->workload, "net.", 4) == 0) {
-			const char *iface = json_string_value(json_object_get(s->wire, "iface"));
-			assert_non_null(iface);
-			assert_int_equal(strncmp(iface, "bvh", 3), 0);
-			json_t *to = json_object_get(s->wire, "to_peer");
-			assert_true(json_integer_value(json_object_get(to, "packets")) > 0);
-		}
+		assert_family_sample(s, "container", "runc", "runc");
+		assert_int_equal(cgroup_setting(s, "cpu_quota_us"), 90000);
+		assert_int_equal(cgroup_setting(s, "memory_limit_bytes"), 2ll << 30);
 	}
 	run_free(&run);
 	cmd_result_free(&r);
@@ -142,7 +123,9 @@ static void interrupt_cleans_up(void **state)
 	pid_t pid = spawn_silent(argv);
 	struct timespec ts = {1, 0};
 	nanosleep(&ts, NULL);
-	assert_true(dir_has_entries("/run/netns", "bench-"));
+	char mine[32];
+	snprintf(mine, sizeof(mine), "bench-%d-", (int)pid);
+	assert_true(dir_has_entries("/run/netns", mine));
 	kill(pid, SIGINT);
 	bool timed_out;
 	int status = wait_bounded(pid, 30, &timed_out);
@@ -218,8 +201,8 @@ static void idle_density(void **state)
 	assert_clean();
 }
 
-static const struct sample *sample_of(const struct run *run, const char *env, const char *workload,
-                                      const char *metric)
+static const struct sample *metric_sample(const struct run *run, const char *env,
+                                          const char *workload, const char *metric)
 {
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
@@ -292,8 +275,8 @@ static void interleaved_with_bare(void **state)
 	assert_int_equal(json_array_size(json_object_get(cond, "unmatched")), 0);
 	const char *workloads[] = {"net.tcp_rr", "os.syscall"};
 	for (size_t k = 0; k < 2; k++) {
-		const struct sample *b = sample_of(&run, "bare", workloads[k], NULL);
-		const struct sample *c = sample_of(&run, "container", workloads[k], NULL);
+		const struct sample *b = metric_sample(&run, "bare", workloads[k], NULL);
+		const struct sample *c = metric_sample(&run, "container", workloads[k], NULL);
 		assert_false(b->failed || c->failed);
 		assert_true(json_equal(json_object_get(b->order, "seed"),
 		                       json_object_get(c->order, "seed")));
@@ -319,8 +302,8 @@ static void interleaved_with_bare(void **state)
 		                    "paired t over 2 blocks (log ratio)");
 	}
 	/* the network peer: pinned, recorded, identical on both sides */
-	const struct sample *bn = sample_of(&run, "bare", "net.tcp_rr", "tps");
-	const struct sample *cn = sample_of(&run, "container", "net.tcp_rr", "tps");
+	const struct sample *bn = metric_sample(&run, "bare", "net.tcp_rr", "tps");
+	const struct sample *cn = metric_sample(&run, "container", "net.tcp_rr", "tps");
 	json_t *bpeer = json_object_get(bn->pinning, "peer"),
 	       *cpeer = json_object_get(cn->pinning, "peer");
 	assert_non_null(bpeer);
@@ -330,8 +313,8 @@ static void interleaved_with_bare(void **state)
 	assert_true(json_equal(json_object_get(bpeer, "cpus"),
 	                       json_object_get(json_object_get(cond, "peer"), "cpus")));
 	/* the disk workload failed in the container only */
-	assert_true(sample_of(&run, "container", "disk.rand_read", NULL)->failed);
-	assert_false(sample_of(&run, "bare", "disk.rand_read", NULL)->failed);
+	assert_true(metric_sample(&run, "container", "disk.rand_read", NULL)->failed);
+	assert_false(metric_sample(&run, "bare", "disk.rand_read", NULL)->failed);
 	run_free(&run);
 	cmd_result_free(&r);
 	remove_tree(dir);
@@ -368,7 +351,7 @@ static void no_interleave_is_recorded(void **state)
 		fail_msg("bench run --no-interleave exited %d: %s", r.status, r.err);
 	assert_non_null(strstr(r.err, "WARNING: environments run one after the other"));
 	struct run run = read_run(dir);
-	const struct sample *c = sample_of(&run, "container", "os.syscall", NULL);
+	const struct sample *c = metric_sample(&run, "container", "os.syscall", NULL);
 	assert_true(json_is_false(json_object_get(c->order, "interleaved")));
 	assert_string_equal(json_string_value(json_object_get(c->order, "reason")),
 	                    "--no-interleave");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "harness/env/container/ct.h"
 #include "harness/env/container/oci.h"
 #include "testutil.h"
 
@@ -106,8 +107,8 @@ static void cpu_limit_config(void **state)
 	assert_int_equal(json_integer_value(json_object_get(cpu, "period")), 100000);
 	assert_string_equal(json_string_value(json_object_get(cpu, "cpus")), "0-1");
 	json_decref(c);
-	assert_int_equal(oci_cpu_quota_us(1.5), 150000);
-	assert_int_equal(oci_cpu_quota_us(0.01), 1000);
+	assert_int_equal(ct_cfs_quota_us(1.5), 150000);
+	assert_int_equal(ct_cfs_quota_us(0.01), 1000);
 }
 
 static void bundle_on_disk(void **state)

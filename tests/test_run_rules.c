@@ -152,9 +152,20 @@ static const struct env_ops fake_huge = {.name = "huge", .host_memory = huge};
 static const struct env_ops fake_xen = {
     .name = "xen", .cpu_numbering = "Xen's physical CPUs", .host_memory = small};
 
-static struct run_conditions resolve(const struct env_ops *const *envs, size_t n,
+/* The environment as a run chooses it (no variant). */
+static struct env_choice chosen(const struct env_ops *ops)
+{
+	struct env_choice c = {.ops = ops};
+	snprintf(c.name, sizeof(c.name), "%s", ops->name);
+	return c;
+}
+
+static struct run_conditions resolve(const struct env_ops *const *ops, size_t n,
                                      const char *const extra[], bool networked, const char *cpus)
 {
+	struct env_choice envs[4];
+	for (size_t i = 0; i < n && i < 4; i++)
+		envs[i] = chosen(ops[i]);
 	char *argv[16] = {"run", "--env", "x", "--workload", "y"};
 	int argc = 5;
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
@@ -239,15 +250,16 @@ static void conditions_that_cannot_be_met(void **state)
 	/* helpers it cannot place: unmatched once, however often it starts */
 	struct env_instance inst = {.helpers = ENV_HELPERS_UNPLACED};
 	inst.pinning = json_pack("{s:{s:s}}", "io_threads", "reason", "dom0's threads");
-	run_conditions_instance(&c, &fake_xen, &inst, 2);
-	run_conditions_instance(&c, &fake_xen, &inst, 2);
+	struct env_choice xen_env = chosen(&fake_xen), small_env = chosen(&fake_small);
+	run_conditions_instance(&c, &xen_env, &inst, 2);
+	run_conditions_instance(&c, &xen_env, &inst, 2);
 	assert_int_equal(json_array_size(c.unmatched), 2);
 	u = json_array_get(c.unmatched, 1);
 	assert_string_equal(json_string_value(json_object_get(u, "condition")), "io threads");
 	assert_non_null(strstr(json_string_value(json_object_get(u, "detail")), "dom0's threads"));
 	/* placed or absent helpers match */
 	struct env_instance placed = {.helpers = ENV_HELPERS_PLACED};
-	run_conditions_instance(&c, &fake_small, &placed, 2);
+	run_conditions_instance(&c, &small_env, &placed, 2);
 	assert_int_equal(json_array_size(c.unmatched), 2);
 	json_decref(inst.pinning);
 	run_conditions_free(&c);

@@ -86,8 +86,9 @@ static inline struct run run_with_forced_size(const char *env_name, uint64_t mem
 	    .kind = size_kind_of(workload, true, false), .size = size, .below_4x_llc = true};
 	snprintf(plan.choice[0].workload, sizeof(plan.choice[0].workload), "%s", workload);
 	snprintf(plan.choice[0].reason, sizeof(plan.choice[0].reason), "forced by the test");
-	const struct env_ops *env = env_find(env_name);
-	assert_non_null(env);
+	struct env_choice env;
+	if (env_choose(env_name, NULL, &env, &err) < 0)
+		fail_msg("%s", err->msg);
 	struct run_conditions cond = {.quiet_warnings = true, .sizes = &plan};
 	if (run_conditions_resolve(&opts, &env, 1, &topo, &binding, false, &cond, &err) < 0)
 		fail_msg("conditions: %s", err->msg);

@@ -17,7 +17,9 @@ const char run_options_usage[] =
     "results/<run-id>/run.json (or DIR/run.json with --out). With several\n"
     "environments the run file also gets overhead figures against bare.\n"
     "\n"
-    "  --env LIST         environment(s), comma-separated (see `bench list`)\n"
+    "  --env LIST         environment(s), comma-separated (see `bench list`); a\n"
+    "                     container runtime as container/NAME, with a network\n"
+    "                     mode of its own as container/NAME:NET (container/docker:nat)\n"
     "  --workload LIST    comma-separated workload names, or all\n"
     "  --reps N           exactly N measured repetitions (sets min and max)\n"
     "  --min-reps N       at least N measured repetitions (default 3)\n"
@@ -45,10 +47,14 @@ const char run_options_usage[] =
     "  --buffered         disk: allow the page cache (required on tmpfs)\n"
     "  --qd N             disk: queue depth (default 32)\n"
     "  --block-size BYTES disk: block size (default 1M sequential, 4K random)\n"
-    "  --runtime NAME     container: OCI runtime (default runc; `bench list` shows\n"
-    "                     which work here)\n"
-    "  --net MODE         container: bridge (a veth on the harness bridge, default)\n"
-    "                     or host (the host's network stack)\n"
+    "  --runtime NAME     container: the runtime of a plain `container` in --env:\n"
+    "                     runc (default), crun, docker or lxc (`bench list` shows\n"
+    "                     which work here); container/NAME in --env names it too\n"
+    "  --net MODE         container: bridge (a veth on the harness bridge, default),\n"
+    "                     host (the host's network stack), nat (docker: Docker's\n"
+    "                     default bridge and its NAT) or none (loopback only)\n"
+    "  --keep-image       docker: keep the image bench imports (tagged by its\n"
+    "                     checksum, reused by later runs while it matches)\n"
     "  --memory BYTES     instance memory: container limit (default 2G), guest RAM\n"
     "                     (default 512M); without it bench raises them so the\n"
     "                     memory workloads' sizes fit, within the host's share\n"
@@ -144,6 +150,7 @@ static int parse_seed(const char *text, uint64_t *out, struct bench_error **err)
 
 static const char *const accel_modes[] = {"auto", "kvm", "tcg", NULL};
 static const char *const xen_modes[] = {"pvh", "pv", "hvm", NULL};
+static const char *const net_modes[] = {"bridge", "host", "nat", "none", NULL};
 
 static int parse_choice(const char *flag, const char *text, const char *const choices[],
                         struct bench_error **err)
@@ -156,6 +163,14 @@ static int parse_choice(const char *flag, const char *text, const char *const ch
 		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
 		         i ? ", " : "", choices[i]);
 	return bench_error_set(err, 0, "%s %s: valid values are %s", flag, text, valid);
+}
+
+bool run_options_net_mode(const char *text)
+{
+	for (size_t i = 0; net_modes[i] != NULL; i++)
+		if (strcmp(text, net_modes[i]) == 0)
+			return true;
+	return false;
 }
 
 int run_options_bytes(const char *text, uint64_t *out)
@@ -210,6 +225,7 @@ enum {
 	OPT_BLOCK_SIZE,
 	OPT_RUNTIME,
 	OPT_NET,
+	OPT_KEEP_IMAGE,
 	OPT_MEMORY,
 	OPT_CPU_LIMIT,
 	OPT_ACCEL,
@@ -254,6 +270,7 @@ static const struct option long_options[] = {
     {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
     {"runtime", required_argument, NULL, OPT_RUNTIME},
     {"net", required_argument, NULL, OPT_NET},
+    {"keep-image", no_argument, NULL, OPT_KEEP_IMAGE},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"cpu-limit", required_argument, NULL, OPT_CPU_LIMIT},
     {"accel", required_argument, NULL, OPT_ACCEL},
@@ -389,10 +406,11 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			o->runtime = optarg;
 			break;
 		case OPT_NET:
-			if (strcmp(optarg, "bridge") != 0 && strcmp(optarg, "host") != 0)
-				return bench_error_set(
-				    err, 0, "--net %s: valid modes are bridge, host", optarg);
+			rc = parse_choice("--net", optarg, net_modes, err);
 			o->net = optarg;
+			break;
+		case OPT_KEEP_IMAGE:
+			o->keep_image = true;
 			break;
 		case OPT_MEMORY:
 			rc = parse_size("--memory", optarg, 16ull << 20, err);

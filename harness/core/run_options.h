@@ -31,8 +31,9 @@ struct run_options {
 	bool buffered;          /* disk: allow the page cache */
 	const char *qd;         /* disk: queue depth */
 	const char *block_size; /* disk: block size */
-	const char *runtime;    /* container: OCI runtime, default runc */
-	const char *net;        /* container: bridge (default) or host */
+	const char *runtime;    /* container: runtime (runc, crun, docker, lxc), default runc */
+	const char *net;        /* container: bridge (default), host, nat (docker) or none */
+	bool keep_image;        /* docker: keep the imported image after the run */
 	const char *memory;     /* instance memory (container limit, guest RAM), or NULL */
 	double cpu_limit;       /* container: CPU quota in CPUs (0.8), 0 = none */
 	const char *accel;      /* qemu: auto (default), kvm or tcg */
@@ -64,6 +65,10 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
  * 1024; "KiB"/"KB" spellings accepted) into *out. Returns 0, or -1 when the
  * text is not one. */
 int run_options_bytes(const char *text, uint64_t *out);
+
+/* The container network modes --net takes. */
+#define RUN_OPTIONS_NET_MODES "bridge, host, nat, none"
+bool run_options_net_mode(const char *text);
 
 /* The text of `bench run --help`. */
 extern const char run_options_usage[];

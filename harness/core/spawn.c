@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -248,4 +249,18 @@ int spawn_unix_connect(const char *path, pid_t pid, int timeout_ms, struct bench
 		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
 	}
 	return fd;
+}
+
+int file_sha256(const char *path, char hex[65], struct bench_error **err)
+{
+	char tool[PATH_MAX], out[PATH_MAX + 128];
+	if (spawn_find("sha256sum", tool, sizeof(tool)) < 0)
+		return bench_error_set(err, 0, "sha256sum not found (coreutils)");
+	char *argv[] = {tool, (char *)path, NULL};
+	int rc = spawn_run(argv, 60, SPAWN_STDOUT_ONLY, out, sizeof(out), err);
+	if (rc != 0 || strlen(out) < 64 || out[64] != ' ')
+		return rc < 0 ? -1 : bench_error_set(err, 0, "sha256sum %s failed", path);
+	memcpy(hex, out, 64);
+	hex[64] = '\0';
+	return 0;
 }

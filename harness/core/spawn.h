@@ -46,4 +46,8 @@ enum { SPAWN_STDOUT_ONLY = 1 }; /* default: stdout and stderr both captured */
 int spawn_run(char *const argv[], double timeout_s, unsigned flags, char *out, size_t out_len,
               struct bench_error **err);
 
+/* The SHA-256 of the file at path (through coreutils' sha256sum) as 64
+ * lowercase hex digits in hex. Returns 0, or -1 with *err. */
+int file_sha256(const char *path, char hex[65], struct bench_error **err);
+
 #endif

@@ -27,12 +27,20 @@ int env_spec_init(struct env_spec *spec, const struct run_options *o, const stru
 	    .initrd = o->initrd,
 	    .xen_mode = o->xen_mode,
 	    .cpu_limit = o->cpu_limit,
+	    .keep_image = o->keep_image,
 	};
 	if (o->memory != NULL && run_options_bytes(o->memory, &spec->memory_bytes) < 0)
 		return bench_error_set(err, 0, "--memory %s is not a size", o->memory);
 	if (o->disk_size != NULL && run_options_bytes(o->disk_size, &spec->disk_bytes) < 0)
 		return bench_error_set(err, 0, "--disk-size %s is not a size", o->disk_size);
 	return 0;
+}
+
+void env_spec_choose(struct env_spec *spec, const struct env_choice *c)
+{
+	spec->runtime = c->variant[0] != '\0' ? c->variant : NULL;
+	if (c->net[0] != '\0')
+		spec->net_mode = c->net;
 }
 
 int env_account_process(struct env_instance *inst, struct env_account *out,

@@ -24,13 +24,14 @@ struct env_spec {
 	uint64_t memory_bytes;       /* instance memory limit, 0 = backend default */
 	const char *wl_path;         /* host path of the static wl binary */
 	const char *work_dir;        /* scratch directory (disk workloads), or NULL */
-	const char *runtime;         /* containers: OCI runtime name, NULL = default */
-	const char *net_mode;        /* containers: "bridge" or "host", NULL = bridge */
-	const char *accel;           /* qemu: "auto", "kvm" or "tcg", NULL = auto */
-	const char *kernel;          /* guests: kernel, NULL = the built image */
-	const char *initrd;          /* guests: initramfs, NULL = the built image */
-	uint64_t disk_bytes;         /* guests: scratch disk size, 0 = backend default */
-	const char *xen_mode;        /* xen: "pvh", "pv" or "hvm", NULL = pvh */
+	const char *runtime;         /* containers: runtime (the variant), NULL = default */
+	const char *net_mode; /* containers: "bridge", "host", "nat" or "none"; NULL = bridge */
+	bool keep_image;      /* docker: keep the imported image after the run */
+	const char *accel;    /* qemu: "auto", "kvm" or "tcg", NULL = auto */
+	const char *kernel;   /* guests: kernel, NULL = the built image */
+	const char *initrd;   /* guests: initramfs, NULL = the built image */
+	uint64_t disk_bytes;  /* guests: scratch disk size, 0 = backend default */
+	const char *xen_mode; /* xen: "pvh", "pv" or "hvm", NULL = pvh */
 	/* Where the instance's host-side I/O threads go (QEMU's main loop,
 	 * iothread, vhost), the same for every environment of a run; NULL =
 	 * they stay on the instance's CPUs. Set by the runner. */
@@ -84,6 +85,9 @@ struct env_peer {
 	char iface[64];            /* host-side interface the traffic crosses (capture here) */
 	char host_address[64];     /* address the peer binds and the instance connects to */
 	char instance_address[64]; /* the instance's own address ("" if not known) */
+	/* The named network namespace the peer must run in, "" = the host's
+	 * (docker --net nat: a namespace beyond Docker's NAT). */
+	char netns[32];
 };
 
 /* An instance's memory as the size rule (harness/run/sizes.h) sees it. */
@@ -149,7 +153,48 @@ struct env_ops {
 	 * runtimes work here and why not), as a JSON array of objects with
 	 * name, available and reason. Caller owns the result. */
 	json_t *(*details)(void);
+	/* Optional, for backends with variants that --env names as
+	 * NAME/VARIANT (container/docker): the variant a plain NAME means, and
+	 * whether a variant can run here: 0; -1 with a one-line reason; -2 when
+	 * there is no such variant (the reason lists the valid ones). */
+	const char *default_variant;
+	int (*probe_variant)(const char *variant, char *reason, size_t len);
+	/* Optional: undoes what prepare made that must not outlive the run
+	 * (docker: the imported image unless kept). Called once per prepare,
+	 * after the last instance stopped, also after a failure or a signal. */
+	void (*release)(const struct env_spec *spec);
 };
+
+/* An environment as a run names it: the backend, its variant (container
+ * runtimes) and the name its samples carry. Two choices of one run are
+ * independent environments (their own instances, their own names). */
+struct env_choice {
+	const struct env_ops *ops;
+	char variant[32]; /* "" for backends without variants */
+	char net[16];     /* network mode of this environment ("" = the run's --net) */
+	char name[96];    /* "bare", "container" (runc), "container/docker:nat" */
+};
+
+/* Resolves one --env item: "NAME", "NAME/VARIANT", and for backends with
+ * variants an optional ":NET" network mode (container/docker:nat), so one
+ * run can hold the same runtime on two networks. A plain NAME of a backend
+ * with variants takes runtime (--runtime) or else the backend's
+ * default_variant, and is named NAME when that is the default variant (so
+ * "container" keeps meaning runc, as in run files before variants) and
+ * NAME/VARIANT otherwise; a ":NET" stays in the name. runtime is ignored
+ * for backends without variants. Returns 0, or -1 with *err (unknown name,
+ * a variant or network mode for a backend without variants, an empty
+ * variant, an unknown network mode). Does not probe. */
+int env_choose(const char *text, const char *runtime, struct env_choice *out,
+               struct bench_error **err);
+
+/* The choice's probe: the variant's when it has one. 0, -1 (not here:
+ * reason) or -2 (no such variant: reason). */
+int env_choice_probe(const struct env_choice *c, char *reason, size_t len);
+
+/* Sets what the choice decides in spec: spec->runtime = its variant, and
+ * spec->net_mode = its network mode when it names one. */
+void env_spec_choose(struct env_spec *spec, const struct env_choice *c);
 
 /* account hook for backends whose instance is one host process tree rooted
  * at inst->agent.pid (bare, qemu): its CPU time and PSS. */

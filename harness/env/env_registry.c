@@ -27,6 +27,80 @@ void env_reclaim_stale(void)
 			env_registry[i]->reclaim();
 }
 
+/* NAME[/VARIANT] of env_choose, without the :NET suffix. */
+static int choose_variant(const char *text, const char *runtime, struct env_choice *out,
+                          struct bench_error **err)
+{
+	char base[64];
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+	if (n >= sizeof(base))
+		n = sizeof(base) - 1;
+	memcpy(base, text, n);
+	base[n] = '\0';
+	out->ops = env_find(base);
+	if (out->ops == NULL) {
+		char names[256];
+		env_names(names, sizeof(names));
+		return bench_error_set(err, 0, "unknown environment '%s' (valid: %s)", text, names);
+	}
+	const char *deflt = out->ops->default_variant;
+	if (slash != NULL && deflt == NULL)
+		return bench_error_set(err, 0, "environment '%s' has no variants ('%s')", base,
+		                       text);
+	if (slash != NULL && (slash[1] == '\0' || strchr(slash + 1, '/') != NULL))
+		return bench_error_set(err, 0, "'%s': write NAME/VARIANT, e.g. container/docker",
+		                       text);
+	if (deflt == NULL) {
+		snprintf(out->name, sizeof(out->name), "%s", base);
+		return 0;
+	}
+	const char *variant = slash ? slash + 1 : runtime && *runtime ? runtime : deflt;
+	if (strlen(variant) >= sizeof(out->variant))
+		return bench_error_set(err, 0, "variant name '%s' is too long", variant);
+	snprintf(out->variant, sizeof(out->variant), "%s", variant);
+	if (slash == NULL && strcmp(variant, deflt) == 0)
+		snprintf(out->name, sizeof(out->name), "%s", base);
+	else
+		snprintf(out->name, sizeof(out->name), "%s/%s", base, out->variant);
+	return 0;
+}
+
+int env_choose(const char *text, const char *runtime, struct env_choice *out,
+               struct bench_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	char head[128];
+	const char *colon = strchr(text, ':');
+	size_t n = colon ? (size_t)(colon - text) : strlen(text);
+	if (n >= sizeof(head))
+		return bench_error_set(err, 0, "environment name '%s' is too long", text);
+	memcpy(head, text, n);
+	head[n] = '\0';
+	if (choose_variant(head, runtime, out, err) < 0)
+		return -1;
+	if (colon == NULL)
+		return 0;
+	const char *net = colon + 1;
+	if (out->ops->default_variant == NULL)
+		return bench_error_set(err, 0, "environment '%s' takes no network mode ('%s')",
+		                       out->name, text);
+	if (!run_options_net_mode(net))
+		return bench_error_set(err, 0, "'%s': network mode '%s' is none of %s", text, net,
+		                       RUN_OPTIONS_NET_MODES);
+	snprintf(out->net, sizeof(out->net), "%s", net);
+	size_t len = strlen(out->name);
+	snprintf(out->name + len, sizeof(out->name) - len, ":%s", out->net);
+	return 0;
+}
+
+int env_choice_probe(const struct env_choice *c, char *reason, size_t len)
+{
+	if (c->variant[0] != '\0' && c->ops->probe_variant != NULL)
+		return c->ops->probe_variant(c->variant, reason, len);
+	return c->ops->probe(reason, len);
+}
+
 void env_names(char *buf, size_t len)
 {
 	size_t used = 0;

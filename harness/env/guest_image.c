@@ -39,21 +39,6 @@ int guest_kernel_version(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* sha256sum of path into hex[65]. */
-static int file_sha256(const char *path, char hex[65], struct bench_error **err)
-{
-	char tool[PATH_MAX], out[PATH_MAX + 128];
-	if (spawn_find("sha256sum", tool, sizeof(tool)) < 0)
-		return bench_error_set(err, 0, "sha256sum not found (coreutils)");
-	char *argv[] = {tool, (char *)path, NULL};
-	int rc = spawn_run(argv, 60, SPAWN_STDOUT_ONLY, out, sizeof(out), err);
-	if (rc != 0 || strlen(out) < 64 || out[64] != ' ')
-		return rc < 0 ? -1 : bench_error_set(err, 0, "sha256sum %s failed", path);
-	memcpy(hex, out, 64);
-	hex[64] = '\0';
-	return 0;
-}
-
 static struct guest_image cached;
 
 int guest_image_locate(const char *wl_path, const char *kernel, const char *initrd,

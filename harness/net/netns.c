@@ -261,16 +261,20 @@ int netns_attach(struct netns_slot *slot, enum netns_kind kind, struct bench_err
 	return 0;
 }
 
-int netns_setup(struct netns_slot *slot, struct bench_error **err)
+/* netns_setup and netns_adopt: a new namespace (pid 0) or pid's. */
+static int setup_veth(struct netns_slot *slot, pid_t pid, struct bench_error **err)
 {
 	cleanup_close int lock = claim(slot, NETNS_VETH, err);
 	if (lock < 0)
 		return -1;
-	char bridge_cidr[24], inst_cidr[24];
+	char bridge_cidr[24], inst_cidr[24], pid_text[16];
 	snprintf(bridge_cidr, sizeof(bridge_cidr), "%s/24", slot->bridge_addr);
 	snprintf(inst_cidr, sizeof(inst_cidr), "%s/24", slot->inst_addr);
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
 	char *ns = slot->ns_name, *hv = slot->host_veth;
-	if (ensure_bridge(bridge_cidr, err) < 0 || IP(IP_STRICT, err, "netns", "add", ns) < 0 ||
+	if (ensure_bridge(bridge_cidr, err) < 0 ||
+	    (pid > 0 ? IP(IP_STRICT, err, "netns", "attach", ns, pid_text)
+	             : IP(IP_STRICT, err, "netns", "add", ns)) < 0 ||
 	    IP(IP_STRICT, err, "link", "add", hv, "type", "veth", "peer", "name", "eth0", "netns",
 	       ns) < 0 ||
 	    IP(IP_STRICT, err, "link", "set", "dev", hv, "master", NETNS_BRIDGE, "up") < 0 ||
@@ -281,6 +285,18 @@ int netns_setup(struct netns_slot *slot, struct bench_error **err)
 		return bench_error_wrap(err, "network namespace setup");
 	}
 	return 0;
+}
+
+int netns_setup(struct netns_slot *slot, struct bench_error **err)
+{
+	return setup_veth(slot, 0, err);
+}
+
+int netns_adopt(struct netns_slot *slot, pid_t pid, struct bench_error **err)
+{
+	if (pid <= 0)
+		return bench_error_set(err, 0, "netns_adopt: no process (pid %d)", (int)pid);
+	return setup_veth(slot, pid, err);
 }
 
 void netns_teardown(struct netns_slot *slot)

@@ -10,6 +10,8 @@
 #ifndef BENCH_NETNS_H
 #define BENCH_NETNS_H
 
+#include <sys/types.h>
+
 #include "harness/core/error.h"
 
 #define NETNS_BRIDGE        "benchbr0"
@@ -45,6 +47,14 @@ struct netns_slot {
  * with inst_addr/24). *slot is overwritten. On failure undoes what it did
  * and returns -1 with *err naming the failed command and ip's stderr. */
 int netns_setup(struct netns_slot *slot, struct bench_error **err);
+
+/* Like netns_setup, but the namespace is the network namespace process
+ * pid already has (`ip netns attach`: a container whose runtime made an
+ * empty one, docker --network none, lxc.net type empty): slot.ns_name
+ * names it from then on, and the veth goes into it. netns_teardown
+ * removes the name, the veth and the address; the namespace itself ends
+ * with the container. */
+int netns_adopt(struct netns_slot *slot, pid_t pid, struct bench_error **err);
 
 /* Deletes the namespace (which removes the veth) and the host veth if still
  * there, releases the address, and deletes the bridge when no live slot of

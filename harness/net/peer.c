@@ -1,23 +1,34 @@
 #include "harness/net/peer.h"
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness/core/spawn.h"
 
-int peer_start(const char *wl_path, const char *address, double lifetime_s, int timeout_ms,
-               const struct topo *t, const struct topo_binding *binding, struct peer_server *out,
-               struct bench_error **err)
+int peer_start(const char *wl_path, const char *address, const char *netns, double lifetime_s,
+               int timeout_ms, const struct topo *t, const struct topo_binding *binding,
+               struct peer_server *out, struct bench_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	agent_init(&out->proc);
-	char lifetime[32];
+	char lifetime[32], ip[PATH_MAX];
 	snprintf(lifetime, sizeof(lifetime), "%.0f", lifetime_s < 1 ? 1 : lifetime_s);
-	char *argv[] = {(char *)wl_path, "serve",  "--bind", (char *)address,
-	                "--lifetime",    lifetime, NULL};
+	char *serve[] = {(char *)wl_path, "serve",  "--bind", (char *)address,
+	                 "--lifetime",    lifetime, NULL};
+	char *in_netns[] = {ip,      "netns",  "exec",          (char *)netns, (char *)wl_path,
+	                    "serve", "--bind", (char *)address, "--lifetime",  lifetime,
+	                    NULL};
+	bool inside = netns != NULL && netns[0] != '\0';
+	if (inside && spawn_find("ip", ip, sizeof(ip)) < 0)
+		return bench_error_set(err, 0,
+		                       "ip (iproute2) not found: the network peer runs "
+		                       "in a namespace");
 	json_t *msg = NULL;
-	if (spawn_agent(argv, binding ? t : NULL, binding, &out->proc, err) < 0)
+	if (spawn_agent(inside ? in_netns : serve, binding ? t : NULL, binding, &out->proc, err) <
+	    0)
 		return bench_error_wrap(err, "starting the network peer");
 	if (agent_expect(&out->proc, "listening", timeout_ms, &msg, err) < 0) {
 		char *text = agent_stderr(&out->proc, 2048);
@@ -35,6 +46,7 @@ int peer_start(const char *wl_path, const char *address, double lifetime_s, int 
 		return bench_error_set(err, 0, "the network peer announced no usable ports");
 	}
 	snprintf(out->address, sizeof(out->address), "%s", address);
+	snprintf(out->netns, sizeof(out->netns), "%s", inside ? netns : "");
 	out->tcp_port = (uint16_t)tcp;
 	out->udp_port = (uint16_t)udp;
 	if (binding != NULL)

@@ -39,7 +39,7 @@ static double gib(uint64_t bytes)
 }
 
 /* Whether one instance of every environment fits in memory at once. */
-static bool fits_side_by_side(const struct run_options *o, const struct env_ops *const *envs,
+static bool fits_side_by_side(const struct run_options *o, const struct env_choice *envs,
                               size_t n_envs, const struct topo *t, const struct topo_binding *b,
                               const struct size_plan *sizes, char *why, size_t len)
 {
@@ -49,13 +49,13 @@ static bool fits_side_by_side(const struct run_options *o, const struct env_ops 
 	uint64_t need = 0, largest = 0, given = spec.memory_bytes;
 	size_t unlimited = 0;
 	for (size_t i = 0; i < n_envs; i++) {
-		if (envs[i]->host_memory == NULL) {
+		if (envs[i].ops->host_memory == NULL) {
 			unlimited++;
 			continue;
 		}
-		uint64_t planned = size_plan_memory(sizes, envs[i]->name);
+		uint64_t planned = size_plan_memory(sizes, envs[i].name);
 		spec.memory_bytes = planned ? planned : given;
-		uint64_t m = envs[i]->host_memory(&spec);
+		uint64_t m = envs[i].ops->host_memory(&spec);
 		need += m;
 		largest = m > largest ? m : largest;
 	}
@@ -73,22 +73,23 @@ static bool fits_side_by_side(const struct run_options *o, const struct env_ops 
 	return false;
 }
 
-static void check_cpu_numbering(struct run_conditions *c, const struct env_ops *const *envs,
+static void check_cpu_numbering(struct run_conditions *c, const struct env_choice *envs,
                                 size_t n_envs)
 {
 	for (size_t i = 0; i < n_envs; i++) {
-		if (envs[i]->cpu_numbering == NULL)
+		if (envs[i].ops->cpu_numbering == NULL)
 			continue;
 		for (size_t j = 0; j < n_envs; j++) {
-			if (j == i || (envs[j]->cpu_numbering != NULL &&
-			               strcmp(envs[j]->cpu_numbering, envs[i]->cpu_numbering) == 0))
+			if (j == i ||
+			    (envs[j].ops->cpu_numbering != NULL &&
+			     strcmp(envs[j].ops->cpu_numbering, envs[i].ops->cpu_numbering) == 0))
 				continue;
-			char names[128], detail[512];
-			snprintf(names, sizeof(names), "%s, %s", envs[i]->name, envs[j]->name);
+			char names[200], detail[512];
+			snprintf(names, sizeof(names), "%s, %s", envs[i].name, envs[j].name);
 			snprintf(detail, sizeof(detail),
 			         "%s's CPUs are %s, %s's are the host's: the same --cpus names "
 			         "different CPUs",
-			         envs[i]->name, envs[i]->cpu_numbering, envs[j]->name);
+			         envs[i].name, envs[i].ops->cpu_numbering, envs[j].name);
 			unmatched(c, "cpu numbering", names, detail);
 			return;
 		}
@@ -103,7 +104,7 @@ static unsigned count(const bool set[CPULIST_MAX])
 	return n;
 }
 
-int run_conditions_resolve(const struct run_options *o, const struct env_ops *const *envs,
+int run_conditions_resolve(const struct run_options *o, const struct env_choice *envs,
                            size_t n_envs, const struct topo *t, const struct topo_binding *b,
                            bool networked, struct run_conditions *c, struct bench_error **err)
 {
@@ -155,7 +156,7 @@ int run_conditions_resolve(const struct run_options *o, const struct env_ops *co
 	return 0;
 }
 
-void run_conditions_instance(struct run_conditions *c, const struct env_ops *env,
+void run_conditions_instance(struct run_conditions *c, const struct env_choice *env,
                              const struct env_instance *inst, size_t n_envs)
 {
 	if (n_envs < 2 || inst->helpers != ENV_HELPERS_UNPLACED)

@@ -45,14 +45,14 @@ struct run_conditions {
  * says whether a selected workload talks to the peer (a peer sharing
  * several CPUs with the instance is then warned about). Free with
  * run_conditions_free. */
-int run_conditions_resolve(const struct run_options *o, const struct env_ops *const *envs,
+int run_conditions_resolve(const struct run_options *o, const struct env_choice *envs,
                            size_t n_envs, const struct topo *t, const struct topo_binding *b,
                            bool networked, struct run_conditions *c, struct bench_error **err);
 
 /* After an instance of env was pinned: helper threads it could not place
  * become an unmatched condition (once per environment) when the run has
  * several environments. */
-void run_conditions_instance(struct run_conditions *c, const struct env_ops *env,
+void run_conditions_instance(struct run_conditions *c, const struct env_choice *env,
                              const struct env_instance *inst, size_t n_envs);
 
 /* {peer, io, interleave: {interleaved, scheme, seed | reason}, warmup_rule,

@@ -82,14 +82,14 @@ static int grow(struct fleet *f, size_t n)
 		struct env_instance *inst = NULL;
 		struct env_spec spec = f->spec;
 		spread(&f->o->binding->cpus[0], f->n, spec.binding.threads, &spec.binding);
-		if (f->o->env->start(&spec, &inst, &err) < 0 ||
-		    f->o->env->pin(inst, &spec, &err) < 0 ||
+		if (f->o->env->ops->start(&spec, &inst, &err) < 0 ||
+		    f->o->env->ops->pin(inst, &spec, &err) < 0 ||
 		    (f->o->workload != NULL && open_workload(f, inst, &err) < 0)) {
 			snprintf(f->stop_reason, sizeof(f->stop_reason), "instance %zu failed: %s",
 			         f->n + 1, err ? err->msg : "?");
 			bench_error_free(&err);
 			if (inst != NULL)
-				f->o->env->stop(inst);
+				f->o->env->ops->stop(inst);
 			return -1;
 		}
 		f->start_s[f->n] = inst->start_s;
@@ -101,7 +101,7 @@ static int grow(struct fleet *f, size_t n)
 static void shrink(struct fleet *f, size_t n)
 {
 	while (f->n > n)
-		f->o->env->stop(f->inst[--f->n]);
+		f->o->env->ops->stop(f->inst[--f->n]);
 }
 
 /* One round: "rep" to every instance, then every reply's first metric. */
@@ -149,7 +149,7 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 	bool higher = f->o->workload == NULL || f->o->workload->better == BETTER_HIGHER;
 	for (size_t i = 0; i < n; i++) {
 		struct env_account a = {-1, -1, -1, -1};
-		f->o->env->account(f->inst[i], &a, NULL);
+		f->o->env->ops->account(f->inst[i], &a, NULL);
 		json_array_append_new(mem, json_integer(a.mem_bytes));
 		json_array_append_new(start, json_real(f->start_s[i]));
 		json_t *asked = json_object_get(f->inst[i]->pinning, "binding");
@@ -191,6 +191,7 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 	if (env_spec_init(&f.spec, o->run, o->topo, o->binding, o->wl_path, o->scratch_dir, err) <
 	    0)
 		return -1;
+	env_spec_choose(&f.spec, o->env);
 	f.inst = calloc(o->max, sizeof(*f.inst));
 	f.start_s = calloc(o->max, sizeof(double));
 	if (f.inst == NULL || f.start_s == NULL) {
@@ -198,7 +199,9 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 		free(f.start_s);
 		return bench_error_set(err, ENOMEM, "density");
 	}
-	if (o->env->prepare(&f.spec, err) < 0) {
+	if (o->env->ops->prepare(&f.spec, err) < 0) {
+		if (o->env->ops->release != NULL)
+			o->env->ops->release(&f.spec);
 		free(f.inst);
 		free(f.start_s);
 		return -1;
@@ -244,6 +247,8 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 		rc = -1;
 	}
 	shrink(&f, 0);
+	if (o->env->ops->release != NULL)
+		o->env->ops->release(&f.spec);
 	free(f.inst);
 	free(f.start_s);
 	if (rc < 0 || json_array_size(steps) == 0) {

@@ -12,7 +12,7 @@
 #include "harness/core/topo.h"
 
 struct density_options {
-	const struct env_ops *env;
+	const struct env_choice *env;
 	const struct wl_info *workload; /* NULL: idle instances (pure footprint) */
 	const struct run_options *run;  /* workload options (duration, size, ...) */
 	const struct topo *topo;

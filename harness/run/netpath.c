@@ -11,7 +11,8 @@ int netpath_ensure(struct netpath *np, const char *wl_path, const struct env_ops
 	struct env_peer where = {0};
 	if (env->peer(inst, &where, err) < 0)
 		return bench_error_wrap(err, "where the network peer listens (%s)", env->name);
-	if (np->server.running && strcmp(np->where.host_address, where.host_address) == 0) {
+	if (np->server.running && strcmp(np->where.host_address, where.host_address) == 0 &&
+	    strcmp(np->server.netns, where.netns) == 0) {
 		np->where = where;
 		return 0;
 	}
@@ -20,8 +21,9 @@ int netpath_ensure(struct netpath *np, const char *wl_path, const struct env_ops
 	struct topo_binding b;
 	if (np->peer_cpus != NULL)
 		placement_binding(np->peer_cpus, &b);
-	return peer_start(wl_path, where.host_address, PEER_LIFETIME_S, PEER_READY_TIMEOUT_MS,
-	                  np->topo, np->peer_cpus ? &b : NULL, &np->server, err);
+	return peer_start(wl_path, where.host_address, where.netns, PEER_LIFETIME_S,
+	                  PEER_READY_TIMEOUT_MS, np->topo, np->peer_cpus ? &b : NULL, &np->server,
+	                  err);
 }
 
 json_t *netpath_peer_pinning(const struct netpath *np)

@@ -21,8 +21,9 @@
  * workloads, replaced after a failure), its network path, and the values
  * of the workload being run. */
 struct lane {
-	const struct env_ops *env;
+	const struct env_choice *env;
 	struct env_spec spec;
+	bool prepared; /* prepare was called: release is owed */
 	struct env_instance *inst;
 	struct netpath net; /* peer + capture, started by the first network workload */
 	/* the current workload */
@@ -116,7 +117,7 @@ static double eta(const struct runner *r, size_t lanes, size_t done_here)
 static void progress(struct runner *r, const char *env, const char *what, size_t lanes, size_t done,
                      unsigned total, const struct wl_info *w)
 {
-	char label[160];
+	char label[256];
 	snprintf(label, sizeof(label), "[%zu/%zu] %s/%s%s", r->workload_index + 1,
 	         r->workload_count, env, w->name, what);
 	progress_update(&r->progress, label, (unsigned)done + 1, total, eta(r, lanes, done));
@@ -129,7 +130,7 @@ static void fail_lane(struct runner *r, struct lane *l, struct bench_error **wer
                       const char *context)
 {
 	bench_error_wrap(werr, "%s", context);
-	failure_explain(l->env, l->inst, r->opts->timeout_s, werr);
+	failure_explain(l->env->ops, l->inst, r->opts->timeout_s, werr);
 	if (l->werr == NULL)
 		l->werr = *werr;
 	else
@@ -144,10 +145,10 @@ static void ensure_instance(struct runner *r, struct lane *l)
 		return;
 	struct bench_error *werr = NULL;
 	double t0 = monotonic_seconds();
-	char context[96];
+	char context[128];
 	snprintf(context, sizeof(context), "starting %s", l->env->name);
-	if (l->env->start(&l->spec, &l->inst, &werr) < 0 ||
-	    l->env->pin(l->inst, &l->spec, &werr) < 0)
+	if (l->env->ops->start(&l->spec, &l->inst, &werr) < 0 ||
+	    l->env->ops->pin(l->inst, &l->spec, &werr) < 0)
 		fail_lane(r, l, &werr, context);
 	else
 		run_conditions_instance(r->cond, l->env, l->inst, r->s->n_envs);
@@ -168,7 +169,7 @@ static void open_workload_untimed(struct runner *r, struct lane *l, const struct
 	    .disk_path = l->inst->disk_path[0] ? l->inst->disk_path : NULL,
 	};
 	if (wl_info_takes(w, "peer")) {
-		if (netpath_ensure(&l->net, r->s->wl_path, l->env, l->inst, &werr) < 0) {
+		if (netpath_ensure(&l->net, r->s->wl_path, l->env->ops, l->inst, &werr) < 0) {
 			fail_lane(r, l, &werr, "the network peer");
 			return;
 		}
@@ -313,7 +314,7 @@ static void finish_workload_untimed(struct runner *r, struct lane *l, const stru
 	if (!lane_ok(l))
 		return;
 	struct env_account acct = {-1, -1, -1, -1};
-	if (l->env->account(l->inst, &acct, NULL) == 0) {
+	if (l->env->ops->account(l->inst, &acct, NULL) == 0) {
 		l->acct = json_pack("{s:f, s:I, s:f}", "cpu_s", acct.cpu_s, "mem_bytes",
 		                    (json_int_t)acct.mem_bytes, "start_s", acct.start_s);
 		if (acct.backend_cpu_s >= 0)
@@ -451,7 +452,7 @@ static void stop_instance(struct runner *r, struct lane *l)
 	if (l->inst == NULL)
 		return;
 	double t0 = monotonic_seconds();
-	l->env->stop(l->inst);
+	l->env->ops->stop(l->inst);
 	l->inst = NULL;
 	double dt = monotonic_seconds() - t0;
 	r->totals->env_s += dt;
@@ -517,10 +518,11 @@ static int prepare_lanes(struct runner *r, struct bench_error **err)
 		return bench_error_set(err, 0, "between 1 and %d environments", MAX_LANES);
 	for (size_t i = 0; i < s->n_envs; i++) {
 		struct lane *l = &r->lane[i];
-		l->env = s->envs[i];
+		l->env = &s->envs[i];
 		if (env_spec_init(&l->spec, s->opts, s->topo, s->binding, s->wl_path,
 		                  s->scratch_dir, err) < 0)
 			return -1;
+		env_spec_choose(&l->spec, l->env);
 		if (size_plan_memory(r->cond->sizes, l->env->name) != 0)
 			l->spec.memory_bytes = size_plan_memory(r->cond->sizes, l->env->name);
 		l->spec.io = &r->cond->io;
@@ -530,7 +532,8 @@ static int prepare_lanes(struct runner *r, struct bench_error **err)
 		snprintf(r->label + strlen(r->label), sizeof(r->label) - strlen(r->label), "%s%s",
 		         i ? "," : "", l->env->name);
 		double t0 = monotonic_seconds();
-		int prc = l->env->prepare(&l->spec, err);
+		l->prepared = true;
+		int prc = l->env->ops->prepare(&l->spec, err);
 		run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_PREPARE,
 		               monotonic_seconds() - t0);
 		if (prc < 0)
@@ -582,6 +585,8 @@ int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct
 		netpath_close(&r.lane[j].net);
 		stop_instance(&r, &r.lane[j]);
 		lane_reset(&r.lane[j]);
+		if (r.lane[j].prepared && r.lane[j].env->ops->release != NULL)
+			r.lane[j].env->ops->release(&r.lane[j].spec);
 	}
 	progress_done(&r.progress);
 	totals->wall_s = monotonic_seconds() - t0;

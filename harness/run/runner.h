@@ -45,7 +45,7 @@ double runner_budget_share(double deadline, double now, size_t units_left);
 /* What a run runs. */
 struct runner_setup {
 	const struct run_options *opts;
-	const struct env_ops *const *envs; /* in --env order; the first is block position 0 */
+	const struct env_choice *envs; /* in --env order; the first is block position 0 */
 	size_t n_envs;
 	const struct catalog *cat; /* opts->workloads already validated against it */
 	const struct topo *topo;

@@ -50,8 +50,8 @@ static uint64_t host_available(int numa_node, char *basis, size_t len)
 	return bytes;
 }
 
-int size_plan_resolve(const struct run_options *opts, const struct env_ops *const *envs,
-                      size_t n_envs, const struct catalog *cat, const struct topo *topo,
+int size_plan_resolve(const struct run_options *opts, const struct env_choice *envs, size_t n_envs,
+                      const struct catalog *cat, const struct topo *topo,
                       const struct topo_binding *binding, const char *wl_path,
                       struct size_plan *out, struct bench_error **err)
 {
@@ -82,14 +82,15 @@ int size_plan_resolve(const struct run_options *opts, const struct env_ops *cons
 	struct usable_ctx ctx[SIZES_MAX_ENVS];
 	for (size_t i = 0; i < n_envs && i < SIZES_MAX_ENVS; i++) {
 		struct size_env *e = &in.env[in.n_envs++];
-		*e = (struct size_env){.name = envs[i]->name, .given = opts->memory != NULL};
-		if (envs[i]->memory == NULL)
+		*e = (struct size_env){.name = envs[i].name, .given = opts->memory != NULL};
+		if (envs[i].ops->memory == NULL)
 			continue;
-		ctx[i].env = envs[i];
+		ctx[i].env = envs[i].ops;
 		if (env_spec_init(&ctx[i].spec, opts, topo, binding, wl_path, NULL, err) < 0)
 			return SIZES_USAGE;
+		env_spec_choose(&ctx[i].spec, &envs[i]);
 		struct env_memory m;
-		if (envs[i]->memory(&ctx[i].spec, 0, false, &m, err) < 0)
+		if (envs[i].ops->memory(&ctx[i].spec, 0, false, &m, err) < 0)
 			return -1;
 		e->own_memory = true;
 		e->memory = m.memory_bytes;

@@ -22,8 +22,8 @@
  * shared by the n_envs instances up at once, and --size. Returns 0;
  * SIZES_USAGE with *err when --size or --memory cannot hold a selected
  * workload (exit 2); -1 with *err otherwise. */
-int size_plan_resolve(const struct run_options *opts, const struct env_ops *const *envs,
-                      size_t n_envs, const struct catalog *cat, const struct topo *topo,
+int size_plan_resolve(const struct run_options *opts, const struct env_choice *envs, size_t n_envs,
+                      const struct catalog *cat, const struct topo *topo,
                       const struct topo_binding *binding, const char *wl_path,
                       struct size_plan *out, struct bench_error **err);
 

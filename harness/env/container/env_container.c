@@ -1,12 +1,15 @@
-/* container: wl as the process of an OCI container run by runc (or another
- * OCI runtime with the same CLI). The bundle is a root filesystem holding
- * only the static wl plus a generated config.json; the cgroup cpuset uses
- * the same hwloc-resolved CPUs and NUMA node as bare runs. Networking is a
- * veth on the harness bridge (--net bridge, default) or the host's stack
- * (--net host). */
+/* container: wl as the process of a container run by one of the runtimes
+ * of runtime.h (runc by default; crun, docker, lxc), named as variants:
+ * --env container/docker, or --env container with --runtime. This file is
+ * the one environment: the instance's directory, root filesystem, cgroup
+ * name and network are made here the same way for every runtime, the
+ * cgroup cpuset and memory come from the same hwloc resolution as bare
+ * runs, and what the kernel applied is read back from the cgroup.
+ * Networking (--net): bridge (default, a veth on the harness bridge),
+ * host, nat (docker: Docker's default bridge, the peer beyond its NAT) or
+ * none. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +19,15 @@
 #include <unistd.h>
 
 #include "harness/core/clock.h"
-#include "harness/env/env.h"
+#include "harness/core/spawn.h"
+#include "harness/env/container/ct.h"
 #include "harness/env/explain.h"
-#include "harness/core/fingerprint.h"
-#include "harness/net/netns.h"
 #include "harness/env/container/oci.h"
 #include "harness/env/container/runtime.h"
-#include "harness/core/spawn.h"
 #include "harness/core/stale.h"
+#include "harness/env/env.h"
+#include "harness/net/netns.h"
 
-#define BUNDLE_ROOT      "/run/bench/bundles"
 #define READY_TIMEOUT_MS 30000
 #define DEFAULT_MEMORY   (2ull << 30)
 /* What the container itself charges to its memory limit besides the
@@ -34,41 +36,104 @@
 #define CONTAINER_OVERHEAD (32ull << 20)
 
 struct container {
-	char id[64];
-	char runtime[PATH_MAX];
-	char bundle[PATH_MAX];
-	char cgroup[96]; /* cgroupsPath, "/bench/<id>" */
-	bool bridged;
-	struct netns_slot net;
+	const struct ct_runtime *rt;
+	struct ct_instance ct;
+	/* bridge: the instance's namespace and veth; nat: the peer's namespace
+	 * beyond Docker's NAT */
+	struct netns_slot slot;
+	bool has_slot;
 	long long oom_kills_at_start; /* the host's OOM kill counter, for explain */
 };
 
-static const char *runtime_name(const struct env_spec *spec)
+static const struct ct_runtime *runtime_of(const struct env_spec *spec)
 {
-	return spec->runtime ? spec->runtime : RUNTIME_DEFAULT;
+	return ct_runtime_find(spec->runtime ? spec->runtime : RUNTIME_DEFAULT);
 }
 
-/* "runc" for /usr/sbin/runc. */
-static const char *runtime_name_of(const struct container *c)
+static int container_probe_variant(const char *variant, char *reason, size_t len)
 {
-	const char *slash = strrchr(c->runtime, '/');
-	return slash ? slash + 1 : c->runtime;
+	const struct ct_runtime *rt = ct_runtime_find(variant);
+	if (rt == NULL) {
+		char names[128];
+		ct_runtime_names(names, sizeof(names));
+		snprintf(reason, len, "runtime '%s' is not supported (supported: %s)", variant,
+		         names);
+		return -2;
+	}
+	return rt->probe(rt, reason, len);
 }
 
 static int container_probe(char *reason, size_t len)
 {
-	return runtime_probe(RUNTIME_DEFAULT, reason, len);
+	return container_probe_variant(RUNTIME_DEFAULT, reason, len);
+}
+
+/* The runtime's version, asked once per process (docker's takes a daemon
+ * round trip; it stays out of the start latency). */
+static const char *version_of(const struct ct_runtime *rt)
+{
+	static char versions[8][64];
+	static const struct ct_runtime *asked[8];
+	for (size_t i = 0; i < 8; i++) {
+		if (asked[i] == rt)
+			return versions[i];
+		if (asked[i] == NULL) {
+			asked[i] = rt;
+			if (rt->version(rt, versions[i], sizeof(versions[i])) < 0)
+				snprintf(versions[i], sizeof(versions[i]), "unknown");
+			return versions[i];
+		}
+	}
+	return "unknown";
+}
+
+/* One orphaned instance directory (a killed run's "bench-PID-N"): the
+ * runtime that ran it removes its container, then its cgroups and the
+ * directory go. */
+static void reclaim_instance(const char *name, const char *path, void *ctx)
+{
+	(void)ctx;
+	for (size_t i = 0; i < ct_runtime_count; i++)
+		if (ct_runtimes[i]->reclaim != NULL)
+			ct_runtimes[i]->reclaim(ct_runtimes[i], name, path);
+	ct_remove_instance_cgroups(name);
+	stale_remove_tree(path);
+}
+
+/* A runtime's state entry whose instance directory went first. */
+static void reclaim_state(const char *name, const char *path, void *ctx)
+{
+	(void)path;
+	const struct ct_runtime *rt = ctx;
+	rt->reclaim(rt, name, NULL);
+	ct_remove_instance_cgroups(name);
+}
+
+/* Removes what killed runs left: their containers (also stopped ones a
+ * runtime still lists), cgroups and instance directories. */
+static void container_reclaim(void)
+{
+	stale_sweep(CT_DIR_ROOT, reclaim_instance, NULL);
+	for (size_t i = 0; i < ct_runtime_count; i++)
+		if (ct_runtimes[i]->state_root != NULL && ct_runtimes[i]->reclaim != NULL)
+			stale_sweep(ct_runtimes[i]->state_root, reclaim_state,
+			            (void *)ct_runtimes[i]);
 }
 
 static int container_prepare(const struct env_spec *spec, struct bench_error **err)
 {
+	const struct ct_runtime *rt = runtime_of(spec);
 	char reason[512];
-	if (runtime_probe(runtime_name(spec), reason, sizeof(reason)) < 0)
+	int probe = container_probe_variant(spec->runtime ? spec->runtime : RUNTIME_DEFAULT, reason,
+	                                    sizeof(reason));
+	if (probe < 0)
 		return bench_error_set(err, 0, "%s", reason);
-	if (spec->net_mode && strcmp(spec->net_mode, "bridge") != 0 &&
-	    strcmp(spec->net_mode, "host") != 0)
-		return bench_error_set(err, 0, "--net %s: valid modes are bridge, host",
-		                       spec->net_mode);
+	enum ct_net net;
+	char nets[64];
+	ct_runtime_nets(rt, nets, sizeof(nets));
+	if (ct_net_parse(spec->net_mode, &net) < 0 || !(rt->nets & (1u << net)))
+		return bench_error_set(err, 0, "--net %s: runtime %s offers %s", spec->net_mode,
+		                       rt->name, nets);
 	if (access(spec->wl_path, X_OK) < 0)
 		return bench_error_set(err, errno, "workload runner '%s'", spec->wl_path);
 	unsigned cpus = 0;
@@ -80,72 +145,26 @@ static int container_prepare(const struct env_spec *spec, struct bench_error **e
 		    "--cpu-limit %g is more than the %u CPU(s) of the container's "
 		    "cpuset (%s): it would limit nothing",
 		    spec->cpu_limit, cpus, spec->binding.cpus_text);
-	return 0;
+	version_of(rt);
+	return rt->prepare ? rt->prepare(rt, spec, err) : 0;
 }
 
-/* Removes the bundle without crossing into mounts. */
-static void remove_bundle(const char *dir)
+static void container_release(const struct env_spec *spec)
 {
-	stale_remove_tree(dir);
-}
-
-/* A container of a killed run: deleted by the runtime, bundle removed. */
-static void reclaim_container(const char *name, const char *path, void *ctx)
-{
-	char out[512];
-	char *argv[] = {(char *)ctx, "delete", "--force", (char *)name, NULL};
-	spawn_run(argv, 15, 0, out, sizeof(out), NULL);
-	if (path != NULL)
-		remove_bundle(path);
-}
-
-/* A runtime's state entry without a bundle (the bundle went first). */
-static void reclaim_runtime_state(const char *name, const char *path, void *ctx)
-{
-	(void)path;
-	reclaim_container(name, NULL, ctx);
-}
-
-/* Removes what killed runs left: their containers (also stopped ones a
- * runtime still lists) and bundles. */
-static void container_reclaim(void)
-{
-	static const char *const runtimes[] = {"runc", "crun"};
-	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
-		char path[PATH_MAX], state_root[64];
-		if (spawn_find(runtimes[i], path, sizeof(path)) < 0)
-			continue;
-		snprintf(state_root, sizeof(state_root), "/run/%s", runtimes[i]);
-		stale_sweep(BUNDLE_ROOT, reclaim_container, path);
-		stale_sweep(state_root, reclaim_runtime_state, path);
-	}
-}
-
-/* Removes the now-empty "bench" parent cgroups the runtime left. */
-static void remove_parent_cgroups(void)
-{
-	const char *controllers[] = {"cpuset",  "cpu",     "cpuacct", "memory",  "devices",
-	                             "pids",    "blkio",   "freezer", "net_cls", "perf_event",
-	                             "hugetlb", "systemd", "unified", ""};
-	char path[PATH_MAX];
-	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%sbench", controllers[i],
-		         controllers[i][0] ? "/" : "");
-		rmdir(path); /* fails harmlessly while another run still uses it */
-	}
+	const struct ct_runtime *rt = runtime_of(spec);
+	if (rt != NULL && rt->release != NULL)
+		rt->release(rt, spec);
 }
 
 static void container_destroy(struct container *c)
 {
-	if (c->id[0] != '\0' && c->runtime[0] != '\0') {
-		char out[512];
-		char *argv[] = {c->runtime, "delete", "--force", c->id, NULL};
-		spawn_run(argv, 15, 0, out, sizeof(out), NULL);
-	}
-	if (c->bridged)
-		netns_teardown(&c->net);
-	remove_bundle(c->bundle);
-	remove_parent_cgroups();
+	if (c->rt != NULL)
+		c->rt->destroy(c->rt, &c->ct);
+	if (c->has_slot)
+		netns_teardown(&c->slot);
+	c->has_slot = false;
+	stale_remove_tree(c->ct.dir);
+	ct_remove_parent_cgroups();
 }
 
 static void container_stop(struct env_instance *inst)
@@ -161,22 +180,80 @@ static void container_stop(struct env_instance *inst)
 	free(inst);
 }
 
-static int make_bundle_dir(struct container *c, struct bench_error **err)
+static int make_dir(struct ct_instance *ct, struct bench_error **err)
 {
 	if (mkdir("/run/bench", 0755) < 0 && errno != EEXIST)
 		return bench_error_set(err, errno, "creating /run/bench");
-	if (mkdir(BUNDLE_ROOT, 0700) < 0 && errno != EEXIST)
-		return bench_error_set(err, errno, "creating %s", BUNDLE_ROOT);
-	snprintf(c->bundle, sizeof(c->bundle), "%s/%s", BUNDLE_ROOT, c->id);
-	if (mkdir(c->bundle, 0700) < 0)
-		return bench_error_set(err, errno, "creating %s", c->bundle);
+	if (mkdir(CT_DIR_ROOT, 0700) < 0 && errno != EEXIST)
+		return bench_error_set(err, errno, "creating %s", CT_DIR_ROOT);
+	snprintf(ct->dir, sizeof(ct->dir), "%s/%s", CT_DIR_ROOT, ct->id);
+	if (mkdir(ct->dir, 0700) < 0)
+		return bench_error_set(err, errno, "creating %s", ct->dir);
+	return 0;
+}
+
+/* Everything the runtime needs before its start hook: names, directory,
+ * resources, root filesystem, and the namespace it joins or the peer's. */
+static int set_up(struct container *c, const struct env_spec *spec, struct bench_error **err)
+{
+	static unsigned counter;
+	struct ct_instance *ct = &c->ct;
+	snprintf(ct->id, sizeof(ct->id), "bench-%d-%u", (int)getpid(), counter++);
+	snprintf(ct->cgroup, sizeof(ct->cgroup), "/bench/%s", ct->id);
+	ct_net_parse(spec->net_mode, &ct->net);
+	ct->cpus = spec->binding.cpus_text;
+	ct->numa_node = spec->binding.numa_node;
+	ct->memory_bytes = spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY;
+	ct->cpu_limit = spec->cpu_limit;
+	ct->pid = -1;
+	if (spawn_find(c->rt->program, ct->tool, sizeof(ct->tool)) < 0)
+		return bench_error_set(err, 0, "%s not found", c->rt->program);
+	if (make_dir(ct, err) < 0)
+		return -1;
+	static char scratch[PATH_MAX]; /* realpath of the run's one scratch directory */
+	if (spec->work_dir && realpath(spec->work_dir, scratch) != NULL)
+		ct->scratch = scratch;
+	if (c->rt->needs_rootfs) {
+		snprintf(ct->rootfs, sizeof(ct->rootfs), "%s/rootfs", ct->dir);
+		if (oci_rootfs_write(ct->rootfs, spec->wl_path, ct->scratch, err) < 0)
+			return -1;
+	}
+	bool join = ct->net == CT_NET_BRIDGE && c->rt->bridge == CT_BRIDGE_JOIN;
+	if (join || ct->net == CT_NET_NAT) {
+		if (netns_setup(&c->slot, err) < 0)
+			return -1;
+		c->has_slot = true;
+		if (join)
+			ct->netns_path = c->slot.ns_path;
+	}
+	return 0;
+}
+
+/* After "ready": what only the running container tells, and the bridge's
+ * veth for runtimes that made an empty namespace. */
+static int after_ready(struct container *c, pid_t cli, struct bench_error **err)
+{
+	struct ct_instance *ct = &c->ct;
+	if (c->rt->cli_monitors)
+		ct_add_helper(ct, cli);
+	if (c->rt->started != NULL && c->rt->started(c->rt, ct, err) < 0)
+		return -1;
+	if (ct->pid <= 0)
+		ct->pid = ct_cgroup_pid(ct);
+	if (ct->net != CT_NET_BRIDGE || c->rt->bridge != CT_BRIDGE_ADOPT)
+		return 0;
+	if (ct->pid <= 0)
+		return bench_error_set(err, 0, "no process in cgroup %s to put on the bridge",
+		                       ct->cgroup);
+	if (netns_adopt(&c->slot, ct->pid, err) < 0)
+		return -1;
+	c->has_slot = true;
 	return 0;
 }
 
 static int container_start(const struct env_spec *spec, struct env_instance **out,
                            struct bench_error **err)
 {
-	static unsigned counter;
 	struct env_instance *inst = calloc(1, sizeof(*inst));
 	struct container *c = calloc(1, sizeof(*c));
 	if (inst == NULL || c == NULL) {
@@ -187,48 +264,28 @@ static int container_start(const struct env_spec *spec, struct env_instance **ou
 	inst->ops = &env_container_ops;
 	inst->priv = c;
 	agent_init(&inst->agent);
-	snprintf(c->id, sizeof(c->id), "bench-%d-%u", (int)getpid(), counter++);
-	snprintf(c->cgroup, sizeof(c->cgroup), "/bench/%s", c->id);
+	c->rt = runtime_of(spec);
+	if (c->rt == NULL) {
+		bench_error_set(err, 0, "runtime %s is not supported", spec->runtime);
+		goto fail;
+	}
+	container_reclaim(); /* before the clock: not part of the start latency */
 	double t0 = monotonic_seconds();
-	if (spawn_find(runtime_name(spec), c->runtime, sizeof(c->runtime)) < 0) {
-		bench_error_set(err, 0, "runtime %s not found", runtime_name(spec));
-		goto fail;
-	}
-	container_reclaim();
-	c->bridged = spec->net_mode == NULL || strcmp(spec->net_mode, "bridge") == 0;
-	if (c->bridged && netns_setup(&c->net, err) < 0) {
-		c->bridged = false;
-		goto fail;
-	}
-	char scratch[PATH_MAX];
-	bool has_scratch = spec->work_dir && realpath(spec->work_dir, scratch) != NULL;
-	struct oci_spec oci = {
-	    .hostname = c->id,
-	    .cpus = spec->binding.cpus_text,
-	    .numa_node = spec->binding.numa_node,
-	    .memory_bytes = spec->memory_bytes ? spec->memory_bytes : DEFAULT_MEMORY,
-	    .cpu_limit = spec->cpu_limit,
-	    .netns_path = c->bridged ? c->net.ns_path : NULL,
-	    .scratch_dir = has_scratch ? scratch : NULL,
-	    .cgroups_path = c->cgroup,
-	};
-	if (make_bundle_dir(c, err) < 0 ||
-	    oci_bundle_write(c->bundle, spec->wl_path, &oci, err) < 0)
-		goto fail;
-	/* --keep: the container (and its cgroup, with the memory record that
-	 * explains an OOM kill) stays until container_destroy deletes it */
-	char *argv[] = {c->runtime, "run", "--keep", "--bundle", c->bundle, c->id, NULL};
 	json_t *ready = NULL;
-	if (spawn_agent(argv, NULL, NULL, &inst->agent, err) < 0)
+	if (set_up(c, spec, err) < 0 || c->rt->start(c->rt, &c->ct, &inst->agent, err) < 0)
 		goto fail;
 	if (agent_expect(&inst->agent, "ready", READY_TIMEOUT_MS, &ready, err) < 0) {
 		char *text = agent_stderr(&inst->agent, 2048);
 		if (text != NULL)
-			bench_error_wrap(err, "%s run (stderr: %s)", runtime_name(spec), text);
+			bench_error_wrap(err, "%s (stderr: %s)", c->rt->name, text);
 		free(text);
 		goto fail;
 	}
 	json_decref(ready);
+	if (after_ready(c, inst->agent.pid, err) < 0) {
+		bench_error_wrap(err, "%s container %s", c->rt->name, c->ct.id);
+		goto fail;
+	}
 	inst->start_s = monotonic_seconds() - t0;
 	c->oom_kills_at_start = env_host_oom_kills();
 	*out = inst;
@@ -238,89 +295,76 @@ fail:
 	return -1;
 }
 
-/* cgroup v1 controller file, or the v2 unified one. */
-static int cgroup_read(const struct container *c, const char *v1_controller, const char *v1_file,
-                       const char *v2_file, char *buf, size_t len)
+/* The limits asked, against what the cgroup holds: "" when they agree,
+ * else what differs. */
+static void check_settings(const struct ct_instance *ct, json_t *got, char *why, size_t len)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/%s", v1_controller, c->cgroup, v1_file);
-	if (read_first_line(path, buf, len) == 0)
-		return 0;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", c->cgroup, v2_file);
-	return read_first_line(path, buf, len);
+	const char *cpus = json_string_value(json_object_get(got, "cpuset_cpus"));
+	json_t *mem = json_object_get(got, "memory_limit_bytes");
+	json_t *quota = json_object_get(got, "cpu_quota_us");
+	json_t *period = json_object_get(got, "cpu_period_us");
+	long long page = sysconf(_SC_PAGESIZE);
+	why[0] = '\0';
+	if (cpus == NULL || strcmp(cpus, ct->cpus) != 0)
+		snprintf(why, len, "container cpuset is '%s', asked '%s'", cpus ? cpus : "?",
+		         ct->cpus);
+	else if (!json_is_integer(mem) ||
+	         llabs(json_integer_value(mem) - (long long)ct->memory_bytes) >= page)
+		snprintf(why, len, "container memory limit is %lld, asked %llu",
+		         (long long)json_integer_value(mem), (unsigned long long)ct->memory_bytes);
+	else if (ct->cpu_limit > 0 &&
+	         (!json_is_integer(quota) || !json_is_integer(period) ||
+	          llabs(json_integer_value(quota) * CT_CFS_PERIOD_US -
+	                ct_cfs_quota_us(ct->cpu_limit) * json_integer_value(period)) >
+	              json_integer_value(period)))
+		snprintf(why, len, "container CPU quota is %lld/%lld us, asked %.3f CPUs",
+		         (long long)json_integer_value(quota),
+		         (long long)json_integer_value(period), ct->cpu_limit);
 }
 
-/* The CFS quota the cgroup holds: cgroup v1 cpu.cfs_quota_us and
- * cpu.cfs_period_us, or v2 cpu.max ("max 100000" or "80000 100000").
- * quota -1 = unlimited. -1 when neither can be read. */
-static int cgroup_cpu_quota(const struct container *c, long long *quota, long long *period)
+/* pinning.backend.cpu_limit from what the cgroup holds (settings, see
+ * ct_cgroup_settings): null without --cpu-limit, else {asked, quota_us,
+ * period_us, cpus}. */
+static json_t *cpu_limit_record(const struct ct_instance *ct, const json_t *settings)
 {
-	char q[64], p[64], max[128];
-	if (cgroup_read(c, "cpu", "cpu.cfs_quota_us", "cpu.max", q, sizeof(q)) < 0)
-		return -1;
-	if (cgroup_read(c, "cpu", "cpu.cfs_period_us", "cpu.max", p, sizeof(p)) == 0 &&
-	    strchr(q, ' ') == NULL) {
-		*quota = strtoll(q, NULL, 10);
-		*period = strtoll(p, NULL, 10);
-		return 0;
-	}
-	snprintf(max, sizeof(max), "%s", q); /* v2: both in one line */
-	*quota = strncmp(max, "max", 3) == 0 ? -1 : strtoll(max, NULL, 10);
-	const char *sp = strchr(max, ' ');
-	*period = sp ? strtoll(sp + 1, NULL, 10) : 0;
-	return 0;
-}
-
-/* pinning.backend.cpu_limit: what was asked and what the cgroup holds (null
- * without --cpu-limit); -1 with *err when the cgroup does not hold it. */
-static int record_cpu_limit(const struct container *c, const struct env_spec *spec, json_t **out,
-                            struct bench_error **err)
-{
-	*out = json_null();
-	if (spec->cpu_limit <= 0)
-		return 0;
-	long long quota = 0, period = 0;
-	if (cgroup_cpu_quota(c, &quota, &period) < 0)
-		return bench_error_set(
-		    err, 0, "--cpu-limit: cannot read the CPU quota of cgroup %s", c->cgroup);
-	*out = json_pack("{s:f, s:I, s:I, s:f}", "asked", spec->cpu_limit, "quota_us",
-	                 (json_int_t)quota, "period_us", (json_int_t)period, "cpus",
+	if (ct->cpu_limit <= 0)
+		return json_null();
+	json_int_t quota = json_integer_value(json_object_get(settings, "cpu_quota_us"));
+	json_int_t period = json_integer_value(json_object_get(settings, "cpu_period_us"));
+	return json_pack("{s:f, s:I, s:I, s:f}", "asked", ct->cpu_limit, "quota_us", quota,
+	                 "period_us", period, "cpus",
 	                 period > 0 && quota > 0 ? (double)quota / (double)period : 0.0);
-	if (quota != oci_cpu_quota_us(spec->cpu_limit) || period != OCI_CPU_PERIOD_US)
-		return bench_error_set(
-		    err, 0,
-		    "container CPU quota is %lld us per %lld us, asked %lld per %d "
-		    "(--cpu-limit %g)",
-		    quota, period, (long long)oci_cpu_quota_us(spec->cpu_limit), OCI_CPU_PERIOD_US,
-		    spec->cpu_limit);
-	return 0;
 }
 
-/* runc applied the cpuset and CPU quota from config.json; record what the
- * cgroup holds. */
+/* The runtime applied cpuset, memory and quota; record what the cgroup
+ * holds, the runtime, its version and the network. */
 static int container_pin(struct env_instance *inst, const struct env_spec *spec,
                          struct bench_error **err)
 {
 	struct container *c = inst->priv;
-	char cpus[256] = "", mems[64] = "";
-	cgroup_read(c, "cpuset", "cpuset.cpus", "cpuset.cpus.effective", cpus, sizeof(cpus));
-	cgroup_read(c, "cpuset", "cpuset.mems", "cpuset.mems.effective", mems, sizeof(mems));
-	json_t *limit = NULL;
-	int limit_rc = record_cpu_limit(c, spec, &limit, err);
+	struct ct_instance *ct = &c->ct;
+	json_t *settings = ct_cgroup_settings(ct);
+	const char *cpus = json_string_value(json_object_get(settings, "cpuset_cpus"));
+	const char *mems = json_string_value(json_object_get(settings, "cpuset_mems"));
 	json_decref(inst->pinning);
-	inst->pinning = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s}", "method",
-	                          "cgroup cpuset (OCI runtime)", "runtime", runtime_name(spec),
-	                          "cgroup", c->cgroup, "net", c->bridged ? "bridge" : "host",
-	                          "binding", topo_binding_to_json(&spec->binding), "cpuset_cpus",
-	                          cpus, "cpuset_mems", mems, "cpu_limit", limit, "id", c->id);
-	if (inst->pinning == NULL)
+	inst->pinning =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:O}", "method",
+	              "cgroup cpuset", "runtime", c->rt->name, "runtime_version", version_of(c->rt),
+	              "cgroup", ct->cgroup, "net", ct_net_name(ct->net), "binding",
+	              topo_binding_to_json(&spec->binding), "cpuset_cpus", cpus ? cpus : "",
+	              "cpuset_mems", mems ? mems : "", "id", ct->id, "cgroup_settings", settings);
+	if (inst->pinning == NULL) {
+		json_decref(settings);
 		return bench_error_set(err, ENOMEM, "pinning record");
-	if (limit_rc < 0)
-		return -1;
-	if (strcmp(cpus, spec->binding.cpus_text) != 0)
-		return bench_error_set(err, 0, "container cpuset is '%s', asked '%s'", cpus,
-		                       spec->binding.cpus_text);
-	return 0;
+	}
+	json_object_set_new(inst->pinning, "runtime_processes", ct_helpers_json(ct));
+	json_object_set_new(inst->pinning, "cpu_limit", cpu_limit_record(ct, settings));
+	if (c->rt->describe != NULL)
+		c->rt->describe(c->rt, ct, inst->pinning);
+	char why[256];
+	check_settings(ct, settings, why, sizeof(why));
+	json_decref(settings);
+	return why[0] ? bench_error_set(err, 0, "%s", why) : 0;
 }
 
 static int container_account(struct env_instance *inst, struct env_account *out,
@@ -332,10 +376,11 @@ static int container_account(struct env_instance *inst, struct env_account *out,
 	out->start_s = inst->start_s;
 	out->mem_bytes = -1;
 	out->cpu_s = -1;
-	if (cgroup_read(c, "memory", "memory.usage_in_bytes", "memory.current", buf, sizeof(buf)) ==
-	    0)
+	out->backend_cpu_s = ct_helpers_cpu_s(&c->ct);
+	if (ct_cgroup_read(&c->ct, "memory", "memory.usage_in_bytes", "memory.current", buf,
+	                   sizeof(buf)) == 0)
 		out->mem_bytes = strtoll(buf, NULL, 10);
-	if (cgroup_read(c, "cpuacct", "cpuacct.usage", "cpu.stat", buf, sizeof(buf)) == 0) {
+	if (ct_cgroup_read(&c->ct, "cpuacct", "cpuacct.usage", "cpu.stat", buf, sizeof(buf)) == 0) {
 		unsigned long long v = 0;
 		if (sscanf(buf, "usage_usec %llu", &v) == 1)
 			out->cpu_s = (double)v / 1e6;
@@ -347,18 +392,35 @@ static int container_account(struct env_instance *inst, struct env_account *out,
 
 static int container_peer(struct env_instance *inst, struct env_peer *out, struct bench_error **err)
 {
-	(void)err;
 	struct container *c = inst->priv;
-	if (!c->bridged) {
+	switch (c->ct.net) {
+	case CT_NET_HOST:
 		snprintf(out->iface, sizeof(out->iface), "lo");
 		snprintf(out->host_address, sizeof(out->host_address), "127.0.0.1");
 		snprintf(out->instance_address, sizeof(out->instance_address), "127.0.0.1");
 		return 0;
+	case CT_NET_NAT:
+		/* The peer sits in a namespace of its own on the harness bridge, so
+		 * the instance reaches it the way a container reaches any service
+		 * beyond the host: through docker0, FORWARD and Docker's
+		 * MASQUERADE. Captured where the instance's traffic enters the
+		 * host, on its veth, as for bridge. */
+		snprintf(out->iface, sizeof(out->iface), "%s", c->ct.veth);
+		snprintf(out->host_address, sizeof(out->host_address), "%s", c->slot.inst_addr);
+		snprintf(out->instance_address, sizeof(out->instance_address), "%s", c->ct.address);
+		snprintf(out->netns, sizeof(out->netns), "%s", c->slot.ns_name);
+		return 0;
+	case CT_NET_NONE:
+		return bench_error_set(err, 0,
+		                       "--net none: the container has loopback only; network "
+		                       "workloads need --net bridge, host or nat");
+	default:
+		snprintf(out->iface, sizeof(out->iface), "%s", c->slot.host_veth);
+		snprintf(out->host_address, sizeof(out->host_address), "%s", c->slot.bridge_addr);
+		snprintf(out->instance_address, sizeof(out->instance_address), "%s",
+		         c->slot.inst_addr);
+		return 0;
 	}
-	snprintf(out->iface, sizeof(out->iface), "%s", c->net.host_veth);
-	snprintf(out->host_address, sizeof(out->host_address), "%s", c->net.bridge_addr);
-	snprintf(out->instance_address, sizeof(out->instance_address), "%s", c->net.inst_addr);
-	return 0;
 }
 
 /* The container's memory limit: the most its processes can take. */
@@ -382,9 +444,10 @@ static int container_memory(const struct env_spec *spec, uint64_t memory_bytes, 
 	return 0;
 }
 
-/* The cgroup's memory record (kept by runc run --keep) says whether the
- * kernel OOM-killed the agent at the limit; the runtime's exit status
- * says how the container's process ended. */
+/* The cgroup's memory record (kept by runc run --keep until destroy; docker
+ * and lxc remove theirs with the container) says whether the kernel
+ * OOM-killed the agent at the limit; the runtime's exit status says how the
+ * container's process ended. */
 static void container_explain(struct env_instance *inst, char *buf, size_t len)
 {
 	struct container *c = inst->priv;
@@ -392,17 +455,19 @@ static void container_explain(struct env_instance *inst, char *buf, size_t len)
 	char path[PATH_MAX], oom[512], fail[64], peak[64], limit[64];
 	struct memcg_facts f;
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.oom_control", c->cgroup);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.oom_control", c->ct.cgroup);
 	if (env_read_text(path, oom, sizeof(oom)) == 0) {
-		cgroup_read(c, "memory", "memory.failcnt", "-", fail, sizeof(fail));
-		cgroup_read(c, "memory", "memory.max_usage_in_bytes", "-", peak, sizeof(peak));
-		cgroup_read(c, "memory", "memory.limit_in_bytes", "-", limit, sizeof(limit));
+		ct_cgroup_read(&c->ct, "memory", "memory.failcnt", "-", fail, sizeof(fail));
+		ct_cgroup_read(&c->ct, "memory", "memory.max_usage_in_bytes", "-", peak,
+		               sizeof(peak));
+		ct_cgroup_read(&c->ct, "memory", "memory.limit_in_bytes", "-", limit,
+		               sizeof(limit));
 		explain_memcg_v1(oom, fail, peak, limit, &f);
 	} else {
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.events", c->cgroup);
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.events", c->ct.cgroup);
 		env_read_text(path, oom, sizeof(oom));
-		cgroup_read(c, "-", "-", "memory.peak", peak, sizeof(peak));
-		cgroup_read(c, "-", "-", "memory.max", limit, sizeof(limit));
+		ct_cgroup_read(&c->ct, "-", "-", "memory.peak", peak, sizeof(peak));
+		ct_cgroup_read(&c->ct, "-", "-", "memory.max", limit, sizeof(limit));
 		explain_memcg_v2(oom[0] ? oom : NULL, peak[0] ? peak : NULL,
 		                 limit[0] ? limit : NULL, &f);
 	}
@@ -418,21 +483,22 @@ static void container_explain(struct env_instance *inst, char *buf, size_t len)
 		snprintf(buf, len,
 		         "container agent was killed by signal %d (%s %s), not by its cgroup's "
 		         "OOM killer%s%s",
-		         code - 128, runtime_name_of(c), how, host[0] ? "; " : "", host);
+		         code - 128, c->rt->name, how, host[0] ? "; " : "", host);
 	else
-		snprintf(buf, len, "container agent ended: %s %s%s%s", runtime_name_of(c), how,
+		snprintf(buf, len, "container agent ended: %s %s%s%s", c->rt->name, how,
 		         host[0] ? "; " : "", host);
 }
 
 static json_t *container_details(void)
 {
-	return runtime_report();
+	return ct_runtime_report();
 }
 
 const struct env_ops env_container_ops = {
     .name = "container",
     .reclaim = container_reclaim,
-    .description = "OCI container (runc by default; --runtime, --net bridge|host)",
+    .description = "container (container/runc by default; container/crun, container/docker, "
+                   "container/lxc; --net bridge|host|nat|none)",
     .probe = container_probe,
     .prepare = container_prepare,
     .start = container_start,
@@ -444,4 +510,7 @@ const struct env_ops env_container_ops = {
     .details = container_details,
     .memory = container_memory,
     .explain = container_explain,
+    .default_variant = RUNTIME_DEFAULT,
+    .probe_variant = container_probe_variant,
+    .release = container_release,
 };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness/core/cleanup.h"
+#include "harness/env/container/ct.h"
 
 /* What wl needs: nothing beyond an ordinary unprivileged process, except
  * setting its own threads' affinity (no capability needed) and binding
@@ -48,12 +49,9 @@ static json_t *namespaces(const struct oci_spec *s)
 	if (s->netns_path != NULL)
 		json_array_append_new(
 		    ns, json_pack("{s:s, s:s}", "type", "network", "path", s->netns_path));
+	else if (s->empty_netns)
+		json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
 	return ns;
-}
-
-int64_t oci_cpu_quota_us(double cpu_limit)
-{
-	return llround(cpu_limit * OCI_CPU_PERIOD_US);
 }
 
 json_t *oci_config(const struct oci_spec *s)
@@ -65,8 +63,8 @@ json_t *oci_config(const struct oci_spec *s)
 	if (s->numa_node >= 0)
 		json_object_set_new(cpu, "mems", json_string(mems));
 	if (s->cpu_limit > 0) {
-		json_object_set_new(cpu, "quota", json_integer(oci_cpu_quota_us(s->cpu_limit)));
-		json_object_set_new(cpu, "period", json_integer(OCI_CPU_PERIOD_US));
+		json_object_set_new(cpu, "quota", json_integer(ct_cfs_quota_us(s->cpu_limit)));
+		json_object_set_new(cpu, "period", json_integer(CT_CFS_PERIOD_US));
 	}
 	json_t *args = json_array();
 	if (s->args == NULL) {
@@ -131,23 +129,31 @@ static int make_dirs(const char *path, struct bench_error **err)
 	return 0;
 }
 
+int oci_rootfs_write(const char *rootfs_dir, const char *wl_path, const char *scratch_dir,
+                     struct bench_error **err)
+{
+	char path[PATH_MAX];
+	const char *dirs[] = {"", "/proc", "/dev", "/sys"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", rootfs_dir, dirs[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return bench_error_set(err, errno, "creating %s", path);
+	}
+	if (scratch_dir != NULL) {
+		snprintf(path, sizeof(path), "%s%s", rootfs_dir, scratch_dir);
+		if (make_dirs(path, err) < 0)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/wl", rootfs_dir);
+	return copy_file(wl_path, path, err);
+}
+
 int oci_bundle_write(const char *bundle_dir, const char *wl_path, const struct oci_spec *spec,
                      struct bench_error **err)
 {
 	char path[PATH_MAX];
-	const char *dirs[] = {"rootfs", "rootfs/proc", "rootfs/dev", "rootfs/sys"};
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", bundle_dir, dirs[i]);
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return bench_error_set(err, errno, "creating %s", path);
-	}
-	if (spec->scratch_dir != NULL) {
-		snprintf(path, sizeof(path), "%s/rootfs%s", bundle_dir, spec->scratch_dir);
-		if (make_dirs(path, err) < 0)
-			return -1;
-	}
-	snprintf(path, sizeof(path), "%s/rootfs/wl", bundle_dir);
-	if (copy_file(wl_path, path, err) < 0)
+	snprintf(path, sizeof(path), "%s/rootfs", bundle_dir);
+	if (oci_rootfs_write(path, wl_path, spec->scratch_dir, err) < 0)
 		return -1;
 	json_t *config = oci_config(spec);
 	if (config == NULL)
