@@ -15,7 +15,18 @@ const char html_style[] =
     "th{background:#f0f0f0}td.r{text-align:right;font-variant-numeric:tabular-nums}\n"
     "figure{margin:1em 0 2em}svg{max-width:100%;height:auto}\n"
     "figcaption{color:#555;font-size:.9em}p.note{background:#f6f6f6;padding:.5em}\n"
-    "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}\n";
+    "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}\n"
+    "#answer{border:2px solid #444;border-radius:6px;padding:.2em 1em .8em;margin:1em 0}\n"
+    "#answer .headline{font-size:1.1em}\n"
+    ".answer-env{border-left:6px solid #999;padding:.1em .8em;margin:.8em 0;"
+    "background:#fafafa}\n"
+    ".answer-env h3{margin:.3em 0}.answer-env p,.answer-env ul{margin:.3em 0}\n"
+    ".tone-noise,.tone-better{border-color:#1a9850}.tone-worse{border-color:#d73027}\n"
+    ".tone-mixed{border-color:#fc8d59}.tone-failed{border-color:#000;background:#fee}\n"
+    ".tone-base{border-color:#4575b4}\n"
+    ".verdict{font-weight:600}details{margin:.5em 0}summary{cursor:pointer;"
+    "font-weight:600}\nth.sort{cursor:pointer}th.sort:after{content:' \\2195';"
+    "color:#999}\n";
 
 void html_text(FILE *out, const char *s)
 {

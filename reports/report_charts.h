@@ -6,6 +6,7 @@
 #include "reports/gnuplot.h"
 
 /* Chart families; each adds zero or more charts. Returns 0 or -1 (memory). */
+int report_chart_forest(struct plot_ctx *ctx); /* report_charts_forest.c */
 int report_chart_bars(struct plot_ctx *ctx);
 int report_chart_overhead(struct plot_ctx *ctx);
 int report_chart_latency(struct plot_ctx *ctx);

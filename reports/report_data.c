@@ -72,9 +72,7 @@ int report_csv(FILE *out, const struct run *run)
 	return 0;
 }
 
-/* A table cell's text as markdown: no line breaks, no table, code or
- * emphasis syntax, no HTML. */
-static void md_text(FILE *out, const char *s)
+void report_md_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\n' || *s == '\r' || *s == '\t')
@@ -92,11 +90,11 @@ static void md_text(FILE *out, const char *s)
 	}
 }
 
-static void md_table(FILE *out, const struct rtable *t, const char *level)
+void report_md_table(FILE *out, const struct rtable *t, const char *level)
 {
 	if (t->title != NULL) {
 		fprintf(out, "%s ", level);
-		md_text(out, t->title);
+		report_md_text(out, t->title);
 		fputs("\n\n", out);
 	}
 	if (t->n_rows == 0) {
@@ -112,7 +110,7 @@ static void md_table(FILE *out, const struct rtable *t, const char *level)
 	for (size_t r = 0; r < t->n_rows; r++) {
 		for (size_t c = 0; c < t->n_cols; c++) {
 			fputs("| ", out);
-			md_text(out, t->cells[r * t->n_cols + c]);
+			report_md_text(out, t->cells[r * t->n_cols + c]);
 			fputc(' ', out);
 		}
 		fputs("|\n", out);
@@ -120,53 +118,45 @@ static void md_table(FILE *out, const struct rtable *t, const char *level)
 	fputc('\n', out);
 }
 
-/* The environments bench all found available ("Ran here") and the others
- * with their reason ("Not run here"). */
+/* The environments bench all found available ("Ran here"; those it did not
+ * are in the answer's "Did not run"). */
 static void md_survey(FILE *out, const struct report_tables *t)
 {
 	if (t->ran.n_rows > 0) {
 		fputs("**Ran here:** ", out);
 		for (size_t r = 0; r < t->ran.n_rows; r++) {
 			fputs(r ? ", " : "", out);
-			md_text(out, t->ran.cells[r * t->ran.n_cols]);
+			report_md_text(out, t->ran.cells[r * t->ran.n_cols]);
 		}
 		fputs(".\n\n", out);
 	}
-	for (size_t r = 0; r < t->not_run.n_rows; r++) {
-		fputs("- **Not run here:** ", out);
-		md_text(out, t->not_run.cells[r * t->not_run.n_cols]);
-		fputs(" — ", out);
-		md_text(out, t->not_run.cells[r * t->not_run.n_cols + 1]);
-		fputc('\n', out);
-	}
-	if (t->not_run.n_rows > 0)
-		fputc('\n', out);
 }
 
 int report_markdown(FILE *out, const struct run *run, const struct report_tables *t)
 {
 	fputs("## bench report: ", out);
-	md_text(out, run->run_id);
+	report_md_text(out, run->run_id);
 	fputs("\n\n", out);
 	json_t *version = json_object_get(run->host, "bench_version"),
 	       *commit = json_object_get(run->host, "git_commit");
 	fputs("Run started ", out);
-	md_text(out, run->created != NULL ? run->created : "(unknown)");
+	report_md_text(out, run->created != NULL ? run->created : "(unknown)");
 	if (json_is_string(version) && json_is_string(commit)) {
 		fputs(", bench ", out);
-		md_text(out, json_string_value(version));
+		report_md_text(out, json_string_value(version));
 		fputs(" (", out);
-		md_text(out, json_string_value(commit));
+		report_md_text(out, json_string_value(commit));
 		fputs(")", out);
 	}
 	fputs(".\n\n**Host** ", out);
-	md_text(out, t->host_line);
+	report_md_text(out, t->host_line);
 	fputs("\n\n", out);
 	md_survey(out, t);
+	report_answer_markdown(out, &t->answer);
 	for (size_t i = 0; i < t->n_envs; i++)
-		md_table(out, &t->envs[i], "### Results:");
+		report_md_table(out, &t->envs[i], "### Results:");
 	if (t->sizes.n_rows > 0) {
-		md_table(out, &t->sizes, "###");
+		report_md_table(out, &t->sizes, "###");
 		fputs(
 		    "Sizes are chosen once per run and are the same in every environment; a "
 		    "memory workload whose working set is below 4x the last-level cache is marked "
@@ -174,7 +164,7 @@ int report_markdown(FILE *out, const struct run *run, const struct report_tables
 		    out);
 	}
 	if (t->overhead.n_rows > 0) {
-		md_table(out, &t->overhead, "###");
+		report_md_table(out, &t->overhead, "###");
 		fputs(
 		    "Slowdown > 1 means worse than the baseline whatever the metric's direction; "
 		    "the test column says how the 95% CI and p were found: a paired t-test over "
@@ -184,14 +174,14 @@ int report_markdown(FILE *out, const struct run *run, const struct report_tables
 		    out);
 	}
 	if (t->density.n_rows > 0) {
-		md_table(out, &t->density, "###");
+		report_md_table(out, &t->density, "###");
 		fputs("Density: instances started 1, 2, 4, ... (then refined) until an instance "
 		      "fell below the QoS bar (qos x the single-instance result; baseline / qos "
 		      "when lower is better), memory ran short or --max was reached.\n\n",
 		      out);
 	}
 	if (t->failed.n_rows > 0)
-		md_table(out, &t->failed, "###");
+		report_md_table(out, &t->failed, "###");
 	fputs("Every repetition is in `samples.csv`; charts and the full host description in "
 	      "`report.html`.\n",
 	      out);

@@ -11,8 +11,8 @@
 
 /* The chart families, in the order the report shows them. */
 static int (*const families[])(struct plot_ctx *ctx) = {
-    report_chart_bars,     report_chart_overhead, report_chart_latency,
-    report_chart_instance, report_chart_density,
+    report_chart_forest,  report_chart_bars,     report_chart_overhead,
+    report_chart_latency, report_chart_instance, report_chart_density,
 };
 
 static int draw_families(struct plot_ctx *ctx, const void *arg)

@@ -260,6 +260,15 @@ static int build_survey(const struct run *run, struct report_tables *t)
 	return 0;
 }
 
+/* The environment the overhead entries compare with ("bare" when none
+ * says). */
+static const char *baseline_of(const struct run *run)
+{
+	const char *b =
+	    json_string_value(json_object_get(json_array_get(run->overhead, 0), "baseline"));
+	return b != NULL ? b : "bare";
+}
+
 int report_tables_build(const struct run *run, struct report_tables *t, struct bench_error **err)
 {
 	memset(t, 0, sizeof(*t));
@@ -278,7 +287,7 @@ int report_tables_build(const struct run *run, struct report_tables *t, struct b
 	    build_failed(run, &t->failed) < 0 || build_sizes(run, &t->sizes) < 0 ||
 	    report_density_tables(run, &t->density) < 0 || build_survey(run, t) < 0)
 		return bench_error_set(err, ENOMEM, "report tables");
-	return 0;
+	return report_answer_build(run, baseline_of(run), &t->answer, err);
 }
 
 void report_tables_free(struct report_tables *t)
@@ -293,5 +302,6 @@ void report_tables_free(struct report_tables *t)
 	rtable_free(&t->density);
 	rtable_free(&t->ran);
 	rtable_free(&t->not_run);
+	report_answer_free(&t->answer);
 	memset(t, 0, sizeof(*t));
 }

@@ -5,6 +5,7 @@
 
 #include "harness/core/error.h"
 #include "harness/core/result.h"
+#include "reports/report_answer.h"
 #include "reports/rtable.h"
 
 /* What summary.md and report.html show, built once from a run. */
@@ -19,6 +20,7 @@ struct report_tables {
 	struct rtable density;  /* one row per density study; none without a density array */
 	struct rtable ran;      /* invocation.environments available here: name | "" */
 	struct rtable not_run;  /* ... and those not available: name | reason */
+	struct answer answer;   /* the front section: verdicts, limits, notes */
 };
 
 /* Returns 0, or -1 with *err (out of memory). Free with report_tables_free,

@@ -2,6 +2,7 @@
 #ifndef BENCH_RUN_VIEW_H
 #define BENCH_RUN_VIEW_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "harness/core/result.h"
@@ -21,5 +22,35 @@ bool report_sample_below_llc(const struct sample *s);
 
 /* "env", or "env (TCG emulation)" for emulated environments. */
 void report_env_label(const struct run *run, const char *env, char *buf, size_t len);
+
+/* Workload families, in the order reports show them: the part of a
+ * workload's name before the dot (cpu, mem, os, net, disk), then "other". */
+struct report_family {
+	const char *prefix;   /* "cpu"; NULL for the last entry, "other" */
+	const char *noun;     /* "CPU", "memory", "OS paths", "network", "disk" */
+	const char *resource; /* what it loads: "CPU", "memory bandwidth", ... */
+};
+#define REPORT_N_FAMILIES 6
+extern const struct report_family report_families[REPORT_N_FAMILIES];
+
+/* Index of workload's family in report_families (the last, "other", when
+ * its prefix is none of the known ones). */
+size_t report_family_of(const char *workload);
+
+/* One entry of the run's overhead array, read with the fallbacks older
+ * files need (slowdown from ratio and better, significance from p and the
+ * interval). Strings are borrowed from the entry. */
+struct overhead_view {
+	const char *env, *workload, *metric;
+	const char *test; /* "paired t over N blocks (log ratio)", "Welch t, ...", "" */
+	double slowdown;  /* > 1 = worse than the baseline */
+	double low, high; /* its 95% interval; NAN when unbounded */
+	bool significant;
+	bool paired; /* the test paired interleaved blocks */
+};
+
+/* Reads o into *v. Returns false when o lacks env, workload, metric or a
+ * positive slowdown (or ratio). */
+bool report_overhead_view(json_t *o, struct overhead_view *v);
 
 #endif

@@ -1,0 +1,646 @@
+/* The answer first: per environment a verdict written from its overhead
+ * figures family by family, its largest significant overheads, density
+ * limit, per-instance start time and footprint, and what failed. The
+ * validity notes are in report_answer_notes.c, the HTML and markdown in
+ * report_answer_out.c. */
+#include "reports/report_answer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/core/cleanup.h"
+#include "harness/core/cpulist.h"
+#include "reports/report_density.h"
+#include "reports/run_view.h"
+
+/* Appends to buf (NUL-terminated, len bytes), truncating. */
+static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	if (n + 1 >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+void report_fmt_slowdown(double s, char *buf, size_t len)
+{
+	double f = s >= 1 ? s : 1 / s;
+	const char *way = s >= 1 ? "slower" : "faster";
+	if (fabs(f - 1) < 0.0005)
+		snprintf(buf, len, "the same");
+	else if (f >= 1.995)
+		snprintf(buf, len, "%.1f\u00d7 %s", f, way);
+	else if (f < 1.01)
+		snprintf(buf, len, "%.1f%% %s", 100 * (f - 1), way);
+	else
+		snprintf(buf, len, "%.0f%% %s", 100 * (f - 1), way);
+}
+
+const char *report_failure_cause(const char *error)
+{
+	if (error == NULL)
+		return "failed";
+	static const struct {
+		const char *needle, *cause;
+	} causes[] = {
+	    {"OOM-killed", "out of memory"},
+	    {"OOM killer", "out of memory"},
+	    {"out of memory", "out of memory"},
+	    {"panicked", "kernel panic"},
+	    {"no reply within", "timeout"},
+	    {"stopped answering", "timeout"},
+	    {"timed out", "timeout"},
+	    {"killed by signal", "killed by a signal"},
+	    {"killed by SIG", "killed by a signal"},
+	    {"exited with status", "exited with an error"},
+	};
+	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (strstr(error, causes[i].needle) != NULL)
+			return causes[i].cause;
+	return "failed";
+}
+
+/* What a family's overhead entries came to. */
+struct family_sum {
+	size_t n, worse, better;
+	struct overhead_view worst, best; /* largest significant slowdown, gain */
+	double spread;                    /* widest interval edge from 1, as a fraction */
+	bool unbounded;                   /* an interval was unbounded */
+};
+
+static void add_view(struct family_sum *f, const struct overhead_view *v)
+{
+	f->n++;
+	if (v->significant && v->slowdown > 1) {
+		if (f->worse++ == 0 || v->slowdown > f->worst.slowdown)
+			f->worst = *v;
+	} else if (v->significant && v->slowdown < 1) {
+		if (f->better++ == 0 || v->slowdown < f->best.slowdown)
+			f->best = *v;
+	} else if (isnan(v->low)) {
+		f->unbounded = true;
+	} else {
+		double edge = fmax(v->high - 1, 1 - v->low);
+		f->spread = fmax(f->spread, edge);
+	}
+}
+
+/* Where env's network traffic went, from a network sample's backend
+ * record: " on the bridge path", " over virtio-net on a tap (no vhost)". */
+static const char *net_path(const struct run *run, const char *env, char *buf, size_t len)
+{
+	*buf = '\0';
+	for (size_t i = 0; i < run->n_samples && !*buf; i++) {
+		const struct sample *s = &run->samples[i];
+		if (strcmp(s->env, env) != 0 || strncmp(s->workload, "net.", 4) != 0)
+			continue;
+		json_t *net = json_object_get(json_object_get(s->pinning, "backend"), "net");
+		if (json_is_string(net))
+			snprintf(buf, len, "%s",
+			         strcmp(json_string_value(net), "host") == 0
+			             ? " on the host's network stack"
+			             : " on the bridge path");
+		else if (json_object_get(net, "tap") != NULL)
+			snprintf(buf, len, " over virtio-net on a tap (%s)",
+			         json_is_true(json_object_get(net, "vhost")) ? "vhost"
+			                                                     : "no vhost");
+		else if (json_object_get(net, "vif") != NULL)
+			snprintf(buf, len, " over Xen's netback");
+	}
+	return buf;
+}
+
+static void name_of(const struct overhead_view *v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s", v->workload, v->metric);
+}
+
+/* "CPU, memory and OS paths" */
+static void join_nouns(char *buf, size_t len, const size_t *idx, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cat(buf, len, "%s%s",
+		    i == 0       ? ""
+		    : i + 1 == n ? " and "
+		                 : ", ",
+		    report_families[idx[i]].noun);
+}
+
+static void family_clause(const struct run *run, const char *env, size_t fi,
+                          const struct family_sum *f, char *buf, size_t len)
+{
+	char what[200], amount[64], other[200], amount2[64], path[96] = "";
+	if (fi == report_family_of("net."))
+		net_path(run, env, path, sizeof(path));
+	if (f->worse > 0 && f->better > 0) {
+		name_of(&f->worst, what, sizeof(what));
+		name_of(&f->best, other, sizeof(other));
+		report_fmt_slowdown(f->worst.slowdown, amount, sizeof(amount));
+		report_fmt_slowdown(f->best.slowdown, amount2, sizeof(amount2));
+		cat(buf, len, "%s mixed%s: %s %s, %s %s (%zu worse and %zu better of %zu metrics)",
+		    report_families[fi].noun, path, what, amount, other, amount2, f->worse,
+		    f->better, f->n);
+		return;
+	}
+	const struct overhead_view *v = f->worse > 0 ? &f->worst : &f->best;
+	size_t k = f->worse > 0 ? f->worse : f->better;
+	name_of(v, what, sizeof(what));
+	report_fmt_slowdown(v->slowdown, amount, sizeof(amount));
+	cat(buf, len, "%s %s%s%s (%s", report_families[fi].noun, k > 1 ? "up to " : "", amount,
+	    path, what);
+	if (f->n > 1)
+		cat(buf, len, "; %zu of %zu metrics significantly %s", k, f->n,
+		    f->worse > 0 ? "worse" : "better");
+	cat(buf, len, ")");
+}
+
+/* The verdict from env's overhead entries; sets e->tone. */
+static void verdict(const struct run *run, const char *baseline, struct answer_env *e)
+{
+	struct family_sum fam[REPORT_N_FAMILIES] = {0};
+	json_t *o;
+	size_t i, n = 0;
+	json_array_foreach(run->overhead, i, o)
+	{
+		struct overhead_view v;
+		if (!report_overhead_view(o, &v) || strcmp(v.env, e->env) != 0)
+			continue;
+		add_view(&fam[report_family_of(v.workload)], &v);
+		n++;
+	}
+	char *buf = e->verdict;
+	size_t len = sizeof(e->verdict);
+	if (e->emulated)
+		cat(buf, len,
+		    "Emulated (TCG): these figures measure QEMU's CPU emulator, not "
+		    "hardware virtualisation. ");
+	if (n == 0) {
+		e->tone = ANSWER_ALONE;
+		cat(buf, len, "Not compared: no %s result matches its workloads and metrics.",
+		    baseline);
+		return;
+	}
+	size_t noise[REPORT_N_FAMILIES], n_noise = 0, worse = 0, better = 0;
+	double spread = 0;
+	bool unbounded = false;
+	for (size_t f = 0; f < REPORT_N_FAMILIES; f++) {
+		if (fam[f].n > 0 && fam[f].worse == 0 && fam[f].better == 0) {
+			noise[n_noise++] = f;
+			spread = fmax(spread, fam[f].spread);
+			unbounded |= fam[f].unbounded;
+		}
+		worse += fam[f].worse;
+		better += fam[f].better;
+	}
+	char clauses[1200] = "";
+	if (n_noise > 0) {
+		join_nouns(clauses, sizeof(clauses), noise, n_noise);
+		cat(clauses, sizeof(clauses), " within noise of %s (", baseline);
+		if (unbounded)
+			cat(clauses, sizeof(clauses), "some intervals unbounded");
+		else
+			cat(clauses, sizeof(clauses), "95%% intervals within \u00b1%.*f%%",
+			    spread < 0.01 ? 1 : 0, 100 * spread);
+		cat(clauses, sizeof(clauses), ")");
+	}
+	for (size_t f = 0; f < REPORT_N_FAMILIES; f++) {
+		if (fam[f].worse + fam[f].better == 0)
+			continue;
+		cat(clauses, sizeof(clauses), "%s", *clauses ? "; " : "");
+		family_clause(run, e->env, f, &fam[f], clauses + strlen(clauses),
+		              sizeof(clauses) - strlen(clauses));
+	}
+	if (clauses[0] >= 'a' && clauses[0] <= 'z')
+		clauses[0] = (char)(clauses[0] - 'a' + 'A');
+	cat(buf, len, "%s.", clauses);
+	e->tone = worse && better ? ANSWER_MIXED
+	          : worse         ? ANSWER_WORSE
+	          : better        ? ANSWER_BETTER
+	                          : ANSWER_NOISE;
+}
+
+static int cmp_slowdown_desc(const void *a, const void *b)
+{
+	double x = ((const struct overhead_view *)a)->slowdown,
+	       y = ((const struct overhead_view *)b)->slowdown;
+	return (x < y) - (x > y);
+}
+
+static void top_line(const struct overhead_view *v, char *buf, size_t len)
+{
+	char amount[64];
+	report_fmt_slowdown(v->slowdown, amount, sizeof(amount));
+	snprintf(buf, len, "%s %s: %s (slowdown %.3g, 95%% CI ", v->workload, v->metric, amount,
+	         v->slowdown);
+	if (isnan(v->low))
+		cat(buf, len, "unbounded");
+	else
+		cat(buf, len, "%.3g\u2013%.3g", v->low, v->high);
+	size_t t = strcspn(v->test, "(");
+	while (t > 0 && v->test[t - 1] == ' ')
+		t--;
+	if (t > 0)
+		cat(buf, len, "; %.*s", (int)t, v->test);
+	cat(buf, len, ")");
+}
+
+/* The largest significant slowdowns of env, then its largest gain. */
+static int top(const struct run *run, struct answer_env *e)
+{
+	size_t n = json_array_size(run->overhead), k = 0, i;
+	cleanup_free struct overhead_view *worse = calloc(n + 1, sizeof(*worse));
+	if (worse == NULL)
+		return -1;
+	struct overhead_view best = {.slowdown = 1};
+	json_t *o;
+	json_array_foreach(run->overhead, i, o)
+	{
+		struct overhead_view v;
+		if (!report_overhead_view(o, &v) || strcmp(v.env, e->env) != 0 || !v.significant)
+			continue;
+		if (v.slowdown > 1)
+			worse[k++] = v;
+		else if (v.slowdown < best.slowdown)
+			best = v;
+	}
+	qsort(worse, k, sizeof(*worse), cmp_slowdown_desc);
+	for (i = 0; i < k && i < ANSWER_TOP; i++)
+		top_line(&worse[i], e->top[e->n_top++], sizeof(e->top[0]));
+	if (best.slowdown < 1)
+		top_line(&best, e->top[e->n_top++], sizeof(e->top[0]));
+	return 0;
+}
+
+static void fmt_seconds(double s, char *buf, size_t len)
+{
+	if (s < 1)
+		snprintf(buf, len, "%.3g ms", s * 1000);
+	else
+		snprintf(buf, len, "%.3g s", s);
+}
+
+static void fmt_mib(double bytes, char *buf, size_t len)
+{
+	if (bytes >= 1024.0 * 1048576)
+		snprintf(buf, len, "%.3g GiB", bytes / (1024.0 * 1048576));
+	else
+		snprintf(buf, len, "%.3g MiB", bytes / 1048576);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s != NULL ? s : "";
+}
+
+/* Host CPUs the instances of step ran on (the union of their lists). */
+static int step_cpus(json_t *step)
+{
+	bool all[CPULIST_MAX] = {0}, one[CPULIST_MAX];
+	json_t *c;
+	size_t i;
+	int n = 0;
+	json_array_foreach(json_object_get(step, "cpus"), i, c)
+	{
+		if (!json_is_string(c) || cpulist_parse(json_string_value(c), one, NULL) < 0)
+			continue;
+		for (int k = 0; k < CPULIST_MAX; k++)
+			if (one[k] && !all[k]) {
+				all[k] = true;
+				n++;
+			}
+	}
+	return n;
+}
+
+/* The step of study with `instances` == count, or NULL. */
+static json_t *step_at(json_t *study, json_int_t count)
+{
+	json_t *s;
+	size_t i;
+	json_array_foreach(json_object_get(study, "steps"), i, s)
+	{
+		if (json_integer_value(json_object_get(s, "instances")) == count)
+			return s;
+	}
+	return NULL;
+}
+
+/* "bound by ..." and the count from a study's projection. */
+static void projected(json_t *study, char *buf, size_t len)
+{
+	json_t *p = json_object_get(study, "projected"), *t;
+	json_t *inst = json_object_get(p, "instances");
+	if (!json_is_number(inst))
+		return;
+	cat(buf, len, "Projected: %.0f instances", floor(json_number_value(inst)));
+	json_t *lo = json_object_get(p, "low"), *hi = json_object_get(p, "high");
+	if (json_is_number(lo) && json_is_number(hi))
+		cat(buf, len, " (95%% interval %.0f\u2013%.0f)", floor(json_number_value(lo)),
+		    floor(json_number_value(hi)));
+	if (*str(p, "binding"))
+		cat(buf, len, ", bound by %s", str(p, "binding"));
+	t = json_object_get(p, "target_host");
+	if (json_is_string(t))
+		cat(buf, len, " on %s", json_string_value(t));
+	else if (json_is_object(t))
+		cat(buf, len, " on a host of %" JSON_INTEGER_FORMAT " cores and %.0f GiB",
+		    json_integer_value(json_object_get(t, "cores")),
+		    json_number_value(json_object_get(t, "memory_bytes")) / (1024.0 * 1048576));
+	cat(buf, len, ". ");
+}
+
+/* The limit of a workload study: how many met QoS and what stopped it. */
+static void limit(json_t *study, char *buf, size_t len)
+{
+	json_int_t max_ok = json_integer_value(json_object_get(study, "max_ok"));
+	double qos = json_number_value(json_object_get(study, "qos"));
+	const char *w = str(study, "workload"), *stop = str(study, "stop_reason");
+	int cpus = step_cpus(step_at(study, max_ok));
+	char on[48] = "";
+	if (cpus > 0)
+		snprintf(on, sizeof(on), " on %d CPU%s", cpus, cpus > 1 ? "s" : "");
+	size_t bad = 0;
+	if (sscanf(stop, "QoS: %zu instances", &bad) == 1)
+		cat(buf, len,
+		    "Density limit: %" JSON_INTEGER_FORMAT " instance%s running %s%s met the %.2f "
+		    "QoS bar, %zu did not: bound by %s.",
+		    max_ok, max_ok == 1 ? "" : "s", w, on, qos, bad,
+		    report_families[report_family_of(w)].resource);
+	else if (strncmp(stop, "memory", 6) == 0)
+		cat(buf, len,
+		    "Density limit: %" JSON_INTEGER_FORMAT " instances running %s%s: bound by host "
+		    "memory (%s).",
+		    max_ok, w, on, stop);
+	else if (strncmp(stop, "instance", 8) == 0)
+		cat(buf, len,
+		    "Density limit: %" JSON_INTEGER_FORMAT " instances running %s%s: bound by "
+		    "starting instances (%s).",
+		    max_ok, w, on, stop);
+	else if (strncmp(stop, "reached --max", 13) == 0)
+		cat(buf, len,
+		    "Density: all %" JSON_INTEGER_FORMAT " instances running %s%s met the %.2f QoS "
+		    "bar; the study stopped at its --max, so the limit is higher.",
+		    max_ok, w, on, qos);
+	else
+		cat(buf, len, "Density: %" JSON_INTEGER_FORMAT " instances running %s%s (%s).",
+		    max_ok, w, on, stop);
+}
+
+static bool is_env_study(json_t *study, const char *env, const char *mode)
+{
+	return strcmp(str(study, "env"), env) == 0 && strcmp(str(study, "mode"), mode) == 0;
+}
+
+/* Median of config.instance.<key> over env's samples; NAN when none. */
+static double samples_median(const struct run *run, const char *env, const char *key)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < run->n_samples; i++) {
+		json_t *v =
+		    json_object_get(json_object_get(run->samples[i].config, "instance"), key);
+		if (strcmp(run->samples[i].env, env) == 0 && json_is_number(v))
+			json_array_append(a, v);
+	}
+	double m = report_density_median(a);
+	json_decref(a);
+	return m;
+}
+
+static void density_and_instance(const struct run *run, struct answer_env *e)
+{
+	json_t *s, *work = NULL, *idle = NULL;
+	size_t i;
+	json_array_foreach(run->density, i, s)
+	{
+		if (work == NULL && is_env_study(s, e->env, "workload"))
+			work = s;
+		if (idle == NULL && is_env_study(s, e->env, "idle"))
+			idle = s;
+	}
+	if (work != NULL) {
+		projected(work, e->density, sizeof(e->density));
+		limit(work, e->density, sizeof(e->density));
+	}
+	if (idle != NULL)
+		cat(e->density, sizeof(e->density),
+		    "%sIdle: %" JSON_INTEGER_FORMAT " instances started (%s).",
+		    *e->density ? " " : "", json_integer_value(json_object_get(idle, "max_ok")),
+		    str(idle, "stop_reason"));
+	/* per instance: the idle study's largest step, else the samples' */
+	json_t *from = idle != NULL ? idle : work;
+	size_t n_steps = 0;
+	cleanup_free json_t **steps = from ? report_density_steps(from, &n_steps) : NULL;
+	double start = NAN, mem = NAN;
+	json_int_t count = 0;
+	if (steps != NULL) {
+		json_t *last = steps[n_steps - 1];
+		start = report_density_median(json_object_get(last, "start_s"));
+		mem = report_density_median(json_object_get(last, "mem_bytes"));
+		count = json_integer_value(json_object_get(last, "instances"));
+	}
+	const char *source = "median of %" JSON_INTEGER_FORMAT " %s instances";
+	if (isnan(start) && isnan(mem)) {
+		start = samples_median(run, e->env, "start_s");
+		mem = samples_median(run, e->env, "mem_bytes");
+		source = "median over this run's samples";
+	}
+	if (isnan(start) && isnan(mem))
+		return;
+	char a[32], b[32], why[96];
+	snprintf(why, sizeof(why), source, count, from == idle ? "idle" : "busy");
+	fmt_seconds(start, a, sizeof(a));
+	fmt_mib(mem, b, sizeof(b));
+	snprintf(e->instance, sizeof(e->instance), "Per instance: ");
+	if (!isnan(start))
+		cat(e->instance, sizeof(e->instance), "starts in %s", a);
+	if (!isnan(mem))
+		cat(e->instance, sizeof(e->instance), "%s%s of host memory",
+		    isnan(start) ? "" : ", ", b);
+	cat(e->instance, sizeof(e->instance), " (%s).", why);
+}
+
+/* Failed samples of env into e->failures; returns how many ok samples it has. */
+static int failures(const struct run *run, struct answer_env *e, size_t *n_ok)
+{
+	e->failures =
+	    (struct rtable){.n_cols = 3, .head = {"workload", "cause", "error"}, .align = "lll"};
+	*n_ok = 0;
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		if (strcmp(s->env, e->env) != 0)
+			continue;
+		if (!s->failed) {
+			*n_ok += 1;
+			continue;
+		}
+		if (rtable_row(&e->failures, s->workload, report_failure_cause(s->error),
+		               s->error) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int build_env(const struct run *run, const char *baseline, const char *env,
+                     bool has_baseline, struct answer_env *e)
+{
+	e->env = env;
+	report_env_label(run, env, e->label, sizeof(e->label));
+	e->emulated = report_env_is_tcg(run, env);
+	size_t n_ok;
+	if (failures(run, e, &n_ok) < 0 || top(run, e) < 0)
+		return -1;
+	density_and_instance(run, e);
+	if (n_ok == 0) {
+		e->tone = ANSWER_FAILED;
+		snprintf(e->verdict, sizeof(e->verdict),
+		         "Nothing measured: every workload failed (%zu failed sample%s, below).",
+		         e->failures.n_rows, e->failures.n_rows == 1 ? "" : "s");
+		return 0;
+	}
+	if (strcmp(env, baseline) == 0) {
+		e->tone = ANSWER_BASELINE;
+		snprintf(e->verdict, sizeof(e->verdict),
+		         "The baseline: every other environment is compared with it%s.",
+		         run->overhead == NULL ? " (none could be)" : "");
+	} else if (!has_baseline) {
+		e->tone = ANSWER_ALONE;
+		snprintf(e->verdict, sizeof(e->verdict),
+		         "%sNot compared: the run has no %s results (run it with --env %s,%s for "
+		         "overhead figures).",
+		         e->emulated ? "Emulated (TCG): these figures measure QEMU's CPU emulator. "
+		                     : "",
+		         baseline, baseline, env);
+	} else {
+		verdict(run, baseline, e);
+	}
+	if (e->failures.n_rows > 0) {
+		cat(e->verdict, sizeof(e->verdict), " %zu workload%s failed:", e->failures.n_rows,
+		    e->failures.n_rows == 1 ? "" : "s");
+		for (size_t r = 0; r < e->failures.n_rows && r < 4; r++)
+			cat(e->verdict, sizeof(e->verdict), "%s %s (%s)", r ? "," : "",
+			    e->failures.cells[r * 3], e->failures.cells[r * 3 + 1]);
+		cat(e->verdict, sizeof(e->verdict), "%s.", e->failures.n_rows > 4 ? ", ..." : "");
+	}
+	return 0;
+}
+
+/* "bare, container and qemu (TCG emulation) on node7 (...): N samples". */
+static void headline(const struct run *run, struct answer *a)
+{
+	char *h = a->headline;
+	size_t len = sizeof(a->headline), failed = 0;
+	for (size_t i = 0; i < run->n_samples; i++)
+		failed += run->samples[i].failed;
+	for (size_t i = 0; i < a->n_envs; i++)
+		cat(h, len, "%s%s",
+		    i == 0               ? ""
+		    : i + 1 == a->n_envs ? " and "
+		                         : ", ",
+		    a->envs[i].label);
+	if (a->n_envs == 0)
+		cat(h, len, "No samples");
+	json_t *host = run->host;
+	cat(h, len, " on %s",
+	    json_is_string(json_object_get(host, "hostname"))
+	        ? json_string_value(json_object_get(host, "hostname"))
+	        : "an unnamed host");
+	json_t *pus = json_object_get(host, "pus"), *mem = json_object_get(host, "memory_bytes");
+	const char *hv = str(host, "hypervisor");
+	if (json_is_integer(pus) || json_is_integer(mem) || *hv) {
+		cat(h, len, " (");
+		if (json_is_integer(pus))
+			cat(h, len, "%" JSON_INTEGER_FORMAT " CPUs, ", json_integer_value(pus));
+		if (json_is_integer(mem))
+			cat(h, len, "%.0f GiB, ",
+			    (double)json_integer_value(mem) / (1024.0 * 1048576));
+		if (*hv && strcmp(hv, "none") != 0 && strcmp(hv, "unavailable") != 0)
+			cat(h, len, "itself a %s guest", hv);
+		else if (strcmp(hv, "none") == 0)
+			cat(h, len, "bare metal");
+		size_t n = strlen(h);
+		if (n >= 2 && strcmp(h + n - 2, ", ") == 0)
+			h[n - 2] = '\0';
+		cat(h, len, ")");
+	}
+	const char *profile = str(run->invocation, "profile");
+	if (*profile)
+		cat(h, len, ", profile %s", profile);
+	cat(h, len, ": %zu samples", run->n_samples);
+	if (failed > 0)
+		cat(h, len, ", %zu failed", failed);
+	cat(h, len, ".");
+}
+
+/* invocation.environments that were not available, and density studies
+ * that failed (invocation.density_failed). */
+static int not_run(const struct run *run, struct rtable *t)
+{
+	*t = (struct rtable){.n_cols = 2, .head = {"what", "why"}, .align = "ll"};
+	json_t *e;
+	size_t i;
+	json_array_foreach(json_object_get(run->invocation, "environments"), i, e)
+	{
+		if (!json_is_true(json_object_get(e, "available")) && *str(e, "name") &&
+		    rtable_row(t, str(e, "name"),
+		               *str(e, "reason") ? str(e, "reason") : "(no reason given)") < 0)
+			return -1;
+	}
+	json_array_foreach(json_object_get(run->invocation, "density_failed"), i, e)
+	{
+		char what[256];
+		snprintf(what, sizeof(what), "density in %s%s%s", str(e, "env"),
+		         *str(e, "workload") ? ", " : ", idle", str(e, "workload"));
+		if (rtable_row(t, what, str(e, "error")) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int report_answer_build(const struct run *run, const char *baseline, struct answer *a,
+                        struct bench_error **err)
+{
+	memset(a, 0, sizeof(*a));
+	size_t n;
+	cleanup_free const char **envs = report_envs(run, &n);
+	if (envs == NULL && run->n_samples > 0)
+		return bench_error_set(err, ENOMEM, "report answer");
+	if (n > 0 && (a->envs = calloc(n, sizeof(*a->envs))) == NULL)
+		return bench_error_set(err, ENOMEM, "report answer");
+	/* the baseline first, then the others in run order */
+	size_t b = 0;
+	while (b < n && strcmp(envs[b], baseline) != 0)
+		b++;
+	bool has_baseline = b < n;
+	bool ok_baseline = false;
+	for (size_t i = 0; has_baseline && i < run->n_samples; i++)
+		ok_baseline |=
+		    strcmp(run->samples[i].env, baseline) == 0 && !run->samples[i].failed;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = !has_baseline ? k : k == 0 ? b : k <= b ? k - 1 : k;
+		a->n_envs++;
+		if (build_env(run, baseline, envs[i], ok_baseline, &a->envs[k]) < 0)
+			return bench_error_set(err, ENOMEM, "report answer");
+	}
+	headline(run, a);
+	if (report_answer_notes(run, baseline, &a->notes) < 0 || not_run(run, &a->not_run) < 0)
+		return bench_error_set(err, ENOMEM, "report answer");
+	return 0;
+}
+
+void report_answer_free(struct answer *a)
+{
+	for (size_t i = 0; i < a->n_envs; i++)
+		rtable_free(&a->envs[i].failures);
+	free(a->envs);
+	rtable_free(&a->notes);
+	rtable_free(&a->not_run);
+	memset(a, 0, sizeof(*a));
+}

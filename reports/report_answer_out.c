@@ -1,0 +1,133 @@
+/* The answer as the front of report.html (a section with one block per
+ * environment, coloured by its tone) and of summary.md. */
+#include "reports/report_answer.h"
+
+#include "reports/html.h"
+#include "reports/report_data.h"
+
+static const char *const tone_class[] = {
+    [ANSWER_BASELINE] = "base", [ANSWER_ALONE] = "alone",   [ANSWER_NOISE] = "noise",
+    [ANSWER_WORSE] = "worse",   [ANSWER_BETTER] = "better", [ANSWER_MIXED] = "mixed",
+    [ANSWER_FAILED] = "failed",
+};
+
+static void html_env(FILE *out, const struct answer_env *e, size_t k)
+{
+	fprintf(out, "<div class=\"answer-env tone-%s\" id=\"answer-%zu\">\n<h3>",
+	        tone_class[e->tone], k);
+	html_text(out, e->label);
+	fputs("</h3>\n<p class=\"verdict\">", out);
+	html_text(out, e->verdict);
+	fputs("</p>\n", out);
+	if (e->n_top > 0) {
+		fputs("<ul class=\"top\">\n", out);
+		for (size_t i = 0; i < e->n_top; i++) {
+			fputs("<li>", out);
+			html_text(out, e->top[i]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
+	if (*e->density) {
+		fputs("<p class=\"density\">", out);
+		html_text(out, e->density);
+		fputs("</p>\n", out);
+	}
+	if (*e->instance) {
+		fputs("<p class=\"instance\">", out);
+		html_text(out, e->instance);
+		fputs("</p>\n", out);
+	}
+	if (e->failures.n_rows > 0) {
+		fputs("<details><summary>Failed samples and their errors</summary>\n", out);
+		html_table(out, &e->failures, "h4", "");
+		fputs("</details>\n", out);
+	}
+	fputs("</div>\n", out);
+}
+
+void report_answer_html(FILE *out, const struct answer *a)
+{
+	fputs("<section id=\"answer\">\n<h2>The answer</h2>\n<p class=\"headline\">", out);
+	html_text(out, a->headline);
+	fputs("</p>\n", out);
+	for (size_t i = 0; i < a->n_envs; i++)
+		html_env(out, &a->envs[i], i);
+	if (a->notes.n_rows > 0) {
+		fputs("<h3 id=\"validity\">Read the figures with these in mind</h3>\n<ul "
+		      "class=\"notes\">\n",
+		      out);
+		for (size_t r = 0; r < a->notes.n_rows; r++) {
+			fputs("<li><strong>", out);
+			html_text(out, a->notes.cells[r * 2]);
+			fputs(":</strong> ", out);
+			html_text(out, a->notes.cells[r * 2 + 1]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
+	if (a->not_run.n_rows > 0) {
+		fputs("<h3 id=\"not-run\">Did not run</h3>\n<ul class=\"not-run\">\n", out);
+		for (size_t r = 0; r < a->not_run.n_rows; r++) {
+			fputs("<li><strong>", out);
+			html_text(out, a->not_run.cells[r * 2]);
+			fputs("</strong>: ", out);
+			html_text(out, a->not_run.cells[r * 2 + 1]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
+	fputs("</section>\n", out);
+}
+
+void report_answer_markdown(FILE *out, const struct answer *a)
+{
+	fputs("### The answer\n\n", out);
+	report_md_text(out, a->headline);
+	fputs("\n\n", out);
+	for (size_t i = 0; i < a->n_envs; i++) {
+		const struct answer_env *e = &a->envs[i];
+		fputs("**", out);
+		report_md_text(out, e->label);
+		fputs("**: ", out);
+		report_md_text(out, e->verdict);
+		fputs("\n\n", out);
+		for (size_t k = 0; k < e->n_top; k++) {
+			fputs("- ", out);
+			report_md_text(out, e->top[k]);
+			fputc('\n', out);
+		}
+		if (e->n_top > 0)
+			fputc('\n', out);
+		if (*e->density) {
+			report_md_text(out, e->density);
+			fputs("\n\n", out);
+		}
+		if (*e->instance) {
+			report_md_text(out, e->instance);
+			fputs("\n\n", out);
+		}
+	}
+	if (a->notes.n_rows > 0) {
+		fputs("**Read the figures with these in mind**\n\n", out);
+		for (size_t r = 0; r < a->notes.n_rows; r++) {
+			fputs("- *", out);
+			report_md_text(out, a->notes.cells[r * 2]);
+			fputs("*: ", out);
+			report_md_text(out, a->notes.cells[r * 2 + 1]);
+			fputc('\n', out);
+		}
+		fputc('\n', out);
+	}
+	if (a->not_run.n_rows > 0) {
+		fputs("**Did not run**\n\n", out);
+		for (size_t r = 0; r < a->not_run.n_rows; r++) {
+			fputs("- ", out);
+			report_md_text(out, a->not_run.cells[r * 2]);
+			fputs(": ", out);
+			report_md_text(out, a->not_run.cells[r * 2 + 1]);
+			fputc('\n', out);
+		}
+		fputc('\n', out);
+	}
+}
