@@ -1,6 +1,6 @@
 /* Density charts (results/SCHEMA.md, "density"): per workload, the
  * per-instance result against the QoS bar and the aggregate as instances
- * grow; across studies, each instance's memory footprint and start
+ * grow, with each study's limit marked; across studies, each instance's memory footprint and start
  * latency. */
 #include "reports/report_charts.h"
 
@@ -122,7 +122,28 @@ static int end_plot(FILE *p, size_t n_plots, struct gp_body *b, FILE **f)
 	return *f != NULL ? 1 : -1;
 }
 
-/* Every workload study of workload on one chart, one colour per env. */
+/* The knee of study: a dashed vertical line at the largest count that met
+ * QoS (max_ok), labelled with it, the k-th study's label a line lower. */
+static void knee(const struct dens *d, json_t *study, FILE *marks, size_t k)
+{
+	json_int_t max_ok = json_integer_value(json_object_get(study, "max_ok"));
+	if (max_ok < 1)
+		return;
+	char label[160];
+	snprintf(label, sizeof(label), "%s: limit %" JSON_INTEGER_FORMAT,
+	         json_string_value(json_object_get(study, "env")), max_ok);
+	fprintf(marks,
+	        "set arrow from %" JSON_INTEGER_FORMAT ", graph 0 to %" JSON_INTEGER_FORMAT
+	        ", graph 1 nohead lw 2 dt 3 lc rgb '%s' back\nset label ",
+	        max_ok, max_ok, color(d, study));
+	gp_str(marks, label);
+	fprintf(marks,
+	        " at %" JSON_INTEGER_FORMAT ", graph %.2f offset 0.5,0 left tc rgb '%s' front\n",
+	        max_ok, 0.96 - 0.05 * (double)k, color(d, study));
+}
+
+/* Every workload study of workload on one chart, one colour per env, with
+ * each study's limit (the knee) marked. */
 static int workload_chart(struct dens *d, const char *workload)
 {
 	cleanup_free char *plot = NULL;
@@ -130,6 +151,13 @@ static int workload_chart(struct dens *d, const char *workload)
 	FILE *p = open_memstream(&plot, &len);
 	if (p == NULL)
 		return -1;
+	cleanup_free char *mark_text = NULL;
+	size_t mark_len = 0;
+	FILE *marks = open_memstream(&mark_text, &mark_len);
+	if (marks == NULL) {
+		fclose(p);
+		return -1;
+	}
 	const char *unit = unit_of(d->ctx->run, workload), *sep = "plot ";
 	json_int_t max = 1;
 	json_t *s;
@@ -173,8 +201,10 @@ static int workload_chart(struct dens *d, const char *workload)
 			    block, crossed ? "notitle" : "title 'below QoS'");
 		crossed |= failed;
 		sep = ", \\\n  ";
+		knee(d, s, marks, n_plots);
 		n_plots++;
 	}
+	fclose(marks);
 	struct gp_body b;
 	FILE *f = NULL;
 	int rc = end_plot(p, n_plots, &b, &f);
@@ -196,6 +226,7 @@ static int workload_chart(struct dens *d, const char *workload)
 	gp_str(f, label);
 	fputs("\nset yrange [0:*]\nset y2range [0:*]\nset y2tics\nset ytics nomirror\n", f);
 	gp_x_axis(f, max);
+	fputs(mark_text != NULL ? mark_text : "", f);
 	fputs(plot, f);
 	return gp_body_chart(d->ctx, &b, "density", workload, NULL, title, CHART_W,
 	                     CHART_H + 20 * (int)n_plots);

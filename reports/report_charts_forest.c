@@ -89,8 +89,8 @@ static size_t row_of(const struct forest_row *rows, size_t n, const struct overh
 /* Log-axis tics between lo and hi from a fixed ladder of round factors. */
 static void forest_xtics(FILE *f, double lo, double hi)
 {
-	static const double ladder[] = {1.0 / 64, 1.0 / 32, 1.0 / 16, 0.125, 0.25, 0.5, 0.67,
-	                                0.8,      0.9,      1,        1.1,   1.25, 1.5, 2,
+	static const double ladder[] = {1.0 / 64, 1.0 / 32, 1.0 / 16, 0.125, 0.25, 0.4, 0.5, 0.67,
+	                                0.8,      0.9,      1,        1.1,   1.25, 1.5, 2,   2.5,
 	                                3,        4,        8,        16,    32,   64};
 	size_t n = sizeof(ladder) / sizeof(ladder[0]), shown = 0;
 	fputs("set xtics (", f);
@@ -99,7 +99,8 @@ static void forest_xtics(FILE *f, double lo, double hi)
 			continue;
 		/* near 1 only when the axis is narrow: the fine steps crowd a wide one */
 		bool fine = ladder[i] == 0.67 || ladder[i] == 0.9 || ladder[i] == 1.1 ||
-		            ladder[i] == 1.25 || ladder[i] == 0.8 || ladder[i] == 1.5;
+		            ladder[i] == 1.25 || ladder[i] == 0.8 || ladder[i] == 1.5 ||
+		            ladder[i] == 0.4 || ladder[i] == 2.5;
 		if (fine && hi / lo > 16)
 			continue;
 		fprintf(f, "%s'%g' %.17g", shown++ ? ", " : "", ladder[i], ladder[i]);
@@ -162,11 +163,12 @@ static int forest_draw(struct plot_ctx *ctx, const char *baseline, const struct 
 	         baseline, baseline);
 	fputs("set title ", f);
 	gp_str(f, title);
-	fprintf(f,
-	        "\nset logscale x\nset xrange [%.9g:%.9g]\nset yrange [%zu.7:-0.7]\n"
-	        "set xlabel 'slowdown (log scale)'\nset grid xtics\nset key outside top right "
-	        "vertical\nset arrow from 1, graph 0 to 1, graph 1 nohead lc rgb '#555555' dt 2\n",
-	        lo / 1.05, hi * 1.05, n_rows - 1);
+	fprintf(
+	    f,
+	    "\nset logscale x\nset xrange [%.9g:%.9g]\nset yrange [%zu.7:-0.7]\n"
+	    "set xlabel 'slowdown (log scale)'\nset grid xtics\nset key outside bottom center "
+	    "horizontal\nset arrow from 1, graph 0 to 1, graph 1 nohead lc rgb '#555555' dt 2\n",
+	    lo / 1.05, hi * 1.05, n_rows - 1);
 	forest_xtics(f, lo / 1.05, hi * 1.05);
 	fputs("set ytics scale 0 (", f);
 	for (size_t r = 0; r < n_rows; r++) {
@@ -202,10 +204,12 @@ static int forest_draw(struct plot_ctx *ctx, const char *baseline, const struct 
 		char label[256];
 		const char *color = gp_env_color(ctx, ctx->envs[e]);
 		report_env_label(run, ctx->envs[e], label, sizeof(label));
-		fprintf(f,
-		        ", $d%d using 2:($1%+g):3:4 with xerrorbars lc rgb '%s' pt 0 notitle, "
-		        "$d%d using 2:($1%+g):5 with points pt variable ps 1.1 lc rgb '%s' title ",
-		        blocks[e], dy, color, blocks[e], dy, color);
+		fprintf(
+		    f,
+		    ", $d%d using 2:($1%+g):3:4 with xerrorbars lc rgb '%s' pt 0 notitle, "
+		    "$d%d using 2:($1%+g):5 with points pt variable ps 1.1 lc rgb '%s' notitle, "
+		    "keyentry with points pt 7 ps 1.1 lc rgb '%s' title ",
+		    blocks[e], dy, color, blocks[e], dy, color, color);
 		gp_str(f, label);
 	}
 	fputc('\n', f);

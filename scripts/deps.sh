@@ -15,6 +15,7 @@ packages=(
 	procps iproute2 runc gnuplot-nox
 	docker.io lxc iptables
 	clang-format python3 python3-junitparser
+	chromium
 )
 if [[ "${1:-}" == --bench ]]; then
 	packages=(iperf3 sockperf fio linux-perf)

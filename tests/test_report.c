@@ -262,6 +262,97 @@ static void renders_everything(void **state)
 	cmd_result_free(&r);
 }
 
+/* Chromium on PATH: its path in buf, or NULL. */
+static const char *chromium_path(char buf[PATH_MAX])
+{
+	const char *path = getenv("PATH");
+	char copy[4096];
+	snprintf(copy, sizeof(copy), "%s", path ? path : "");
+	for (char *save, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, PATH_MAX, "%s/chromium", d);
+		if (access(buf, X_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/* The rendered report.html in headless Chromium: tests/report_check.html
+ * loads it in a frame and checks that the answer is visible in the first
+ * screen, every chart drew and every image loaded, and sorts a table;
+ * Chromium's log must hold no console message from the page. A screenshot
+ * of the first screen is kept as $BENCH_BUILD/tests/report-front.png. */
+static void in_a_browser(void **state)
+{
+	(void)state;
+	char chromium[PATH_MAX], bench[PATH_MAX], out[PATH_MAX], html[PATH_MAX + 16],
+	    check[PATH_MAX], profile[PATH_MAX + 32], shot[PATH_MAX];
+	if (!gnuplot_on_path() || chromium_path(chromium) == NULL) {
+		fprintf(stderr, "skipped: needs gnuplot and chromium (scripts/deps.sh installs "
+		                "both)\n");
+		skip();
+	}
+	snprintf(out, sizeof(out), "%s/browser", run_dir);
+	char *render[] = {
+	    (char *)build_path("bench", bench), "report", "--out", out, run_dir, NULL};
+	struct cmd_result r = run_cmd(render);
+	assert_int_equal(r.status, 0);
+	cmd_result_free(&r);
+	char abs_out[PATH_MAX];
+	assert_non_null(realpath(out, abs_out));
+	assert_non_null(realpath("tests/report_check.html", check));
+	snprintf(html, sizeof(html), "%s/report.html", abs_out);
+	snprintf(profile, sizeof(profile), "%s/chromium-profile", abs_out);
+	char url[3 * PATH_MAX], profile_arg[PATH_MAX + 64];
+	snprintf(url, sizeof(url), "file://%s?r=file://%s", check, html);
+	snprintf(profile_arg, sizeof(profile_arg), "--user-data-dir=%s", profile);
+	char *dump[] = {chromium,
+	                "--headless",
+	                "--no-sandbox",
+	                "--disable-gpu",
+	                profile_arg,
+	                "--allow-file-access-from-files",
+	                "--enable-logging=stderr",
+	                "--v=0",
+	                "--virtual-time-budget=10000",
+	                "--dump-dom",
+	                url,
+	                NULL};
+	r = run_cmd_bounded(dump, 120);
+	char *result = strstr(r.out, "<pre id=\"result\">");
+	if (r.status != 0 || result == NULL || strncmp(result + 17, "OK ", 3) != 0)
+		fail_msg("chromium (status %d): %.400s\n%.2000s", r.status, result ? result : r.out,
+		         r.err);
+	for (const char *p = r.err; (p = strstr(p, ":CONSOLE")) != NULL; p++)
+		if (strstr(p, "report.html") != NULL && strstr(p, "report.html") < strchr(p, '\n'))
+			fail_msg("console message from report.html: %.300s", p);
+	fprintf(stderr, "browser: %.*s\n", (int)strcspn(result + 17, "<"), result + 17);
+	cmd_result_free(&r);
+
+	char shot_dir[PATH_MAX], shot_arg[PATH_MAX + 64], page[PATH_MAX + 32];
+	assert_non_null(realpath(build_path("tests", shot), shot_dir));
+	snprintf(shot_arg, sizeof(shot_arg), "--screenshot=%s/report-front.png", shot_dir);
+	snprintf(page, sizeof(page), "file://%s", html);
+	char *screenshot[] = {chromium,
+	                      "--headless",
+	                      "--no-sandbox",
+	                      "--disable-gpu",
+	                      profile_arg,
+	                      "--hide-scrollbars",
+	                      "--window-size=1280,1400",
+	                      shot_arg,
+	                      page,
+	                      NULL};
+	r = run_cmd_bounded(screenshot, 120);
+	if (r.status != 0)
+		fail_msg("chromium --screenshot: status %d\n%.2000s", r.status, r.err);
+	cmd_result_free(&r);
+	size_t len;
+	char *png = slurp(shot_dir, "report-front.png", &len);
+	if (png == NULL || len < 8 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0)
+		fail_msg("no screenshot in %s/report-front.png", shot_dir);
+	free(png);
+}
+
 /* --out puts the report elsewhere. */
 static void out_option(void **state)
 {
@@ -347,6 +438,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(renders_everything),
+	    cmocka_unit_test(in_a_browser),
 	    cmocka_unit_test(out_option),
 	    cmocka_unit_test(gnuplot_required),
 	    cmocka_unit_test(errors),
