@@ -14,6 +14,9 @@
 #include "harness/core/fingerprint.h"
 #include "reports/overhead.h"
 #include "reports/report.h"
+#include "reports/tco.h"
+#include "reports/tco_density.h"
+#include "reports/tco_render.h"
 #include "harness/core/run_options.h"
 #include "reports/run_table.h"
 #include "harness/run/conditions.h"
@@ -54,7 +57,8 @@ static const struct profile {
 static const char usage_head[] =
     "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
     "                 [--cpus LIST] [--numa NODE] [--peer-cpus LIST] [--io-cpus LIST]\n"
-    "                 [--no-interleave] [--budget SECONDS] [--out DIR] [--quiet]\n\n"
+    "                 [--no-interleave] [--budget SECONDS] [--cost-model MODEL] [--out DIR]\n"
+    "                 [--quiet]\n\n"
     "Runs every environment available here (or --envs) against every workload (or\n"
     "--workloads) with the same pinning, sizes and repetition policy, then the\n"
     "density study (idle footprint, and cpu.int under a 0.9 QoS bar) in each, and\n"
@@ -71,6 +75,9 @@ static const char usage_head[] =
     "(environments x workloads x (warm-ups + repetitions)), 0.1 to 2 s. The\n"
     "density study and the report are not cut (they take the other 30% on a host\n"
     "like the development one).\n"
+    "\nWith --cost-model MODEL (bench tco's YAML, reports/models/) the run feeds the\n"
+    "model's scenarios: DIR/tco/ holds the evaluation (tco.html, tco.json, ...) and\n"
+    "the report's answer gives each scenario's cost per instance and links it.\n\n"
     "Default: --profile standard, results/<run-id>/.\n\nprofiles:\n";
 
 static void usage(FILE *out)
@@ -82,7 +89,7 @@ static void usage(FILE *out)
 
 struct all_args {
 	const struct profile *profile;
-	const char *envs, *workloads, *cpus, *numa, *peer_cpus, *io_cpus, *out;
+	const char *envs, *workloads, *cpus, *numa, *peer_cpus, *io_cpus, *out, *cost_model;
 	bool quiet, no_interleave;
 	double budget_s; /* -1 = the profile's */
 };
@@ -98,14 +105,15 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 			*(strcmp(o, "--quiet") == 0 ? &a->quiet : &a->no_interleave) = true;
 			continue;
 		}
-		const char **slot = strcmp(o, "--envs") == 0        ? &a->envs
-		                    : strcmp(o, "--workloads") == 0 ? &a->workloads
-		                    : strcmp(o, "--cpus") == 0      ? &a->cpus
-		                    : strcmp(o, "--numa") == 0      ? &a->numa
-		                    : strcmp(o, "--peer-cpus") == 0 ? &a->peer_cpus
-		                    : strcmp(o, "--io-cpus") == 0   ? &a->io_cpus
-		                    : strcmp(o, "--out") == 0       ? &a->out
-		                                                    : NULL;
+		const char **slot = strcmp(o, "--envs") == 0         ? &a->envs
+		                    : strcmp(o, "--workloads") == 0  ? &a->workloads
+		                    : strcmp(o, "--cpus") == 0       ? &a->cpus
+		                    : strcmp(o, "--numa") == 0       ? &a->numa
+		                    : strcmp(o, "--peer-cpus") == 0  ? &a->peer_cpus
+		                    : strcmp(o, "--io-cpus") == 0    ? &a->io_cpus
+		                    : strcmp(o, "--out") == 0        ? &a->out
+		                    : strcmp(o, "--cost-model") == 0 ? &a->cost_model
+		                                                     : NULL;
 		bool is_profile = strcmp(o, "--profile") == 0,
 		     is_budget = strcmp(o, "--budget") == 0;
 		if (slot == NULL && !is_profile && !is_budget)
@@ -113,7 +121,7 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 			    err, 0,
 			    "unknown option '%s' (valid: --profile, --envs, "
 			    "--workloads, --cpus, --numa, --peer-cpus, --io-cpus, "
-			    "--no-interleave, --budget, --out, --quiet, --help)",
+			    "--no-interleave, --budget, --cost-model, --out, --quiet, --help)",
 			    o);
 		if (i + 1 >= argc)
 			return bench_error_set(err, 0, "option '%s' needs a value", o);
@@ -253,6 +261,30 @@ static void plan_from_budget(const struct all_args *a, double budget_s, size_t n
 		        duration);
 }
 
+/* The cost model evaluated with run (dir/run.json) into dir/tco/. Returns
+ * 0, or -1 with *err. */
+static int cost_model(const char *model, const char *dir, const struct run *run,
+                      const struct report_tools *tools, struct bench_error **err)
+{
+	struct tco_model m;
+	struct tco_results res = {0};
+	struct tco_run one = {.dir = dir, .run = *run}; /* borrowed: not freed here */
+	char out[PATH_MAX + 8];
+	snprintf(out, sizeof(out), "%s/tco", dir);
+	if (tco_model_read(model, &m, err) < 0)
+		return -1;
+	int rc = tco_density_apply(&m, &one, 1, err);
+	if (rc == 0)
+		rc = tco_compute(&m, q_from_double(0.1, 6), &res, err);
+	struct report_files files = {0};
+	if (rc == 0)
+		rc = tco_render(&res, out, tools, &files, err);
+	report_files_free(&files);
+	tco_results_free(&res);
+	tco_model_free(&m);
+	return rc;
+}
+
 int cmd_all(int argc, char *argv[])
 {
 	double start = monotonic_seconds(), t0;
@@ -265,6 +297,12 @@ int cmd_all(int argc, char *argv[])
 	}
 	if (prc < 0)
 		return command_usage_error("all", &err);
+	if (a.cost_model != NULL) { /* a model that cannot be read fails before the run */
+		struct tco_model m;
+		if (tco_model_read(a.cost_model, &m, &err) < 0)
+			return command_usage_error("all", &err);
+		tco_model_free(&m);
+	}
 	struct report_tools tools;
 	if (report_tools_find(&tools, &err) < 0) {
 		fprintf(stderr, "bench all: %s\n", err->msg);
@@ -423,8 +461,22 @@ int cmd_all(int argc, char *argv[])
 		phase(&a, "bench all: phase 3/3: %s\n", "report");
 		t0 = monotonic_seconds();
 		snprintf(report, sizeof(report), "%s/report", dir);
+		char tco_json[PATH_MAX + 32];
+		struct report_links links = {0};
+		if (a.cost_model != NULL) {
+			phase(&a, "bench all: cost model %s\n", a.cost_model);
+			if (cost_model(a.cost_model, dir, &run, &tools, &err) < 0) {
+				fprintf(stderr, "bench all: cost model %s: %s\n", a.cost_model,
+				        err->msg);
+				bench_error_free(&err);
+				status = EXIT_FAILED;
+			} else {
+				snprintf(tco_json, sizeof(tco_json), "%s/tco/tco.json", dir);
+				links = (struct report_links){tco_json, "../tco/tco.html"};
+			}
+		}
 		struct report_files files = {0};
-		if (report_render(&run, report, &tools, &files, &err) < 0) {
+		if (report_render_linked(&run, report, &tools, &links, &files, &err) < 0) {
 			fprintf(stderr, "bench all: report: %s\n", err->msg);
 			bench_error_free(&err);
 			status = EXIT_FAILED;
@@ -449,6 +501,8 @@ int cmd_all(int argc, char *argv[])
 			       budget, monotonic_seconds() - start > budget ? " (exceeded)" : "",
 			       totals.budget_cut_warmups, totals.budget_cut_reps);
 		printf("\nrun file: %s/run.json\nreport:   %s/report.html\n", dir, report);
+		if (links.tco_json != NULL)
+			printf("cost:     %s/tco/tco.html\n", dir);
 		run_conditions_print_warnings(stderr, &cond);
 		if (totals.failed > 0)
 			status = EXIT_FAILED;

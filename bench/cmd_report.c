@@ -16,10 +16,16 @@ static const char usage[] =
     "\n"
     "Reads RUN_DIR/run.json and writes RUN_DIR/report/ (or DIR):\n"
     "  samples.csv    every repetition's value (failed samples with their error)\n"
-    "  summary.md     host, results per environment, overhead, failures (markdown)\n"
-    "  *.svg, *.png   charts: bars per workload and unit, overhead heatmap,\n"
-    "                 request/response latency percentiles, instance start and memory\n"
-    "  report.html    all of it in one self-contained page\n"
+    "  summary.md     the answer (a verdict per environment written from the\n"
+    "                 figures, top overheads, density limit, failures, validity\n"
+    "                 notes), then results per environment, overhead (markdown)\n"
+    "  *.svg, *.png   charts: the overview forest plot, bars per workload and unit,\n"
+    "                 overhead heatmap, request/response latency percentiles,\n"
+    "                 instance start and memory, density against the QoS bar\n"
+    "  report.html    all of it in one self-contained page, the answer first\n"
+    "\n"
+    "When RUN_DIR holds tco/tco.json (bench all --cost-model), the answer gives\n"
+    "each scenario's cost per instance and report.html links tco/tco.html.\n"
     "\n"
     "When RUN_DIR holds a comparison.json (bench compare --out, bench gate), the\n"
     "report also gets comparison.html: verdict, validity, every metric's change,\n"
@@ -122,8 +128,22 @@ int cmd_report(int argc, char *argv[])
 	struct report_tools tools;
 	struct report_files files = {0};
 	int rc = report_tools_find(&tools, &err);
+	/* a cost evaluation of this run beside it (bench all --cost-model) */
+	char tco_json[PATH_MAX + 32], href[PATH_MAX + 32];
+	struct report_links links = {0};
+	snprintf(tco_json, sizeof(tco_json), "%s/tco/tco.json", dir);
+	if (stat(tco_json, &st) == 0) {
+		char abs[PATH_MAX];
+		links.tco_json = tco_json;
+		if (out == NULL)
+			links.tco_href = "../tco/tco.html";
+		else if (realpath(dir, abs) != NULL) {
+			snprintf(href, sizeof(href), "file://%s/tco/tco.html", abs);
+			links.tco_href = href;
+		}
+	}
 	if (rc == 0)
-		rc = report_render(&run, out_dir, &tools, &files, &err);
+		rc = report_render_linked(&run, out_dir, &tools, &links, &files, &err);
 	run_free(&run);
 	if (rc < 0) {
 		fprintf(stderr, "bench report: %s\n", err->msg);

@@ -84,7 +84,8 @@ static void remove_tree(const char *dir)
 /* Writes every file into tmp; their names go into *names, in the order they
  * are to be renamed. */
 static int render_into(const struct run *run, const char *tmp, const struct report_tools *tools,
-                       struct report_files *names, struct bench_error **err)
+                       const struct report_links *links, struct report_files *names,
+                       struct bench_error **err)
 {
 	struct report_tables tables;
 	struct report_charts charts = {0};
@@ -92,6 +93,8 @@ static int render_into(const struct run *run, const char *tmp, const struct repo
 	    .run = run, .tables = &tables, .charts = &charts, .dir = tmp, .err = err};
 	cleanup_free char *path = NULL;
 	int rc = report_tables_build(run, &tables, err);
+	if (rc == 0 && links != NULL && links->tco_json != NULL)
+		rc = report_answer_cost(&tables.answer, links->tco_json, links->tco_href, err);
 	static const char *const fixed[] = {"samples.csv", "summary.md", "report.html"};
 	static int (*const writers[])(FILE *, const void *) = {write_csv, write_md, write_html};
 	for (int i = 0; i < 3 && rc == 0; i++) {
@@ -161,18 +164,26 @@ int report_dir_render(const char *out_dir,
 struct render_arg {
 	const struct run *run;
 	const struct report_tools *tools;
+	const struct report_links *links;
 };
 
 static int fill_report(const char *tmp, struct report_files *names, const void *arg,
                        struct bench_error **err)
 {
 	const struct render_arg *a = arg;
-	return render_into(a->run, tmp, a->tools, names, err);
+	return render_into(a->run, tmp, a->tools, a->links, names, err);
+}
+
+int report_render_linked(const struct run *run, const char *out_dir,
+                         const struct report_tools *tools, const struct report_links *links,
+                         struct report_files *files, struct bench_error **err)
+{
+	struct render_arg a = {run, tools, links};
+	return report_dir_render(out_dir, fill_report, &a, files, err);
 }
 
 int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
                   struct report_files *files, struct bench_error **err)
 {
-	struct render_arg a = {run, tools};
-	return report_dir_render(out_dir, fill_report, &a, files, err);
+	return report_render_linked(run, out_dir, tools, NULL, files, err);
 }

@@ -43,4 +43,16 @@ int report_dir_render(const char *out_dir,
 int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,
                   struct report_files *files, struct bench_error **err);
 
+/* What a report shows beside the run's own figures. */
+struct report_links {
+	const char *tco_json; /* a bench tco evaluation of this run (tco.json), or NULL */
+	const char *tco_href; /* its tco.html relative to report.html, or NULL */
+};
+
+/* report_render with links (NULL: none): the answer summarises tco_json
+ * and links tco_href. */
+int report_render_linked(const struct run *run, const char *out_dir,
+                         const struct report_tools *tools, const struct report_links *links,
+                         struct report_files *files, struct bench_error **err);
+
 #endif

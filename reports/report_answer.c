@@ -16,9 +16,7 @@
 #include "reports/report_density.h"
 #include "reports/run_view.h"
 
-/* Appends to buf (NUL-terminated, len bytes), truncating. */
-static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cat(char *buf, size_t len, const char *fmt, ...)
+void report_cat(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
 	if (n + 1 >= len)
@@ -126,11 +124,11 @@ static void name_of(const struct overhead_view *v, char *buf, size_t len)
 static void join_nouns(char *buf, size_t len, const size_t *idx, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		cat(buf, len, "%s%s",
-		    i == 0       ? ""
-		    : i + 1 == n ? " and "
-		                 : ", ",
-		    report_families[idx[i]].noun);
+		report_cat(buf, len, "%s%s",
+		           i == 0       ? ""
+		           : i + 1 == n ? " and "
+		                        : ", ",
+		           report_families[idx[i]].noun);
 }
 
 static void family_clause(const struct run *run, const char *env, size_t fi,
@@ -144,21 +142,22 @@ static void family_clause(const struct run *run, const char *env, size_t fi,
 		name_of(&f->best, other, sizeof(other));
 		report_fmt_slowdown(f->worst.slowdown, amount, sizeof(amount));
 		report_fmt_slowdown(f->best.slowdown, amount2, sizeof(amount2));
-		cat(buf, len, "%s mixed%s: %s %s, %s %s (%zu worse and %zu better of %zu metrics)",
-		    report_families[fi].noun, path, what, amount, other, amount2, f->worse,
-		    f->better, f->n);
+		report_cat(buf, len,
+		           "%s mixed%s: %s %s, %s %s (%zu worse and %zu better of %zu metrics)",
+		           report_families[fi].noun, path, what, amount, other, amount2, f->worse,
+		           f->better, f->n);
 		return;
 	}
 	const struct overhead_view *v = f->worse > 0 ? &f->worst : &f->best;
 	size_t k = f->worse > 0 ? f->worse : f->better;
 	name_of(v, what, sizeof(what));
 	report_fmt_slowdown(v->slowdown, amount, sizeof(amount));
-	cat(buf, len, "%s %s%s%s (%s", report_families[fi].noun, k > 1 ? "up to " : "", amount,
-	    path, what);
+	report_cat(buf, len, "%s %s%s%s (%s", report_families[fi].noun, k > 1 ? "up to " : "",
+	           amount, path, what);
 	if (f->n > 1)
-		cat(buf, len, "; %zu of %zu metrics significantly %s", k, f->n,
-		    f->worse > 0 ? "worse" : "better");
-	cat(buf, len, ")");
+		report_cat(buf, len, "; %zu of %zu metrics significantly %s", k, f->n,
+		           f->worse > 0 ? "worse" : "better");
+	report_cat(buf, len, ")");
 }
 
 /* The verdict from env's overhead entries; sets e->tone. */
@@ -178,13 +177,14 @@ static void verdict(const struct run *run, const char *baseline, struct answer_e
 	char *buf = e->verdict;
 	size_t len = sizeof(e->verdict);
 	if (e->emulated)
-		cat(buf, len,
-		    "Emulated (TCG): these figures measure QEMU's CPU emulator, not "
-		    "hardware virtualisation. ");
+		report_cat(buf, len,
+		           "Emulated (TCG): these figures measure QEMU's CPU emulator, not "
+		           "hardware virtualisation. ");
 	if (n == 0) {
 		e->tone = ANSWER_ALONE;
-		cat(buf, len, "Not compared: no %s result matches its workloads and metrics.",
-		    baseline);
+		report_cat(buf, len,
+		           "Not compared: no %s result matches its workloads and metrics.",
+		           baseline);
 		return;
 	}
 	size_t noise[REPORT_N_FAMILIES], n_noise = 0, worse = 0, better = 0;
@@ -202,24 +202,24 @@ static void verdict(const struct run *run, const char *baseline, struct answer_e
 	char clauses[1200] = "";
 	if (n_noise > 0) {
 		join_nouns(clauses, sizeof(clauses), noise, n_noise);
-		cat(clauses, sizeof(clauses), " within noise of %s (", baseline);
+		report_cat(clauses, sizeof(clauses), " within noise of %s (", baseline);
 		if (unbounded)
-			cat(clauses, sizeof(clauses), "some intervals unbounded");
+			report_cat(clauses, sizeof(clauses), "some intervals unbounded");
 		else
-			cat(clauses, sizeof(clauses), "95%% intervals within \u00b1%.*f%%",
-			    spread < 0.01 ? 1 : 0, 100 * spread);
-		cat(clauses, sizeof(clauses), ")");
+			report_cat(clauses, sizeof(clauses), "95%% intervals within \u00b1%.*f%%",
+			           spread < 0.01 ? 1 : 0, 100 * spread);
+		report_cat(clauses, sizeof(clauses), ")");
 	}
 	for (size_t f = 0; f < REPORT_N_FAMILIES; f++) {
 		if (fam[f].worse + fam[f].better == 0)
 			continue;
-		cat(clauses, sizeof(clauses), "%s", *clauses ? "; " : "");
+		report_cat(clauses, sizeof(clauses), "%s", *clauses ? "; " : "");
 		family_clause(run, e->env, f, &fam[f], clauses + strlen(clauses),
 		              sizeof(clauses) - strlen(clauses));
 	}
 	if (clauses[0] >= 'a' && clauses[0] <= 'z')
 		clauses[0] = (char)(clauses[0] - 'a' + 'A');
-	cat(buf, len, "%s.", clauses);
+	report_cat(buf, len, "%s.", clauses);
 	e->tone = worse && better ? ANSWER_MIXED
 	          : worse         ? ANSWER_WORSE
 	          : better        ? ANSWER_BETTER
@@ -240,15 +240,15 @@ static void top_line(const struct overhead_view *v, char *buf, size_t len)
 	snprintf(buf, len, "%s %s: %s (slowdown %.3g, 95%% CI ", v->workload, v->metric, amount,
 	         v->slowdown);
 	if (isnan(v->low))
-		cat(buf, len, "unbounded");
+		report_cat(buf, len, "unbounded");
 	else
-		cat(buf, len, "%.3g\u2013%.3g", v->low, v->high);
+		report_cat(buf, len, "%.3g\u2013%.3g", v->low, v->high);
 	size_t t = strcspn(v->test, "(");
 	while (t > 0 && v->test[t - 1] == ' ')
 		t--;
 	if (t > 0)
-		cat(buf, len, "; %.*s", (int)t, v->test);
-	cat(buf, len, ")");
+		report_cat(buf, len, "; %.*s", (int)t, v->test);
+	report_cat(buf, len, ")");
 }
 
 /* The largest significant slowdowns of env, then its largest gain. */
@@ -340,21 +340,22 @@ static void projected(json_t *study, char *buf, size_t len)
 	json_t *inst = json_object_get(p, "instances");
 	if (!json_is_number(inst))
 		return;
-	cat(buf, len, "Projected: %.0f instances", floor(json_number_value(inst)));
+	report_cat(buf, len, "Projected: %.0f instances", floor(json_number_value(inst)));
 	json_t *lo = json_object_get(p, "low"), *hi = json_object_get(p, "high");
 	if (json_is_number(lo) && json_is_number(hi))
-		cat(buf, len, " (95%% interval %.0f\u2013%.0f)", floor(json_number_value(lo)),
-		    floor(json_number_value(hi)));
+		report_cat(buf, len, " (95%% interval %.0f\u2013%.0f)",
+		           floor(json_number_value(lo)), floor(json_number_value(hi)));
 	if (*str(p, "binding"))
-		cat(buf, len, ", bound by %s", str(p, "binding"));
+		report_cat(buf, len, ", bound by %s", str(p, "binding"));
 	t = json_object_get(p, "target_host");
 	if (json_is_string(t))
-		cat(buf, len, " on %s", json_string_value(t));
+		report_cat(buf, len, " on %s", json_string_value(t));
 	else if (json_is_object(t))
-		cat(buf, len, " on a host of %" JSON_INTEGER_FORMAT " cores and %.0f GiB",
-		    json_integer_value(json_object_get(t, "cores")),
-		    json_number_value(json_object_get(t, "memory_bytes")) / (1024.0 * 1048576));
-	cat(buf, len, ". ");
+		report_cat(buf, len, " on a host of %" JSON_INTEGER_FORMAT " cores and %.0f GiB",
+		           json_integer_value(json_object_get(t, "cores")),
+		           json_number_value(json_object_get(t, "memory_bytes")) /
+		               (1024.0 * 1048576));
+	report_cat(buf, len, ". ");
 }
 
 /* The limit of a workload study: how many met QoS and what stopped it. */
@@ -369,29 +370,34 @@ static void limit(json_t *study, char *buf, size_t len)
 		snprintf(on, sizeof(on), " on %d CPU%s", cpus, cpus > 1 ? "s" : "");
 	size_t bad = 0;
 	if (sscanf(stop, "QoS: %zu instances", &bad) == 1)
-		cat(buf, len,
-		    "Density limit: %" JSON_INTEGER_FORMAT " instance%s running %s%s met the %.2f "
-		    "QoS bar, %zu did not: bound by %s.",
-		    max_ok, max_ok == 1 ? "" : "s", w, on, qos, bad,
-		    report_families[report_family_of(w)].resource);
+		report_cat(buf, len,
+		           "Density limit: %" JSON_INTEGER_FORMAT
+		           " instance%s running %s%s met the %.2f "
+		           "QoS bar, %zu did not: bound by %s.",
+		           max_ok, max_ok == 1 ? "" : "s", w, on, qos, bad,
+		           report_families[report_family_of(w)].resource);
 	else if (strncmp(stop, "memory", 6) == 0)
-		cat(buf, len,
-		    "Density limit: %" JSON_INTEGER_FORMAT " instances running %s%s: bound by host "
-		    "memory (%s).",
-		    max_ok, w, on, stop);
+		report_cat(buf, len,
+		           "Density limit: %" JSON_INTEGER_FORMAT
+		           " instances running %s%s: bound by host "
+		           "memory (%s).",
+		           max_ok, w, on, stop);
 	else if (strncmp(stop, "instance", 8) == 0)
-		cat(buf, len,
-		    "Density limit: %" JSON_INTEGER_FORMAT " instances running %s%s: bound by "
-		    "starting instances (%s).",
-		    max_ok, w, on, stop);
+		report_cat(buf, len,
+		           "Density limit: %" JSON_INTEGER_FORMAT
+		           " instances running %s%s: bound by "
+		           "starting instances (%s).",
+		           max_ok, w, on, stop);
 	else if (strncmp(stop, "reached --max", 13) == 0)
-		cat(buf, len,
-		    "Density: all %" JSON_INTEGER_FORMAT " instances running %s%s met the %.2f QoS "
-		    "bar; the study stopped at its --max, so the limit is higher.",
-		    max_ok, w, on, qos);
+		report_cat(buf, len,
+		           "Density: all %" JSON_INTEGER_FORMAT
+		           " instances running %s%s met the %.2f QoS "
+		           "bar; the study stopped at its --max, so the limit is higher.",
+		           max_ok, w, on, qos);
 	else
-		cat(buf, len, "Density: %" JSON_INTEGER_FORMAT " instances running %s%s (%s).",
-		    max_ok, w, on, stop);
+		report_cat(buf, len,
+		           "Density: %" JSON_INTEGER_FORMAT " instances running %s%s (%s).", max_ok,
+		           w, on, stop);
 }
 
 static bool is_env_study(json_t *study, const char *env, const char *mode)
@@ -430,10 +436,11 @@ static void density_and_instance(const struct run *run, struct answer_env *e)
 		limit(work, e->density, sizeof(e->density));
 	}
 	if (idle != NULL)
-		cat(e->density, sizeof(e->density),
-		    "%sIdle: %" JSON_INTEGER_FORMAT " instances started (%s).",
-		    *e->density ? " " : "", json_integer_value(json_object_get(idle, "max_ok")),
-		    str(idle, "stop_reason"));
+		report_cat(e->density, sizeof(e->density),
+		           "%sIdle: %" JSON_INTEGER_FORMAT " instances started (%s).",
+		           *e->density ? " " : "",
+		           json_integer_value(json_object_get(idle, "max_ok")),
+		           str(idle, "stop_reason"));
 	/* per instance: the idle study's largest step, else the samples' */
 	json_t *from = idle != NULL ? idle : work;
 	size_t n_steps = 0;
@@ -460,11 +467,11 @@ static void density_and_instance(const struct run *run, struct answer_env *e)
 	fmt_mib(mem, b, sizeof(b));
 	snprintf(e->instance, sizeof(e->instance), "Per instance: ");
 	if (!isnan(start))
-		cat(e->instance, sizeof(e->instance), "starts in %s", a);
+		report_cat(e->instance, sizeof(e->instance), "starts in %s", a);
 	if (!isnan(mem))
-		cat(e->instance, sizeof(e->instance), "%s%s of host memory",
-		    isnan(start) ? "" : ", ", b);
-	cat(e->instance, sizeof(e->instance), " (%s).", why);
+		report_cat(e->instance, sizeof(e->instance), "%s%s of host memory",
+		           isnan(start) ? "" : ", ", b);
+	report_cat(e->instance, sizeof(e->instance), " (%s).", why);
 }
 
 /* Failed samples of env into e->failures; returns how many ok samples it has. */
@@ -522,12 +529,14 @@ static int build_env(const struct run *run, const char *baseline, const char *en
 		verdict(run, baseline, e);
 	}
 	if (e->failures.n_rows > 0) {
-		cat(e->verdict, sizeof(e->verdict), " %zu workload%s failed:", e->failures.n_rows,
-		    e->failures.n_rows == 1 ? "" : "s");
+		report_cat(e->verdict, sizeof(e->verdict),
+		           " %zu workload%s failed:", e->failures.n_rows,
+		           e->failures.n_rows == 1 ? "" : "s");
 		for (size_t r = 0; r < e->failures.n_rows && r < 4; r++)
-			cat(e->verdict, sizeof(e->verdict), "%s %s (%s)", r ? "," : "",
-			    e->failures.cells[r * 3], e->failures.cells[r * 3 + 1]);
-		cat(e->verdict, sizeof(e->verdict), "%s.", e->failures.n_rows > 4 ? ", ..." : "");
+			report_cat(e->verdict, sizeof(e->verdict), "%s %s (%s)", r ? "," : "",
+			           e->failures.cells[r * 3], e->failures.cells[r * 3 + 1]);
+		report_cat(e->verdict, sizeof(e->verdict), "%s.",
+		           e->failures.n_rows > 4 ? ", ..." : "");
 	}
 	return 0;
 }
@@ -540,43 +549,44 @@ static void headline(const struct run *run, struct answer *a)
 	for (size_t i = 0; i < run->n_samples; i++)
 		failed += run->samples[i].failed;
 	for (size_t i = 0; i < a->n_envs; i++)
-		cat(h, len, "%s%s",
-		    i == 0               ? ""
-		    : i + 1 == a->n_envs ? " and "
-		                         : ", ",
-		    a->envs[i].label);
+		report_cat(h, len, "%s%s",
+		           i == 0               ? ""
+		           : i + 1 == a->n_envs ? " and "
+		                                : ", ",
+		           a->envs[i].label);
 	if (a->n_envs == 0)
-		cat(h, len, "No samples");
+		report_cat(h, len, "No samples");
 	json_t *host = run->host;
-	cat(h, len, " on %s",
-	    json_is_string(json_object_get(host, "hostname"))
-	        ? json_string_value(json_object_get(host, "hostname"))
-	        : "an unnamed host");
+	report_cat(h, len, " on %s",
+	           json_is_string(json_object_get(host, "hostname"))
+	               ? json_string_value(json_object_get(host, "hostname"))
+	               : "an unnamed host");
 	json_t *pus = json_object_get(host, "pus"), *mem = json_object_get(host, "memory_bytes");
 	const char *hv = str(host, "hypervisor");
 	if (json_is_integer(pus) || json_is_integer(mem) || *hv) {
-		cat(h, len, " (");
+		report_cat(h, len, " (");
 		if (json_is_integer(pus))
-			cat(h, len, "%" JSON_INTEGER_FORMAT " CPUs, ", json_integer_value(pus));
+			report_cat(h, len, "%" JSON_INTEGER_FORMAT " CPUs, ",
+			           json_integer_value(pus));
 		if (json_is_integer(mem))
-			cat(h, len, "%.0f GiB, ",
-			    (double)json_integer_value(mem) / (1024.0 * 1048576));
+			report_cat(h, len, "%.0f GiB, ",
+			           (double)json_integer_value(mem) / (1024.0 * 1048576));
 		if (*hv && strcmp(hv, "none") != 0 && strcmp(hv, "unavailable") != 0)
-			cat(h, len, "itself a %s guest", hv);
+			report_cat(h, len, "itself a %s guest", hv);
 		else if (strcmp(hv, "none") == 0)
-			cat(h, len, "bare metal");
+			report_cat(h, len, "bare metal");
 		size_t n = strlen(h);
 		if (n >= 2 && strcmp(h + n - 2, ", ") == 0)
 			h[n - 2] = '\0';
-		cat(h, len, ")");
+		report_cat(h, len, ")");
 	}
 	const char *profile = str(run->invocation, "profile");
 	if (*profile)
-		cat(h, len, ", profile %s", profile);
-	cat(h, len, ": %zu samples", run->n_samples);
+		report_cat(h, len, ", profile %s", profile);
+	report_cat(h, len, ": %zu samples", run->n_samples);
 	if (failed > 0)
-		cat(h, len, ", %zu failed", failed);
-	cat(h, len, ".");
+		report_cat(h, len, ", %zu failed", failed);
+	report_cat(h, len, ".");
 }
 
 /* invocation.environments that were not available, and density studies

@@ -51,6 +51,8 @@ struct answer {
 	size_t n_envs;
 	struct rtable notes;   /* topic | text: how to read the figures */
 	struct rtable not_run; /* what | why: environments and studies that did not run */
+	char cost[2048];       /* a bench tco evaluation in one sentence; "" without one */
+	char cost_href[512];   /* its tco.html relative to the page; "" for no link */
 };
 
 /* Builds the answer of run against baseline_env ("bare"). Returns 0, or -1
@@ -60,6 +62,13 @@ int report_answer_build(const struct run *run, const char *baseline_env, struct 
                         struct bench_error **err);
 void report_answer_free(struct answer *a);
 
+/* Fills a->cost from a bench tco evaluation of the run (tco_json, schema
+ * bench.tco/1): each scenario's cost per instance and year and its saving;
+ * href (may be NULL) links the page. Returns 0, or -1 with *err (the file
+ * unreadable or not an evaluation). report_answer_cost.c. */
+int report_answer_cost(struct answer *a, const char *tco_json, const char *href,
+                       struct bench_error **err);
+
 /* The validity notes of run (the `notes` of the answer). Returns 0 or -1
  * (out of memory). report_answer_notes.c. */
 int report_answer_notes(const struct run *run, const char *baseline_env, struct rtable *notes);
@@ -68,6 +77,9 @@ int report_answer_notes(const struct run *run, const char *baseline_env, struct 
  * panic", "timeout", "killed by a signal", "exited with an error" or
  * "failed". */
 const char *report_failure_cause(const char *error);
+
+/* Appends printf-style to buf (NUL-terminated, len bytes), truncating. */
+void report_cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "45% slower", "5.2x slower", "12% faster", "same" for a slowdown. */
 void report_fmt_slowdown(double slowdown, char *buf, size_t len);

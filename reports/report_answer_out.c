@@ -53,6 +53,16 @@ void report_answer_html(FILE *out, const struct answer *a)
 	fputs("</p>\n", out);
 	for (size_t i = 0; i < a->n_envs; i++)
 		html_env(out, &a->envs[i], i);
+	if (*a->cost) {
+		fputs("<p class=\"cost\" id=\"cost\">", out);
+		html_text(out, a->cost);
+		if (*a->cost_href) {
+			fputs(" <a href=\"", out);
+			html_text(out, a->cost_href);
+			fputs("\">The cost page</a>.", out);
+		}
+		fputs("</p>\n", out);
+	}
 	if (a->notes.n_rows > 0) {
 		fputs("<h3 id=\"validity\">Read the figures with these in mind</h3>\n<ul "
 		      "class=\"notes\">\n",
@@ -107,6 +117,15 @@ void report_answer_markdown(FILE *out, const struct answer *a)
 			report_md_text(out, e->instance);
 			fputs("\n\n", out);
 		}
+	}
+	if (*a->cost) {
+		report_md_text(out, a->cost);
+		if (*a->cost_href) {
+			fputs(" The cost page: `", out);
+			fputs(a->cost_href, out);
+			fputs("`.", out);
+		}
+		fputs("\n\n", out);
 	}
 	if (a->notes.n_rows > 0) {
 		fputs("**Read the figures with these in mind**\n\n", out);

@@ -425,6 +425,57 @@ static void errors(void **state)
 	cmd_result_free(&r);
 }
 
+/* A bench tco evaluation beside the run (what bench all --cost-model
+ * writes): the answer gives each scenario's cost per instance and
+ * report.html links the cost page. */
+static void with_cost_model(void **state)
+{
+	(void)state;
+	if (!gnuplot_on_path()) {
+		fprintf(stderr, "skipped: gnuplot is not on PATH (apt-get install gnuplot-nox)\n");
+		skip();
+	}
+	char model[PATH_MAX + 16], tco[PATH_MAX + 16], bench[PATH_MAX], report[PATH_MAX + 16];
+	snprintf(model, sizeof(model), "%s/model.yaml", run_dir);
+	snprintf(tco, sizeof(tco), "%s/tco", run_dir);
+	FILE *f = fopen(model, "w");
+	assert_non_null(f);
+	fputs("name: test-model\ntitle: t\nsource: test\ncurrency: USD\ndisplay_unit: 1\n"
+	      "period_years: 5\nbaseline: servers\nplatforms:\n"
+	      "  physical:\n    kind: physical\n    server_cost: 5000\n"
+	      "    maintenance: {per_server: 420, per_os: 350}\n"
+	      "  processes:\n    kind: virtual\n    server_cost: 7000\n"
+	      "    maintenance: {per_server: 420, per_platform: 350}\n"
+	      "scenarios:\n  - name: servers\n    platform: physical\n    servers: 2\n"
+	      "  - name: processes\n    platform: processes\n"
+	      "    density: {env: bare, workload: cpu.int, qos: 0.9}\n",
+	      f);
+	fclose(f);
+	char *tco_argv[] = {
+	    (char *)build_path("bench", bench), "tco", model, "--run", run_dir, "--out", tco, NULL};
+	struct cmd_result r = run_cmd(tco_argv);
+	if (r.status != 0)
+		fail_msg("bench tco: %s%s", r.out, r.err);
+	cmd_result_free(&r);
+	char *argv[] = {bench, "report", run_dir, NULL};
+	r = run_cmd(argv);
+	assert_int_equal(r.status, 0);
+	cmd_result_free(&r);
+	snprintf(report, sizeof(report), "%s/report", run_dir);
+	size_t len;
+	char *html = slurp(report, "report.html", &len);
+	assert_non_null(html);
+	const char *want[] = {
+	    "<p class=\"cost\" id=\"cost\">Cost model test-model over 5 years, per instance and "
+	    "year: servers ",
+	    " USD (the baseline); processes ", "guests per server measured by this run.",
+	    "<a href=\"../tco/tco.html\">The cost page</a>"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(html, want[i]) == NULL)
+			fail_msg("report.html lacks '%s'", want[i]);
+	free(html);
+}
+
 static int remove_run(void **state)
 {
 	(void)state;
@@ -442,6 +493,7 @@ int main(void)
 	    cmocka_unit_test(out_option),
 	    cmocka_unit_test(gnuplot_required),
 	    cmocka_unit_test(errors),
+	    cmocka_unit_test(with_cost_model),
 	};
 	return cmocka_run_group_tests_name("report", tests, make_run, remove_run);
 }
