@@ -376,18 +376,12 @@ static void limit(json_t *study, char *buf, size_t len)
 		           "QoS bar, %zu did not: bound by %s.",
 		           max_ok, max_ok == 1 ? "" : "s", w, on, qos, bad,
 		           report_families[report_family_of(w)].resource);
-	else if (strncmp(stop, "memory", 6) == 0)
+	else if (strncmp(stop, "memory", 6) == 0 || strncmp(stop, "instance", 8) == 0)
 		report_cat(buf, len,
 		           "Density limit: %" JSON_INTEGER_FORMAT
-		           " instances running %s%s: bound by host "
-		           "memory (%s).",
-		           max_ok, w, on, stop);
-	else if (strncmp(stop, "instance", 8) == 0)
-		report_cat(buf, len,
-		           "Density limit: %" JSON_INTEGER_FORMAT
-		           " instances running %s%s: bound by "
-		           "starting instances (%s).",
-		           max_ok, w, on, stop);
+		           " instances running %s%s: bound by %s (%s).",
+		           max_ok, w, on, *stop == 'm' ? "host memory" : "starting instances",
+		           stop);
 	else if (strncmp(stop, "reached --max", 13) == 0)
 		report_cat(buf, len,
 		           "Density: all %" JSON_INTEGER_FORMAT

@@ -3,7 +3,7 @@
 #include "reports/report_answer.h"
 
 #include "reports/html.h"
-#include "reports/report_data.h"
+#include "reports/md.h"
 
 static const char *const tone_class[] = {
     [ANSWER_BASELINE] = "base", [ANSWER_ALONE] = "alone",   [ANSWER_NOISE] = "noise",
@@ -46,6 +46,40 @@ static void html_env(FILE *out, const struct answer_env *e, size_t k)
 	fputs("</div>\n", out);
 }
 
+/* A two-column table (topic | text) as a list under an h3 with id; sep
+ * closes the bold topic. Nothing when it has no rows. */
+static void html_pairs(FILE *out, const struct rtable *t, const char *id, const char *heading,
+                       const char *sep)
+{
+	if (t->n_rows == 0)
+		return;
+	fprintf(out, "<h3 id=\"%s\">%s</h3>\n<ul class=\"%s\">\n", id, heading, id);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		fputs("<li><strong>", out);
+		html_text(out, t->cells[r * 2]);
+		fputs(sep, out);
+		html_text(out, t->cells[r * 2 + 1]);
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n", out);
+}
+
+/* ... and as a markdown list, the topic in italics or plain. */
+static void md_pairs(FILE *out, const struct rtable *t, const char *heading, bool italic)
+{
+	if (t->n_rows == 0)
+		return;
+	fprintf(out, "**%s**\n\n", heading);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		fputs(italic ? "- *" : "- ", out);
+		md_text(out, t->cells[r * 2]);
+		fputs(italic ? "*: " : ": ", out);
+		md_text(out, t->cells[r * 2 + 1]);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
 void report_answer_html(FILE *out, const struct answer *a)
 {
 	fputs("<section id=\"answer\">\n<h2>The answer</h2>\n<p class=\"headline\">", out);
@@ -63,63 +97,42 @@ void report_answer_html(FILE *out, const struct answer *a)
 		}
 		fputs("</p>\n", out);
 	}
-	if (a->notes.n_rows > 0) {
-		fputs("<h3 id=\"validity\">Read the figures with these in mind</h3>\n<ul "
-		      "class=\"notes\">\n",
-		      out);
-		for (size_t r = 0; r < a->notes.n_rows; r++) {
-			fputs("<li><strong>", out);
-			html_text(out, a->notes.cells[r * 2]);
-			fputs(":</strong> ", out);
-			html_text(out, a->notes.cells[r * 2 + 1]);
-			fputs("</li>\n", out);
-		}
-		fputs("</ul>\n", out);
-	}
-	if (a->not_run.n_rows > 0) {
-		fputs("<h3 id=\"not-run\">Did not run</h3>\n<ul class=\"not-run\">\n", out);
-		for (size_t r = 0; r < a->not_run.n_rows; r++) {
-			fputs("<li><strong>", out);
-			html_text(out, a->not_run.cells[r * 2]);
-			fputs("</strong>: ", out);
-			html_text(out, a->not_run.cells[r * 2 + 1]);
-			fputs("</li>\n", out);
-		}
-		fputs("</ul>\n", out);
-	}
+	html_pairs(out, &a->notes, "validity", "Read the figures with these in mind",
+	           ":</strong> ");
+	html_pairs(out, &a->not_run, "not-run", "Did not run", "</strong>: ");
 	fputs("</section>\n", out);
 }
 
 void report_answer_markdown(FILE *out, const struct answer *a)
 {
 	fputs("### The answer\n\n", out);
-	report_md_text(out, a->headline);
+	md_text(out, a->headline);
 	fputs("\n\n", out);
 	for (size_t i = 0; i < a->n_envs; i++) {
 		const struct answer_env *e = &a->envs[i];
 		fputs("**", out);
-		report_md_text(out, e->label);
+		md_text(out, e->label);
 		fputs("**: ", out);
-		report_md_text(out, e->verdict);
+		md_text(out, e->verdict);
 		fputs("\n\n", out);
 		for (size_t k = 0; k < e->n_top; k++) {
 			fputs("- ", out);
-			report_md_text(out, e->top[k]);
+			md_text(out, e->top[k]);
 			fputc('\n', out);
 		}
 		if (e->n_top > 0)
 			fputc('\n', out);
 		if (*e->density) {
-			report_md_text(out, e->density);
+			md_text(out, e->density);
 			fputs("\n\n", out);
 		}
 		if (*e->instance) {
-			report_md_text(out, e->instance);
+			md_text(out, e->instance);
 			fputs("\n\n", out);
 		}
 	}
 	if (*a->cost) {
-		report_md_text(out, a->cost);
+		md_text(out, a->cost);
 		if (*a->cost_href) {
 			fputs(" The cost page: `", out);
 			fputs(a->cost_href, out);
@@ -127,26 +140,6 @@ void report_answer_markdown(FILE *out, const struct answer *a)
 		}
 		fputs("\n\n", out);
 	}
-	if (a->notes.n_rows > 0) {
-		fputs("**Read the figures with these in mind**\n\n", out);
-		for (size_t r = 0; r < a->notes.n_rows; r++) {
-			fputs("- *", out);
-			report_md_text(out, a->notes.cells[r * 2]);
-			fputs("*: ", out);
-			report_md_text(out, a->notes.cells[r * 2 + 1]);
-			fputc('\n', out);
-		}
-		fputc('\n', out);
-	}
-	if (a->not_run.n_rows > 0) {
-		fputs("**Did not run**\n\n", out);
-		for (size_t r = 0; r < a->not_run.n_rows; r++) {
-			fputs("- ", out);
-			report_md_text(out, a->not_run.cells[r * 2]);
-			fputs(": ", out);
-			report_md_text(out, a->not_run.cells[r * 2 + 1]);
-			fputc('\n', out);
-		}
-		fputc('\n', out);
-	}
+	md_pairs(out, &a->notes, "Read the figures with these in mind", true);
+	md_pairs(out, &a->not_run, "Did not run", false);
 }

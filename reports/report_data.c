@@ -1,6 +1,7 @@
 /* samples.csv (every repetition) and summary.md (tables fit for a pull
  * request comment). */
 #include "reports/report_data.h"
+#include "reports/md.h"
 
 #include "reports/run_view.h"
 
@@ -72,52 +73,6 @@ int report_csv(FILE *out, const struct run *run)
 	return 0;
 }
 
-void report_md_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			fputc(' ', out);
-		else if (*s == '<')
-			fputs("&lt;", out);
-		else if (*s == '>')
-			fputs("&gt;", out);
-		else if (*s == '&')
-			fputs("&amp;", out);
-		else if (strchr("\\`*|#", *s) != NULL)
-			fprintf(out, "\\%c", *s);
-		else
-			fputc(*s, out);
-	}
-}
-
-void report_md_table(FILE *out, const struct rtable *t, const char *level)
-{
-	if (t->title != NULL) {
-		fprintf(out, "%s ", level);
-		report_md_text(out, t->title);
-		fputs("\n\n", out);
-	}
-	if (t->n_rows == 0) {
-		fputs("(no results)\n\n", out);
-		return;
-	}
-	for (size_t c = 0; c < t->n_cols; c++)
-		fprintf(out, "| %s ", t->head[c]);
-	fputs("|\n", out);
-	for (size_t c = 0; c < t->n_cols; c++)
-		fputs(t->align[c] == 'r' ? "| --: " : "| :-- ", out);
-	fputs("|\n", out);
-	for (size_t r = 0; r < t->n_rows; r++) {
-		for (size_t c = 0; c < t->n_cols; c++) {
-			fputs("| ", out);
-			report_md_text(out, t->cells[r * t->n_cols + c]);
-			fputc(' ', out);
-		}
-		fputs("|\n", out);
-	}
-	fputc('\n', out);
-}
-
 /* The environments bench all found available ("Ran here"; those it did not
  * are in the answer's "Did not run"). */
 static void md_survey(FILE *out, const struct report_tables *t)
@@ -126,7 +81,7 @@ static void md_survey(FILE *out, const struct report_tables *t)
 		fputs("**Ran here:** ", out);
 		for (size_t r = 0; r < t->ran.n_rows; r++) {
 			fputs(r ? ", " : "", out);
-			report_md_text(out, t->ran.cells[r * t->ran.n_cols]);
+			md_text(out, t->ran.cells[r * t->ran.n_cols]);
 		}
 		fputs(".\n\n", out);
 	}
@@ -135,28 +90,28 @@ static void md_survey(FILE *out, const struct report_tables *t)
 int report_markdown(FILE *out, const struct run *run, const struct report_tables *t)
 {
 	fputs("## bench report: ", out);
-	report_md_text(out, run->run_id);
+	md_text(out, run->run_id);
 	fputs("\n\n", out);
 	json_t *version = json_object_get(run->host, "bench_version"),
 	       *commit = json_object_get(run->host, "git_commit");
 	fputs("Run started ", out);
-	report_md_text(out, run->created != NULL ? run->created : "(unknown)");
+	md_text(out, run->created != NULL ? run->created : "(unknown)");
 	if (json_is_string(version) && json_is_string(commit)) {
 		fputs(", bench ", out);
-		report_md_text(out, json_string_value(version));
+		md_text(out, json_string_value(version));
 		fputs(" (", out);
-		report_md_text(out, json_string_value(commit));
+		md_text(out, json_string_value(commit));
 		fputs(")", out);
 	}
 	fputs(".\n\n**Host** ", out);
-	report_md_text(out, t->host_line);
+	md_text(out, t->host_line);
 	fputs("\n\n", out);
 	md_survey(out, t);
 	report_answer_markdown(out, &t->answer);
 	for (size_t i = 0; i < t->n_envs; i++)
-		report_md_table(out, &t->envs[i], "### Results:");
+		md_table(out, &t->envs[i], "### Results:");
 	if (t->sizes.n_rows > 0) {
-		report_md_table(out, &t->sizes, "###");
+		md_table(out, &t->sizes, "###");
 		fputs(
 		    "Sizes are chosen once per run and are the same in every environment; a "
 		    "memory workload whose working set is below 4x the last-level cache is marked "
@@ -164,7 +119,7 @@ int report_markdown(FILE *out, const struct run *run, const struct report_tables
 		    out);
 	}
 	if (t->overhead.n_rows > 0) {
-		report_md_table(out, &t->overhead, "###");
+		md_table(out, &t->overhead, "###");
 		fputs(
 		    "Slowdown > 1 means worse than the baseline whatever the metric's direction; "
 		    "the test column says how the 95% CI and p were found: a paired t-test over "
@@ -174,14 +129,14 @@ int report_markdown(FILE *out, const struct run *run, const struct report_tables
 		    out);
 	}
 	if (t->density.n_rows > 0) {
-		report_md_table(out, &t->density, "###");
+		md_table(out, &t->density, "###");
 		fputs("Density: instances started 1, 2, 4, ... (then refined) until an instance "
 		      "fell below the QoS bar (qos x the single-instance result; baseline / qos "
 		      "when lower is better), memory ran short or --max was reached.\n\n",
 		      out);
 	}
 	if (t->failed.n_rows > 0)
-		report_md_table(out, &t->failed, "###");
+		md_table(out, &t->failed, "###");
 	fputs("Every repetition is in `samples.csv`; charts and the full host description in "
 	      "`report.html`.\n",
 	      out);

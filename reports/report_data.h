@@ -16,14 +16,6 @@ int report_write_file(const char *path, int (*fn)(FILE *out, const void *arg), c
  * comma, quote, CR or LF, quotes doubled; NULL is empty. */
 void report_csv_field(FILE *out, const char *s, const char *sep);
 
-/* A table cell's text as markdown: no line breaks, no table, code or
- * emphasis syntax, no HTML. */
-void report_md_text(FILE *out, const char *s);
-
-/* t as a markdown table under a heading of level ("###") when it has a
- * title; "(no results)" when it has no rows. */
-void report_md_table(FILE *out, const struct rtable *t, const char *level);
-
 /* samples.csv: one row per repetition value, failed samples with their error. */
 int report_csv(FILE *out, const struct run *run);
 

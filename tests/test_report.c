@@ -135,17 +135,24 @@ static char *slurp(const char *dir, const char *name, size_t *len)
 	return text;
 }
 
-static bool gnuplot_on_path(void)
+/* name on PATH: its path in buf, or NULL. */
+static const char *on_path(const char *name, char buf[PATH_MAX])
 {
 	const char *path = getenv("PATH");
-	char copy[4096], file[PATH_MAX];
+	char copy[4096];
 	snprintf(copy, sizeof(copy), "%s", path ? path : "");
 	for (char *save, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof(file), "%s/gnuplot", d);
-		if (access(file, X_OK) == 0)
-			return true;
+		snprintf(buf, PATH_MAX, "%s/%s", d, name);
+		if (access(buf, X_OK) == 0)
+			return buf;
 	}
-	return false;
+	return NULL;
+}
+
+static bool gnuplot_on_path(void)
+{
+	char buf[PATH_MAX];
+	return on_path("gnuplot", buf) != NULL;
 }
 
 static void renders_everything(void **state)
@@ -262,20 +269,6 @@ static void renders_everything(void **state)
 	cmd_result_free(&r);
 }
 
-/* Chromium on PATH: its path in buf, or NULL. */
-static const char *chromium_path(char buf[PATH_MAX])
-{
-	const char *path = getenv("PATH");
-	char copy[4096];
-	snprintf(copy, sizeof(copy), "%s", path ? path : "");
-	for (char *save, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, PATH_MAX, "%s/chromium", d);
-		if (access(buf, X_OK) == 0)
-			return buf;
-	}
-	return NULL;
-}
-
 /* The rendered report.html in headless Chromium: tests/report_check.html
  * loads it in a frame and checks that the answer is visible in the first
  * screen, every chart drew and every image loaded, and sorts a table;
@@ -286,7 +279,7 @@ static void in_a_browser(void **state)
 	(void)state;
 	char chromium[PATH_MAX], bench[PATH_MAX], out[PATH_MAX], html[PATH_MAX + 16],
 	    check[PATH_MAX], profile[PATH_MAX + 32], shot[PATH_MAX];
-	if (!gnuplot_on_path() || chromium_path(chromium) == NULL) {
+	if (!gnuplot_on_path() || on_path("chromium", chromium) == NULL) {
 		fprintf(stderr, "skipped: needs gnuplot and chromium (scripts/deps.sh installs "
 		                "both)\n");
 		skip();
