@@ -23,7 +23,7 @@ const char html_style[] =
     ".answer-env h3{margin:.3em 0}.answer-env p,.answer-env ul{margin:.3em 0}\n"
     ".tone-noise,.tone-better{border-color:#1a9850}.tone-worse{border-color:#d73027}\n"
     ".tone-mixed{border-color:#fc8d59}.tone-failed{border-color:#000;background:#fee}\n"
-    ".tone-base{border-color:#4575b4}\n"
+    ".tone-base{border-color:#4575b4}.tone-unclear{border-color:#bbb}\n"
     ".verdict{font-weight:600}details{margin:.5em 0}summary{cursor:pointer;"
     "font-weight:600}\nth.sort{cursor:pointer}th.sort:after{content:' \\2195';"
     "color:#999}\n";

@@ -58,6 +58,7 @@ const char *report_failure_cause(const char *error)
 	    {"killed by signal", "killed by a signal"},
 	    {"killed by SIG", "killed by a signal"},
 	    {"exited with status", "exited with an error"},
+	    {"unsupported option", "rejected its options"},
 	};
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (strstr(error, causes[i].needle) != NULL)
@@ -187,28 +188,43 @@ static void verdict(const struct run *run, const char *baseline, struct answer_e
 		           baseline);
 		return;
 	}
-	size_t noise[REPORT_N_FAMILIES], n_noise = 0, worse = 0, better = 0;
-	double spread = 0;
+	/* families without a significant difference: within noise when their
+	 * intervals are tight, else not distinguishable (too wide to tell) */
+	size_t tight[REPORT_N_FAMILIES], wide[REPORT_N_FAMILIES], n_tight = 0, n_wide = 0;
+	size_t worse = 0, better = 0;
+	double spread_tight = 0, spread_wide = 0;
 	bool unbounded = false;
 	for (size_t f = 0; f < REPORT_N_FAMILIES; f++) {
 		if (fam[f].n > 0 && fam[f].worse == 0 && fam[f].better == 0) {
-			noise[n_noise++] = f;
-			spread = fmax(spread, fam[f].spread);
-			unbounded |= fam[f].unbounded;
+			if (fam[f].unbounded || fam[f].spread > ANSWER_NOISE_MAX) {
+				wide[n_wide++] = f;
+				spread_wide = fmax(spread_wide, fam[f].spread);
+				unbounded |= fam[f].unbounded;
+			} else {
+				tight[n_tight++] = f;
+				spread_tight = fmax(spread_tight, fam[f].spread);
+			}
 		}
 		worse += fam[f].worse;
 		better += fam[f].better;
 	}
 	char clauses[1200] = "";
-	if (n_noise > 0) {
-		join_nouns(clauses, sizeof(clauses), noise, n_noise);
-		report_cat(clauses, sizeof(clauses), " within noise of %s (", baseline);
+	if (n_tight > 0) {
+		join_nouns(clauses, sizeof(clauses), tight, n_tight);
+		report_cat(clauses, sizeof(clauses),
+		           " within noise of %s (95%% intervals within \u00b1%.*f%%)", baseline,
+		           spread_tight < 0.01 ? 1 : 0, 100 * spread_tight);
+	}
+	if (n_wide > 0) {
+		report_cat(clauses, sizeof(clauses), "%s", *clauses ? "; " : "");
+		join_nouns(clauses, sizeof(clauses), wide, n_wide);
+		report_cat(clauses, sizeof(clauses), " not distinguishable from %s (", baseline);
 		if (unbounded)
 			report_cat(clauses, sizeof(clauses), "some intervals unbounded");
 		else
-			report_cat(clauses, sizeof(clauses), "95%% intervals within \u00b1%.*f%%",
-			           spread < 0.01 ? 1 : 0, 100 * spread);
-		report_cat(clauses, sizeof(clauses), ")");
+			report_cat(clauses, sizeof(clauses), "95%% intervals up to \u00b1%.0f%%",
+			           100 * spread_wide);
+		report_cat(clauses, sizeof(clauses), ": too wide to rule out a difference)");
 	}
 	for (size_t f = 0; f < REPORT_N_FAMILIES; f++) {
 		if (fam[f].worse + fam[f].better == 0)
@@ -223,6 +239,7 @@ static void verdict(const struct run *run, const char *baseline, struct answer_e
 	e->tone = worse && better ? ANSWER_MIXED
 	          : worse         ? ANSWER_WORSE
 	          : better        ? ANSWER_BETTER
+	          : n_wide        ? ANSWER_UNCLEAR
 	                          : ANSWER_NOISE;
 }
 
@@ -233,16 +250,25 @@ static int cmp_slowdown_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* A slowdown as text: 3 significant digits, whole numbers from 1000 on. */
+static void fmt_ratio(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, v >= 1000 ? "%.0f" : "%.3g", v);
+}
+
 static void top_line(const struct overhead_view *v, char *buf, size_t len)
 {
 	char amount[64];
 	report_fmt_slowdown(v->slowdown, amount, sizeof(amount));
-	snprintf(buf, len, "%s %s: %s (slowdown %.3g, 95%% CI ", v->workload, v->metric, amount,
-	         v->slowdown);
+	char s[32], lo[32], hi[32];
+	fmt_ratio(v->slowdown, s, sizeof(s));
+	fmt_ratio(v->low, lo, sizeof(lo));
+	fmt_ratio(v->high, hi, sizeof(hi));
+	snprintf(buf, len, "%s %s: %s (slowdown %s, 95%% CI ", v->workload, v->metric, amount, s);
 	if (isnan(v->low))
 		report_cat(buf, len, "unbounded");
 	else
-		report_cat(buf, len, "%.3g\u2013%.3g", v->low, v->high);
+		report_cat(buf, len, "%s\u2013%s", lo, hi);
 	size_t t = strcspn(v->test, "(");
 	while (t > 0 && v->test[t - 1] == ' ')
 		t--;

@@ -19,12 +19,17 @@
 #include "reports/rtable.h"
 
 #define ANSWER_TOP 3 /* significant overheads listed per environment */
+/* Intervals wider than this (either edge this far from 1) make a family
+ * without a significant difference "not distinguishable" rather than
+ * "within noise". */
+#define ANSWER_NOISE_MAX 0.10
 
 /* How an environment came out against the baseline. */
 enum answer_tone {
 	ANSWER_BASELINE, /* it is the baseline */
 	ANSWER_ALONE,    /* nothing to compare it with */
-	ANSWER_NOISE,    /* every compared metric within noise */
+	ANSWER_NOISE,    /* every compared metric within noise (tight intervals) */
+	ANSWER_UNCLEAR,  /* no significant difference, but intervals too wide to tell */
 	ANSWER_WORSE,    /* significant slowdowns, no significant gains */
 	ANSWER_BETTER,   /* significant gains, no significant slowdowns */
 	ANSWER_MIXED,    /* both */
@@ -74,8 +79,8 @@ int report_answer_cost(struct answer *a, const char *tco_json, const char *href,
 int report_answer_notes(const struct run *run, const char *baseline_env, struct rtable *notes);
 
 /* What a failed sample's error says killed it: "out of memory", "kernel
- * panic", "timeout", "killed by a signal", "exited with an error" or
- * "failed". */
+ * panic", "timeout", "killed by a signal", "exited with an error",
+ * "rejected its options" or "failed". */
 const char *report_failure_cause(const char *error);
 
 /* Appends printf-style to buf (NUL-terminated, len bytes), truncating. */

@@ -29,13 +29,21 @@ static int note(struct rtable *t, const char *topic, const char *fmt, ...)
 	return rtable_row(t, topic, text);
 }
 
-/* Appends word to a comma-separated list in buf unless it is there. */
-static void list_add(char *buf, size_t len, const char *word)
+/* Whether word is an item of the comma-separated list in buf. */
+static bool list_has(const char *buf, const char *word)
 {
 	size_t w = strlen(word);
 	for (const char *p = buf; (p = strstr(p, word)) != NULL; p += w)
 		if ((p == buf || p[-1] == ' ') && (p[w] == ',' || p[w] == '\0'))
-			return;
+			return true;
+	return false;
+}
+
+/* Appends word to a comma-separated list in buf unless it is there. */
+static void list_add(char *buf, size_t len, const char *word)
+{
+	if (list_has(buf, word))
+		return;
 	size_t n = strlen(buf);
 	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", word);
 }
@@ -184,27 +192,83 @@ static int unpaired(const struct run *run, const char **envs, size_t n, struct r
 	return 0;
 }
 
-/* Workloads whose warm-up hit its cap without settling, per environment. */
+/* The workloads of env whose warm-up hit its cap without settling, into
+ * list; returns how many, *n_all the env's workloads, *reps the cap. */
+static size_t unsettled_in(const struct run *run, const char *env, char *list, size_t len,
+                           size_t *n_all, json_int_t *reps)
+{
+	char all[2048] = "";
+	size_t n = 0;
+	*n_all = 0;
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		if (strcmp(s->env, env) != 0 || s->failed)
+			continue;
+		if (!list_has(all, s->workload)) {
+			list_add(all, sizeof(all), s->workload);
+			*n_all += 1;
+		}
+		if (!json_is_false(json_object_get(s->warmup, "settled")) ||
+		    list_has(list, s->workload))
+			continue;
+		list_add(list, len, s->workload);
+		*reps = json_integer_value(json_object_get(s->warmup, "reps"));
+		n++;
+	}
+	return n;
+}
+
+/* "every workload", "every workload but a, b" (when most did not settle)
+ * or the list of those that did not. */
+static const char *what_unsettled(const struct run *run, const char *env, const char *list,
+                                  size_t count, size_t all, char *buf, size_t len)
+{
+	if (count == all)
+		return "every workload";
+	if (2 * count <= all)
+		return list;
+	snprintf(buf, len, "every workload but ");
+	char settled[1024] = "";
+	for (size_t i = 0; i < run->n_samples; i++)
+		if (strcmp(run->samples[i].env, env) == 0 && !run->samples[i].failed &&
+		    !list_has(list, run->samples[i].workload))
+			list_add(settled, sizeof(settled), run->samples[i].workload);
+	size_t n = strlen(buf);
+	snprintf(buf + n, len - n, "%s", settled);
+	return buf;
+}
+
+/* Workloads whose warm-up hit its cap without settling: one note when that
+ * is every workload everywhere, else one per environment. */
 static int unsettled(const struct run *run, const char **envs, size_t n, struct rtable *t)
 {
+	char lists[n + 1][1024];
+	size_t counts[n + 1], alls[n + 1], everywhere = 0;
+	json_int_t reps = 0;
+	char buf[1100];
 	for (size_t e = 0; e < n; e++) {
-		char list[1024] = "";
-		json_int_t reps = 0;
-		for (size_t i = 0; i < run->n_samples; i++) {
-			const struct sample *s = &run->samples[i];
-			json_t *settled = json_object_get(s->warmup, "settled");
-			if (strcmp(s->env, envs[e]) != 0 || !json_is_false(settled))
-				continue;
-			list_add(list, sizeof(list), s->workload);
-			reps = json_integer_value(json_object_get(s->warmup, "reps"));
-		}
-		if (*list && note(t, "Warm-up",
-		                  "In %s the warm-up of %s did not settle (it stopped at its cap, "
-		                  "%" JSON_INTEGER_FORMAT
-		                  " repetitions): the measured repetitions may still drift.",
-		                  envs[e], list, reps) < 0)
-			return -1;
+		lists[e][0] = '\0';
+		counts[e] = unsettled_in(run, envs[e], lists[e], sizeof(lists[e]), &alls[e], &reps);
+		everywhere += counts[e] > 0 && counts[e] == alls[e];
 	}
+	if (n > 0 && everywhere == n)
+		return note(
+		    t, "Warm-up",
+		    "In every environment the warm-up of every workload stopped at its cap "
+		    "(%" JSON_INTEGER_FORMAT " repetitions) without settling: the measured "
+		    "repetitions may still drift (raise --max-warmup, or a longer profile).",
+		    reps);
+	for (size_t e = 0; e < n; e++)
+		if (counts[e] > 0 &&
+		    note(t, "Warm-up",
+		         "In %s the warm-up of %s did not settle (it stopped at its cap, "
+		         "%" JSON_INTEGER_FORMAT " repetitions): the measured repetitions may "
+		         "still drift.",
+		         envs[e],
+		         what_unsettled(run, envs[e], lists[e], counts[e], alls[e], buf,
+		                        sizeof(buf)),
+		         reps) < 0)
+			return -1;
 	return 0;
 }
 

@@ -6,9 +6,9 @@
 #include "reports/md.h"
 
 static const char *const tone_class[] = {
-    [ANSWER_BASELINE] = "base", [ANSWER_ALONE] = "alone",   [ANSWER_NOISE] = "noise",
-    [ANSWER_WORSE] = "worse",   [ANSWER_BETTER] = "better", [ANSWER_MIXED] = "mixed",
-    [ANSWER_FAILED] = "failed",
+    [ANSWER_BASELINE] = "base",   [ANSWER_ALONE] = "alone",   [ANSWER_NOISE] = "noise",
+    [ANSWER_UNCLEAR] = "unclear", [ANSWER_WORSE] = "worse",   [ANSWER_BETTER] = "better",
+    [ANSWER_MIXED] = "mixed",     [ANSWER_FAILED] = "failed",
 };
 
 static void html_env(FILE *out, const struct answer_env *e, size_t k)

@@ -211,6 +211,26 @@ static void without_baseline(void **state)
 	run_free(&run);
 }
 
+/* No significant difference but intervals of +-50%: not "within noise". */
+static void too_wide_to_tell(void **state)
+{
+	(void)state;
+	struct run run;
+	fake_run(&run, "wide", "2026-12-01T00:00:00Z", fake_host("6.1.0", "always"));
+	const double b[] = {100, 160, 60}, c[] = {70, 150, 110};
+	fake_sample(&run, "bare", "os.syscall", "ns_per_call", BETTER_LOWER, b, 3);
+	fake_sample(&run, "container", "os.syscall", "ns_per_call", BETTER_LOWER, c, 3);
+	run.overhead = overhead_for_run(&run, "bare");
+	struct answer a;
+	assert_int_equal(report_answer_build(&run, "bare", &a, NULL), 0);
+	const struct answer_env *e = env_of(&a, "container");
+	assert_int_equal(e->tone, ANSWER_UNCLEAR);
+	has(e->verdict, "OS paths not distinguishable from bare (95% intervals up to \u00b1");
+	has(e->verdict, "too wide to rule out a difference)");
+	report_answer_free(&a);
+	run_free(&run);
+}
+
 static void causes_and_amounts(void **state)
 {
 	(void)state;
@@ -225,6 +245,9 @@ static void causes_and_amounts(void **state)
 	                    "killed by a signal");
 	assert_string_equal(report_failure_cause("wl exited with status 2"),
 	                    "exited with an error");
+	assert_string_equal(report_failure_cause("opening mem.random: unsupported option "
+	                                         "'--duration' for mem.random"),
+	                    "rejected its options");
 	assert_string_equal(report_failure_cause("something else"), "failed");
 	assert_string_equal(report_failure_cause(NULL), "failed");
 	char buf[64];
@@ -243,9 +266,8 @@ static void causes_and_amounts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(verdicts),
-	    cmocka_unit_test(density_conditions_not_run),
-	    cmocka_unit_test(without_baseline),
+	    cmocka_unit_test(verdicts),           cmocka_unit_test(density_conditions_not_run),
+	    cmocka_unit_test(without_baseline),   cmocka_unit_test(too_wide_to_tell),
 	    cmocka_unit_test(causes_and_amounts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
