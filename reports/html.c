@@ -24,7 +24,8 @@ const char html_style[] =
     ".tone-noise,.tone-better{border-color:#1a9850}.tone-worse{border-color:#d73027}\n"
     ".tone-mixed{border-color:#fc8d59}.tone-failed{border-color:#000;background:#fee}\n"
     ".tone-base{border-color:#4575b4}.tone-unclear{border-color:#bbb}\n"
-    ".verdict{font-weight:600}details{margin:.5em 0}summary{cursor:pointer;"
+    ".verdict{font-weight:600;font-size:1.05em}.answer-env p.failed{color:#a50026}"
+    ".top-head{color:#555;font-size:.9em}details{margin:.5em 0}summary{cursor:pointer;"
     "font-weight:600}\nth.sort{cursor:pointer}th.sort:after{content:' \\2195';"
     "color:#999}\n";
 

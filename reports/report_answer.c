@@ -5,6 +5,7 @@
  * report_answer_out.c. */
 #include "reports/report_answer.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -161,6 +162,42 @@ static void family_clause(const struct run *run, const char *env, size_t fi,
 	report_cat(buf, len, ")");
 }
 
+/* The verdict in one sentence (e->lead): where env differs significantly
+ * from the baseline, family by family. */
+static void lead(const char *baseline, const struct family_sum *fam, struct answer_env *e)
+{
+	size_t slow[REPORT_N_FAMILIES], fast[REPORT_N_FAMILIES], n_slow = 0, n_fast = 0, n = 0;
+	for (size_t f = 0; f < REPORT_N_FAMILIES; f++) {
+		n += fam[f].n > 0;
+		if (fam[f].worse > 0)
+			slow[n_slow++] = f;
+		if (fam[f].better > 0)
+			fast[n_fast++] = f;
+	}
+	char *l = e->lead;
+	size_t len = sizeof(e->lead);
+	if (e->emulated)
+		report_cat(l, len, "Emulated (TCG), not hardware virtualisation. ");
+	if (n_slow > 0) {
+		report_cat(l, len, "Significantly slower than %s in ", baseline);
+		join_nouns(l, len, slow, n_slow);
+	}
+	if (n_fast > 0) {
+		if (n_slow > 0)
+			report_cat(l, len, "; faster in ");
+		else
+			report_cat(l, len, "Significantly faster than %s in ", baseline);
+		join_nouns(l, len, fast, n_fast);
+	}
+	if (n_slow + n_fast == 0)
+		report_cat(l, len, "%s",
+		           e->tone == ANSWER_UNCLEAR
+		               ? "No significant difference from the baseline, but the intervals "
+		                 "are too wide to rule one out"
+		               : "Within noise of the baseline in everything measured");
+	report_cat(l, len, " (%zu famil%s compared).", n, n == 1 ? "y" : "ies");
+}
+
 /* The verdict from env's overhead entries; sets e->tone. */
 static void verdict(const struct run *run, const char *baseline, struct answer_env *e)
 {
@@ -209,7 +246,9 @@ static void verdict(const struct run *run, const char *baseline, struct answer_e
 		better += fam[f].better;
 	}
 	char clauses[1200] = "";
+	size_t starts[REPORT_N_FAMILIES + 2], n_starts = 0; /* where each clause begins */
 	if (n_tight > 0) {
+		starts[n_starts++] = 0;
 		join_nouns(clauses, sizeof(clauses), tight, n_tight);
 		report_cat(clauses, sizeof(clauses),
 		           " within noise of %s (95%% intervals within \u00b1%.*f%%)", baseline,
@@ -217,6 +256,7 @@ static void verdict(const struct run *run, const char *baseline, struct answer_e
 	}
 	if (n_wide > 0) {
 		report_cat(clauses, sizeof(clauses), "%s", *clauses ? "; " : "");
+		starts[n_starts++] = strlen(clauses);
 		join_nouns(clauses, sizeof(clauses), wide, n_wide);
 		report_cat(clauses, sizeof(clauses), " not distinguishable from %s (", baseline);
 		if (unbounded)
@@ -230,17 +270,26 @@ static void verdict(const struct run *run, const char *baseline, struct answer_e
 		if (fam[f].worse + fam[f].better == 0)
 			continue;
 		report_cat(clauses, sizeof(clauses), "%s", *clauses ? "; " : "");
+		starts[n_starts++] = strlen(clauses);
 		family_clause(run, e->env, f, &fam[f], clauses + strlen(clauses),
 		              sizeof(clauses) - strlen(clauses));
 	}
-	if (clauses[0] >= 'a' && clauses[0] <= 'z')
-		clauses[0] = (char)(clauses[0] - 'a' + 'A');
+	/* each clause alone, capitalised, for the page's list */
+	for (size_t k = 0; k < n_starts && k < sizeof(e->clauses) / sizeof(e->clauses[0]); k++) {
+		size_t end = k + 1 < n_starts ? starts[k + 1] - 2 : strlen(clauses);
+		snprintf(e->clauses[k], sizeof(e->clauses[k]), "%.*s.", (int)(end - starts[k]),
+		         clauses + starts[k]);
+		e->clauses[k][0] = (char)toupper((unsigned char)e->clauses[k][0]);
+		e->n_clauses++;
+	}
+	clauses[0] = (char)toupper((unsigned char)clauses[0]);
 	report_cat(buf, len, "%s.", clauses);
 	e->tone = worse && better ? ANSWER_MIXED
 	          : worse         ? ANSWER_WORSE
 	          : better        ? ANSWER_BETTER
 	          : n_wide        ? ANSWER_UNCLEAR
 	                          : ANSWER_NOISE;
+	lead(baseline, fam, e);
 }
 
 static int cmp_slowdown_desc(const void *a, const void *b)

@@ -17,6 +17,7 @@
 #include "harness/core/error.h"
 #include "harness/core/result.h"
 #include "reports/rtable.h"
+#include "reports/run_view.h"
 
 #define ANSWER_TOP 3 /* significant overheads listed per environment */
 /* Intervals wider than this (either edge this far from 1) make a family
@@ -40,8 +41,12 @@ struct answer_env {
 	const char *env; /* borrowed from the run */
 	char label[160]; /* "qemu (TCG emulation)" */
 	enum answer_tone tone;
-	bool emulated;                 /* ran under TCG: the verdict says so first */
-	char verdict[1536];            /* one sentence, written from the figures */
+	bool emulated;      /* ran under TCG: the verdict says so first */
+	char verdict[1536]; /* one sentence, written from the figures */
+	char lead[512];     /* its gist: where it differs significantly; "" when not compared
+	                     * (the verdict says why) */
+	char clauses[REPORT_N_FAMILIES + 2][480]; /* the verdict's clauses, one a family */
+	size_t n_clauses;
 	char top[ANSWER_TOP + 1][320]; /* largest significant slowdowns, then the
 	                                * largest gain when there is one */
 	size_t n_top;

@@ -17,8 +17,33 @@ static void html_env(FILE *out, const struct answer_env *e, size_t k)
 	        tone_class[e->tone], k);
 	html_text(out, e->label);
 	fputs("</h3>\n<p class=\"verdict\">", out);
-	html_text(out, e->verdict);
+	html_text(out, *e->lead ? e->lead : e->verdict);
 	fputs("</p>\n", out);
+	if (*e->lead && e->n_clauses > 0) { /* the verdict family by family */
+		fputs("<ul class=\"families\">\n", out);
+		for (size_t i = 0; i < e->n_clauses; i++) {
+			fputs("<li>", out);
+			html_text(out, e->clauses[i]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
+	if (*e->lead && e->failures.n_rows > 0) {
+		fprintf(out, "<p class=\"failed\">%zu workload%s failed: ", e->failures.n_rows,
+		        e->failures.n_rows == 1 ? "" : "s");
+		for (size_t r = 0; r < e->failures.n_rows; r++) {
+			fputs(r ? ", " : "", out);
+			html_text(out, e->failures.cells[r * 3]);
+			fputs(" (", out);
+			html_text(out, e->failures.cells[r * 3 + 1]);
+			fputs(")", out);
+		}
+		fputs(".</p>\n", out);
+	}
+	if (e->n_top > 0)
+		fputs("<p class=\"top-head\">Largest significant differences, with their 95% "
+		      "intervals:</p>\n",
+		      out);
 	if (e->n_top > 0) {
 		fputs("<ul class=\"top\">\n", out);
 		for (size_t i = 0; i < e->n_top; i++) {

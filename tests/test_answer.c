@@ -111,6 +111,11 @@ static void verdicts(void **state)
 	assert_int_equal(c->tone, ANSWER_WORSE);
 	has(c->verdict, "CPU and memory within noise of bare");
 	has(c->verdict, "network 30% slower on the bridge path (net.tcp_rr tps)");
+	assert_string_equal(c->lead, "Significantly slower than bare in network (3 families "
+	                             "compared).");
+	assert_int_equal(c->n_clauses, 2);
+	assert_string_equal(c->clauses[0], "CPU and memory within noise of bare (95% intervals "
+	                                   "within \u00b10.6%).");
 	assert_int_equal(c->n_top, 1);
 	has(c->top[0], "net.tcp_rr tps: 30% slower (slowdown 1.3, 95% CI 1.2");
 	has(c->instance, "starts in 250 ms, 8 MiB of host memory (median over this run");
