@@ -103,7 +103,10 @@ static void forest_xtics(FILE *f, double lo, double hi)
 		            ladder[i] == 0.4 || ladder[i] == 2.5;
 		if (fine && hi / lo > 16)
 			continue;
-		fprintf(f, "%s'%g' %.17g", shown++ ? ", " : "", ladder[i], ladder[i]);
+		if (ladder[i] < 0.25)
+			fprintf(f, "%s'1/%g' %.17g", shown++ ? ", " : "", 1 / ladder[i], ladder[i]);
+		else
+			fprintf(f, "%s'%g' %.17g", shown++ ? ", " : "", ladder[i], ladder[i]);
 	}
 	fputs(")\n", f);
 }
@@ -111,6 +114,7 @@ static void forest_xtics(FILE *f, double lo, double hi)
 static int forest_draw(struct plot_ctx *ctx, const char *baseline, const struct forest_row *rows,
                        size_t n_rows)
 {
+	bool clip_any = false; /* a slowdown beyond the axis */
 	const struct run *run = ctx->run;
 	cleanup_free int *blocks = calloc(ctx->n_envs + 1, sizeof(*blocks));
 	if (blocks == NULL)
@@ -133,9 +137,15 @@ static int forest_draw(struct plot_ctx *ctx, const char *baseline, const struct 
 			bool bounded = !isnan(v.low);
 			double s = clip(v.slowdown), l = bounded ? clip(v.low) : s,
 			       h = bounded ? clip(v.high) : s;
-			/* row, slowdown, interval, point type (filled = significant) */
+			/* row, slowdown, interval, point type: filled = significant, a
+			 * triangle when the slowdown is beyond the axis */
+			bool beyond = s != v.slowdown;
+			clip_any |= beyond;
 			fprintf(ctx->gp, "%zu %.9g %.9g %.9g %d\n", row_of(rows, n_rows, &v), s, l,
-			        h, v.significant ? 7 : 6);
+			        h,
+			        beyond          ? (v.significant ? 9 : 8)
+			        : v.significant ? 7
+			                        : 6);
 			lo = fmin(lo, l);
 			hi = fmax(hi, h);
 		}
@@ -158,9 +168,9 @@ static int forest_draw(struct plot_ctx *ctx, const char *baseline, const struct 
 		return -1;
 	char title[256];
 	snprintf(title, sizeof(title),
-	         "Slowdown against %s, every metric (> 1 = worse; bars = 95%% CI; filled = "
-	         "significant; grey = %s's own noise)",
-	         baseline, baseline);
+	         "Slowdown vs %s, 95%% CI (> 1 = worse; filled = significant; grey = %s's "
+	         "noise%s)",
+	         baseline, baseline, clip_any ? "; triangle = off the axis" : "");
 	fputs("set title ", f);
 	gp_str(f, title);
 	fprintf(
