@@ -598,14 +598,15 @@ static int build_env(const struct run *run, const char *baseline, const char *en
 		verdict(run, baseline, e);
 	}
 	if (e->failures.n_rows > 0) {
-		report_cat(e->verdict, sizeof(e->verdict),
-		           " %zu workload%s failed:", e->failures.n_rows,
+		char *f = e->failed_line;
+		size_t len = sizeof(e->failed_line);
+		report_cat(f, len, "%zu workload%s failed:", e->failures.n_rows,
 		           e->failures.n_rows == 1 ? "" : "s");
 		for (size_t r = 0; r < e->failures.n_rows && r < 4; r++)
-			report_cat(e->verdict, sizeof(e->verdict), "%s %s (%s)", r ? "," : "",
-			           e->failures.cells[r * 3], e->failures.cells[r * 3 + 1]);
-		report_cat(e->verdict, sizeof(e->verdict), "%s.",
-		           e->failures.n_rows > 4 ? ", ..." : "");
+			report_cat(f, len, "%s %s (%s)", r ? "," : "", e->failures.cells[r * 3],
+			           e->failures.cells[r * 3 + 1]);
+		report_cat(f, len, "%s.", e->failures.n_rows > 4 ? ", ..." : "");
+		report_cat(e->verdict, sizeof(e->verdict), " %s", f);
 	}
 	return 0;
 }

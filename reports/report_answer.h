@@ -47,6 +47,7 @@ struct answer_env {
 	                     * (the verdict says why) */
 	char clauses[REPORT_N_FAMILIES + 2][480]; /* the verdict's clauses, one a family */
 	size_t n_clauses;
+	char failed_line[640];         /* "2 workloads failed: a (out of memory), b (...)."; "" */
 	char top[ANSWER_TOP + 1][320]; /* largest significant slowdowns, then the
 	                                * largest gain when there is one */
 	size_t n_top;

@@ -11,6 +11,31 @@ static const char *const tone_class[] = {
     [ANSWER_MIXED] = "mixed",     [ANSWER_FAILED] = "failed",
 };
 
+/* <p class="cls">text</p>, nothing when text is empty. */
+static void html_para(FILE *out, const char *cls, const char *text)
+{
+	if (!*text)
+		return;
+	fprintf(out, "<p class=\"%s\">", cls);
+	html_text(out, text);
+	fputs("</p>\n", out);
+}
+
+/* n strings stride bytes apart from first as <ul class="cls">; nothing
+ * when n is 0. */
+static void html_list(FILE *out, const char *cls, const char *first, size_t n, size_t stride)
+{
+	if (n == 0)
+		return;
+	fprintf(out, "<ul class=\"%s\">\n", cls);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<li>", out);
+		html_text(out, first + i * stride);
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n", out);
+}
+
 static void html_env(FILE *out, const struct answer_env *e, size_t k)
 {
 	fprintf(out, "<div class=\"answer-env tone-%s\" id=\"answer-%zu\">\n<h3>",
@@ -19,50 +44,17 @@ static void html_env(FILE *out, const struct answer_env *e, size_t k)
 	fputs("</h3>\n<p class=\"verdict\">", out);
 	html_text(out, *e->lead ? e->lead : e->verdict);
 	fputs("</p>\n", out);
-	if (*e->lead && e->n_clauses > 0) { /* the verdict family by family */
-		fputs("<ul class=\"families\">\n", out);
-		for (size_t i = 0; i < e->n_clauses; i++) {
-			fputs("<li>", out);
-			html_text(out, e->clauses[i]);
-			fputs("</li>\n", out);
-		}
-		fputs("</ul>\n", out);
-	}
-	if (*e->lead && e->failures.n_rows > 0) {
-		fprintf(out, "<p class=\"failed\">%zu workload%s failed: ", e->failures.n_rows,
-		        e->failures.n_rows == 1 ? "" : "s");
-		for (size_t r = 0; r < e->failures.n_rows; r++) {
-			fputs(r ? ", " : "", out);
-			html_text(out, e->failures.cells[r * 3]);
-			fputs(" (", out);
-			html_text(out, e->failures.cells[r * 3 + 1]);
-			fputs(")", out);
-		}
-		fputs(".</p>\n", out);
+	if (*e->lead) { /* the verdict family by family, then what failed */
+		html_list(out, "families", e->clauses[0], e->n_clauses, sizeof(e->clauses[0]));
+		html_para(out, "failed", e->failed_line);
 	}
 	if (e->n_top > 0)
 		fputs("<p class=\"top-head\">Largest significant differences, with their 95% "
 		      "intervals:</p>\n",
 		      out);
-	if (e->n_top > 0) {
-		fputs("<ul class=\"top\">\n", out);
-		for (size_t i = 0; i < e->n_top; i++) {
-			fputs("<li>", out);
-			html_text(out, e->top[i]);
-			fputs("</li>\n", out);
-		}
-		fputs("</ul>\n", out);
-	}
-	if (*e->density) {
-		fputs("<p class=\"density\">", out);
-		html_text(out, e->density);
-		fputs("</p>\n", out);
-	}
-	if (*e->instance) {
-		fputs("<p class=\"instance\">", out);
-		html_text(out, e->instance);
-		fputs("</p>\n", out);
-	}
+	html_list(out, "top", e->top[0], e->n_top, sizeof(e->top[0]));
+	html_para(out, "density", e->density);
+	html_para(out, "instance", e->instance);
 	if (e->failures.n_rows > 0) {
 		fputs("<details><summary>Failed samples and their errors</summary>\n", out);
 		html_table(out, &e->failures, "h4", "");
