@@ -408,28 +408,67 @@ static json_t *step_at(json_t *study, json_int_t count)
 	return NULL;
 }
 
-/* "bound by ..." and the count from a study's projection. */
+/* A projection's resource name in words: "cpu" -> "CPU",
+ * "memory_bandwidth" -> "memory bandwidth", "start_time" -> "start time". */
+static const char *resource_name(const char *r)
+{
+	static const char *const names[][2] = {
+	    {"cpu", "CPU"},         {"memory_bandwidth", "memory bandwidth"},
+	    {"memory", "memory"},   {"start_time", "start time"},
+	    {"qos", "the QoS bar"}, {"disk", "disk"},
+	    {"network", "network"},
+	};
+	while (*r == ' ')
+		r++;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(r, names[i][0]) == 0)
+			return names[i][1];
+	return r;
+}
+
+/* The count from a study's projection, its interval, what binds it and
+ * where; or why there is none. */
 static void projected(json_t *study, char *buf, size_t len)
 {
 	json_t *p = json_object_get(study, "projected"), *t;
 	json_t *inst = json_object_get(p, "instances");
-	if (!json_is_number(inst))
+	if (!json_is_number(inst)) {
+		if (*str(study, "projection_error"))
+			report_cat(buf, len, "No projection: %s. ", str(study, "projection_error"));
 		return;
+	}
 	report_cat(buf, len, "Projected: %.0f instances", floor(json_number_value(inst)));
-	json_t *lo = json_object_get(p, "low"), *hi = json_object_get(p, "high");
+	json_t *lo = json_object_get(p, "low"), *hi = json_object_get(p, "high"),
+	       *bound = json_object_get(p, "low_bound");
 	if (json_is_number(lo) && json_is_number(hi))
 		report_cat(buf, len, " (95%% interval %.0f\u2013%.0f)",
 		           floor(json_number_value(lo)), floor(json_number_value(hi)));
+	else if (json_is_number(bound))
+		report_cat(buf, len, " (95%% interval from %.0f, unbounded above)",
+		           floor(json_number_value(bound)));
 	if (*str(p, "binding"))
-		report_cat(buf, len, ", bound by %s", str(p, "binding"));
+		report_cat(buf, len, ", bound by %s", resource_name(str(p, "binding")));
+	if (*str(p, "binding_close")) {
+		char close[256];
+		snprintf(close, sizeof(close), "%s", str(p, "binding_close"));
+		report_cat(buf, len, " (");
+		char *save = NULL;
+		for (char *r = strtok_r(close, ",", &save); r; r = strtok_r(NULL, ",", &save))
+			report_cat(buf, len, "%s%s", r == close ? "" : ", ", resource_name(r));
+		report_cat(buf, len, " close)");
+	}
 	t = json_object_get(p, "target_host");
 	if (json_is_string(t))
-		report_cat(buf, len, " on %s", json_string_value(t));
+		report_cat(buf, len, ", on %s", json_string_value(t));
+	else if (*str(t, "spec"))
+		report_cat(buf, len, ", on the target host %s", str(t, "spec"));
 	else if (json_is_object(t))
-		report_cat(buf, len, " on a host of %" JSON_INTEGER_FORMAT " cores and %.0f GiB",
+		report_cat(buf, len, ", on a host of %" JSON_INTEGER_FORMAT " cores and %.0f GiB",
 		           json_integer_value(json_object_get(t, "cores")),
 		           json_number_value(json_object_get(t, "memory_bytes")) /
 		               (1024.0 * 1048576));
+	else if (strcmp(str(p, "host"), "measured") == 0)
+		report_cat(buf, len, ", on this host");
 	report_cat(buf, len, ". ");
 }
 

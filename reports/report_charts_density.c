@@ -1,7 +1,7 @@
 /* Density charts (results/SCHEMA.md, "density"): per workload, the
  * per-instance result against the QoS bar and the aggregate as instances
- * grow, with each study's limit marked; across studies, each instance's memory footprint and start
- * latency. */
+ * grow, with each study's limit and knee marked; across studies, each instance's memory footprint
+ * and start latency. */
 #include "reports/report_charts.h"
 
 #include "reports/report_density.h"
@@ -122,24 +122,38 @@ static int end_plot(FILE *p, size_t n_plots, struct gp_body *b, FILE **f)
 	return *f != NULL ? 1 : -1;
 }
 
-/* The knee of study: a dashed vertical line at the largest count that met
- * QoS (max_ok), labelled with it, the k-th study's label a line lower. */
-static void knee(const struct dens *d, json_t *study, FILE *marks, size_t k)
+/* A dashed vertical line at count x, labelled, the k-th study's label a
+ * line lower. */
+static void mark(FILE *marks, json_int_t x, const char *label, const char *color, int dt, size_t k)
 {
-	json_int_t max_ok = json_integer_value(json_object_get(study, "max_ok"));
-	if (max_ok < 1)
-		return;
-	char label[160];
-	snprintf(label, sizeof(label), "%s: limit %" JSON_INTEGER_FORMAT,
-	         json_string_value(json_object_get(study, "env")), max_ok);
 	fprintf(marks,
 	        "set arrow from %" JSON_INTEGER_FORMAT ", graph 0 to %" JSON_INTEGER_FORMAT
-	        ", graph 1 nohead lw 2 dt 3 lc rgb '%s' back\nset label ",
-	        max_ok, max_ok, color(d, study));
+	        ", graph 1 nohead lw 2 dt %d lc rgb '%s' back\nset label ",
+	        x, x, dt, color);
 	gp_str(marks, label);
 	fprintf(marks,
-	        " at %" JSON_INTEGER_FORMAT ", graph %.2f offset 0.5,0 left tc rgb '%s' front\n",
-	        max_ok, 0.96 - 0.05 * (double)k, color(d, study));
+	        " at %" JSON_INTEGER_FORMAT ", graph %.2f offset 0.5,0 left tc rgb '%s' front\n", x,
+	        0.96 - 0.05 * (double)k, color);
+}
+
+/* Study's limit (the largest count that met QoS, max_ok) and, when the
+ * study found one, its knee (the count after which an added instance adds
+ * little to the aggregate), as marked lines. */
+static void knee(const struct dens *d, json_t *study, FILE *marks, size_t k)
+{
+	const char *env = json_string_value(json_object_get(study, "env"));
+	json_int_t max_ok = json_integer_value(json_object_get(study, "max_ok"));
+	json_t *kn = json_object_get(json_object_get(study, "knee"), "instances");
+	char label[160];
+	if (max_ok >= 1) {
+		snprintf(label, sizeof(label), "%s: limit %" JSON_INTEGER_FORMAT, env, max_ok);
+		mark(marks, max_ok, label, color(d, study), 3, 2 * k);
+	}
+	if (json_is_integer(kn) && json_integer_value(kn) >= 1) {
+		snprintf(label, sizeof(label), "%s: knee %" JSON_INTEGER_FORMAT, env,
+		         json_integer_value(kn));
+		mark(marks, json_integer_value(kn), label, color(d, study), 4, 2 * k + 1);
+	}
 }
 
 /* Every workload study of workload on one chart, one colour per env, with

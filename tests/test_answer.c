@@ -161,27 +161,28 @@ static void density_conditions_not_run(void **state)
 	              "lxc-start is not installed", "density_failed", "env", "qemu", "workload",
 	              "cpu.int", "error", "no instance started: QEMU exited with status 1");
 	run.density = json_pack(
-	    "[{s:s, s:s, s:s, s:f, s:i, s:s, s:{s:f, s:f, s:f, s:s, s:s},"
+	    "[{s:s, s:s, s:s, s:f, s:i, s:s, s:{s:f, s:f, s:f, s:s, s:s, s:{s:s}},"
 	    "  s:[{s:i, s:[s], s:[f], s:[f]}, {s:i, s:[s,s], s:[f,f], s:[f,f]},"
 	    "     {s:i, s:[s,s,s], s:[f,f,f], s:[f,f,f]}]},"
 	    " {s:s, s:s, s:s, s:f, s:i, s:s, s:[{s:i, s:[f,f], s:[f,f]}]}]",
 	    "env", "container", "mode", "workload", "workload", "cpu.int", "qos", 0.9, "max_ok", 2,
 	    "stop_reason", "QoS: 3 instances fell below 0.90", "projected", "instances", 41.7,
-	    "low", 38.2, "high", 45.9, "binding", "CPU", "target_host", "64 cores, 512 GiB",
-	    "steps", "instances", 1, "cpus", "0", "start_s", 0.2, "mem_bytes", 4194304.0,
-	    "instances", 2, "cpus", "0", "1", "start_s", 0.2, 0.3, "mem_bytes", 4194304.0,
-	    6291456.0, "instances", 3, "cpus", "0", "1", "0", "start_s", 0.2, 0.3, 0.3, "mem_bytes",
-	    4194304.0, 4194304.0, 4194304.0, "env", "container", "mode", "idle", "workload", "",
-	    "qos", 0.9, "max_ok", 2, "stop_reason", "reached --max 2", "steps", "instances", 2,
-	    "start_s", 0.12, 0.14, "mem_bytes", 2097152.0, 2097152.0);
+	    "low", 38.2, "high", 45.9, "binding", "cpu", "binding_close", "memory", "target_host",
+	    "spec", "cores=64,memory=512G", "steps", "instances", 1, "cpus", "0", "start_s", 0.2,
+	    "mem_bytes", 4194304.0, "instances", 2, "cpus", "0", "1", "start_s", 0.2, 0.3,
+	    "mem_bytes", 4194304.0, 6291456.0, "instances", 3, "cpus", "0", "1", "0", "start_s",
+	    0.2, 0.3, 0.3, "mem_bytes", 4194304.0, 4194304.0, 4194304.0, "env", "container", "mode",
+	    "idle", "workload", "", "qos", 0.9, "max_ok", 2, "stop_reason", "reached --max 2",
+	    "steps", "instances", 2, "start_s", 0.12, 0.14, "mem_bytes", 2097152.0, 2097152.0);
 	assert_non_null(run.invocation);
 	assert_non_null(run.density);
 	struct answer a;
 	assert_int_equal(report_answer_build(&run, "bare", &a, NULL), 0);
 	const struct answer_env *c = env_of(&a, "container");
 	assert_string_equal(c->density,
-	                    "Projected: 41 instances (95% interval 38\u201345), bound by CPU on 64 "
-	                    "cores, 512 GiB. Density limit: 2 instances running cpu.int on 2 CPUs "
+	                    "Projected: 41 instances (95% interval 38\u201345), bound by CPU "
+	                    "(memory close), on the target host cores=64,memory=512G. Density "
+	                    "limit: 2 instances running cpu.int on 2 CPUs "
 	                    "met the 0.90 QoS bar, 3 did not: bound by CPU. Idle: 2 instances "
 	                    "started (reached --max 2).");
 	assert_string_equal(c->instance, "Per instance: starts in 130 ms, 2 MiB of host memory "

@@ -78,6 +78,8 @@ static void add_density(struct run *run)
 	    "start_s", 0.065, "qos_ok", 1, "instances", 2, "mem_bytes", 5242880, 7340032, "start_s",
 	    0.065, 0.070, "qos_ok", 1);
 	assert_non_null(run->density);
+	json_object_set_new(json_array_get(run->density, 0), "knee",
+	                    json_pack("{s:i}", "instances", 2));
 	run->invocation = json_pack("{s:[s], s:[{s:s, s:b}, {s:s, s:b}, {s:s, s:b, s:s}]}", "argv",
 	                            "bench", "environments", "name", "bare", "available", 1, "name",
 	                            "container", "available", 1, "name", "qemu", "available", 0,
@@ -259,6 +261,12 @@ static void renders_everything(void **state)
 			fail_msg("%s missing or not PNG", name);
 		free(png);
 	}
+	/* the density chart marks the study's limit and knee */
+	char *dens = slurp(report, "density-cpu.int.svg", &len);
+	assert_non_null(dens);
+	assert_non_null(strstr(dens, "bare: limit 2"));
+	assert_non_null(strstr(dens, "bare: knee 2"));
+	free(dens);
 	/* no temporary directory left behind */
 	DIR *d = opendir(report);
 	assert_non_null(d);
