@@ -80,6 +80,10 @@ void report_answer_free(struct answer *a);
 int report_answer_cost(struct answer *a, const char *tco_json, const char *href,
                        struct bench_error **err);
 
+/* Fills e->density and e->instance from run's density studies and
+ * samples. report_answer_density.c. */
+void report_answer_density(const struct run *run, struct answer_env *e);
+
 /* The validity notes of run (the `notes` of the answer). Returns 0 or -1
  * (out of memory). report_answer_notes.c. */
 int report_answer_notes(const struct run *run, const char *baseline_env, struct rtable *notes);

@@ -11,12 +11,6 @@
 
 #include "reports/run_view.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s != NULL ? s : "";
-}
-
 static int note(struct rtable *t, const char *topic, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int note(struct rtable *t, const char *topic, const char *fmt, ...)
@@ -52,8 +46,9 @@ static const char *accelerator_reason(const struct run *run, const char *env)
 {
 	for (size_t i = 0; i < run->n_samples; i++) {
 		json_t *b = json_object_get(run->samples[i].pinning, "backend");
-		if (strcmp(run->samples[i].env, env) == 0 && *str(b, "accelerator_reason"))
-			return str(b, "accelerator_reason");
+		if (strcmp(run->samples[i].env, env) == 0 &&
+		    *report_json_str(b, "accelerator_reason"))
+			return report_json_str(b, "accelerator_reason");
 	}
 	return "";
 }
@@ -75,7 +70,7 @@ static int emulation(const struct run *run, const char **envs, size_t n, struct 
 
 static int host_is_guest(const struct run *run, const char *baseline, struct rtable *t)
 {
-	const char *hv = str(run->host, "hypervisor");
+	const char *hv = report_json_str(run->host, "hypervisor");
 	if (!*hv || strcmp(hv, "none") == 0 || strcmp(hv, "unavailable") == 0)
 		return 0;
 	return note(t, "Host",
@@ -102,7 +97,7 @@ static int small_sizes(const struct run *run, struct rtable *t)
 			if (strcmp(run->samples[j].workload, s->workload) == 0 &&
 			    report_sample_below_llc(&run->samples[j]))
 				list_add(envs, sizeof(envs), run->samples[j].env);
-		const char *why = str(s->config, "size_reason");
+		const char *why = report_json_str(s->config, "size_reason");
 		if (note(t, "Below 4\u00d7 LLC",
 		         "%s in %s: the working set is under 4\u00d7 the last-level cache, so the "
 		         "figure partly measures cache%s%s%s.",
@@ -134,8 +129,9 @@ static int conditions(const struct run *run, size_t n_envs, struct rtable *t)
 			if (json_is_string(e))
 				list_add(envs, sizeof(envs), json_string_value(e));
 		}
-		if (note(t, "Unmatched condition", "%s%s%s%s: %s", str(u, "condition"),
-		         *envs ? " (" : "", envs, *envs ? ")" : "", str(u, "detail")) < 0)
+		if (note(t, "Unmatched condition", "%s%s%s%s: %s", report_json_str(u, "condition"),
+		         *envs ? " (" : "", envs, *envs ? ")" : "",
+		         report_json_str(u, "detail")) < 0)
 			return -1;
 	}
 	json_array_foreach(json_object_get(cond, "warnings"), i, w)
@@ -144,7 +140,8 @@ static int conditions(const struct run *run, size_t n_envs, struct rtable *t)
 		bool dup = text == NULL;
 		json_array_foreach(unmatched, k, u)
 		{
-			dup |= *str(u, "detail") && strstr(text, str(u, "detail")) != NULL;
+			dup |= *report_json_str(u, "detail") &&
+			       strstr(text, report_json_str(u, "detail")) != NULL;
 		}
 		if (!dup && note(t, "Warning", "%s", text) < 0)
 			return -1;
@@ -157,11 +154,12 @@ static int conditions(const struct run *run, size_t n_envs, struct rtable *t)
 static const char *order_reason(const struct run *run, const char *env)
 {
 	for (size_t i = 0; i < run->n_samples; i++)
-		if (strcmp(run->samples[i].env, env) == 0 && *str(run->samples[i].order, "reason"))
-			return str(run->samples[i].order, "reason");
+		if (strcmp(run->samples[i].env, env) == 0 &&
+		    *report_json_str(run->samples[i].order, "reason"))
+			return report_json_str(run->samples[i].order, "reason");
 	json_t *il = json_object_get(json_object_get(run->invocation, "conditions"), "interleave");
-	if (*str(il, "reason"))
-		return str(il, "reason");
+	if (*report_json_str(il, "reason"))
+		return report_json_str(il, "reason");
 	if (json_is_true(json_object_get(il, "interleaved")))
 		return "interleaved, but fewer than two blocks pair up";
 	return "the run file records no interleaving";

@@ -64,6 +64,12 @@ size_t report_family_of(const char *workload)
 	return REPORT_N_FAMILIES - 1;
 }
 
+const char *report_json_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s != NULL ? s : "";
+}
+
 static double num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);

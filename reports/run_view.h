@@ -37,6 +37,9 @@ extern const struct report_family report_families[REPORT_N_FAMILIES];
  * its prefix is none of the known ones). */
 size_t report_family_of(const char *workload);
 
+/* o's string member key, "" when absent or not a string. */
+const char *report_json_str(json_t *o, const char *key);
+
 /* One entry of the run's overhead array, read with the fallbacks older
  * files need (slowdown from ratio and better, significance from p and the
  * interval). Strings are borrowed from the entry. */
