@@ -15,17 +15,6 @@
 #include "harness/core/cleanup.h"
 #include "reports/run_view.h"
 
-void report_cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	if (n + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
-	va_end(ap);
-}
-
 void report_fmt_slowdown(double s, char *buf, size_t len)
 {
 	double f = s >= 1 ? s : 1 / s;

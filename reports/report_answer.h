@@ -93,9 +93,6 @@ int report_answer_notes(const struct run *run, const char *baseline_env, struct 
  * "rejected its options" or "failed". */
 const char *report_failure_cause(const char *error);
 
-/* Appends printf-style to buf (NUL-terminated, len bytes), truncating. */
-void report_cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* "45% slower", "5.2x slower", "12% faster", "same" for a slowdown. */
 void report_fmt_slowdown(double slowdown, char *buf, size_t len);
 

@@ -1,5 +1,5 @@
-/* Tables of strings that summary.md and report.html render alike, and the
- * exact number format they share. */
+/* Tables of strings that summary.md and report.html render alike, the
+ * exact number format they share, and appending to a text buffer. */
 #include "reports/rtable.h"
 
 #include <stdarg.h>
@@ -105,4 +105,15 @@ void report_fmt_exact(double v, char *buf, size_t len)
 	snprintf(buf, len, "%.15g", v);
 	if (strtod(buf, NULL) != v)
 		snprintf(buf, len, "%.17g", v);
+}
+
+void report_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	if (n + 1 >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
 }

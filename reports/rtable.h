@@ -33,4 +33,7 @@ void rtable_print_text(FILE *out, const struct rtable *t);
 /* Shortest "%.15g"/"%.17g" text that reads back as v. */
 void report_fmt_exact(double v, char *buf, size_t len);
 
+/* Appends printf-style to buf (NUL-terminated, len bytes), truncating. */
+void report_cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
