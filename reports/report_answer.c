@@ -362,7 +362,7 @@ static int failures(const struct run *run, struct answer_env *e, size_t *n_ok)
 }
 
 static int build_env(const struct run *run, const char *baseline, const char *env,
-                     bool has_baseline, struct answer_env *e)
+                     bool has_baseline, size_t n_envs, struct answer_env *e)
 {
 	e->env = env;
 	report_env_label(run, env, e->label, sizeof(e->label));
@@ -382,7 +382,9 @@ static int build_env(const struct run *run, const char *baseline, const char *en
 		e->tone = ANSWER_BASELINE;
 		snprintf(e->verdict, sizeof(e->verdict),
 		         "The baseline: every other environment is compared with it%s.",
-		         run->overhead == NULL ? " (none could be)" : "");
+		         json_array_size(run->overhead) > 0 ? ""
+		         : n_envs == 1                      ? " (no other environment ran)"
+		                                            : " (none could be)");
 	} else if (!has_baseline) {
 		e->tone = ANSWER_ALONE;
 		snprintf(e->verdict, sizeof(e->verdict),
@@ -450,7 +452,7 @@ static void headline(const struct run *run, struct answer *a)
 	const char *profile = report_json_str(run->invocation, "profile");
 	if (*profile)
 		report_cat(h, len, ", profile %s", profile);
-	report_cat(h, len, ": %zu samples", run->n_samples);
+	report_cat(h, len, ": %zu sample%s", run->n_samples, run->n_samples == 1 ? "" : "s");
 	if (failed > 0)
 		report_cat(h, len, ", %zu failed", failed);
 	report_cat(h, len, ".");
@@ -505,7 +507,7 @@ int report_answer_build(const struct run *run, const char *baseline, struct answ
 	for (size_t k = 0; k < n; k++) {
 		size_t i = !has_baseline ? k : k == 0 ? b : k <= b ? k - 1 : k;
 		a->n_envs++;
-		if (build_env(run, baseline, envs[i], ok_baseline, &a->envs[k]) < 0)
+		if (build_env(run, baseline, envs[i], ok_baseline, n, &a->envs[k]) < 0)
 			return bench_error_set(err, ENOMEM, "report answer");
 	}
 	headline(run, a);
