@@ -37,7 +37,7 @@ REPORTS_OBJ := $(REPORTS_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 WL_OBJ := $(WL_SRC:%.c=$(BUILD)/wl-obj/%.o)
 
-.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts check-layers gate-study
+.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts check-layers gate-study test-fleet
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/bench $(BUILD)/wl $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -52,6 +52,7 @@ help:
 	@echo "make format      clang-format every C file; format-check only checks"
 	@echo "make check-layers  includes follow the layers, no include or call cycle"
 	@echo "make gate-study  false alarms of the regression gate: 5 pairs of back-to-back runs"
+	@echo "make test-fleet  the fleet playbook over real SSH to two hosts in network namespaces"
 
 deps:
 	@scripts/deps.sh
@@ -115,7 +116,13 @@ test: deps
 	@scripts/check-layers $(BUILD)
 	@tests/run-all.sh $(BUILD)
 	@scripts/gate-false-alarms 1 $(BUILD)
+	@scripts/test-fleet $(BUILD)
 	@scripts/test-xen $(BUILD)
+
+# The fleet playbook end to end (part of make test): ansible-playbook over SSH
+# to two hosts made in network namespaces, then tests/test_fleet on the results.
+test-fleet: all
+	scripts/test-fleet $(BUILD)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \

@@ -1,20 +1,22 @@
 /* bench report: renders a run directory's run.json as CSV, markdown,
  * gnuplot charts and one HTML page. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "bench/commands.h"
 #include <sys/stat.h>
 
+#include "bench/commands.h"
+#include "reports/fleet_report.h"
 #include "reports/report.h"
 #include "reports/report_compare.h"
 
 static const char usage[] =
     "usage: bench report RUN_DIR [--out DIR]\n"
     "\n"
-    "Reads RUN_DIR/run.json and writes RUN_DIR/report/ (or DIR):\n"
+    "Reads RUN_DIR/run.json (or, when there is none, the fleet file\n"
+    "RUN_DIR/fleet.json that bench merge writes) and writes RUN_DIR/report/ (or DIR):\n"
     "  samples.csv    every repetition's value (failed samples with their error)\n"
     "  summary.md     the answer (a verdict per environment written from the\n"
     "                 figures, top overheads, density limit, failures, validity\n"
@@ -26,6 +28,10 @@ static const char usage[] =
     "\n"
     "When RUN_DIR holds tco/tco.json (bench all --cost-model), the answer gives\n"
     "each scenario's cost per instance and report.html links tco/tco.html.\n"
+    "A fleet's report (RUN_DIR/fleet.json) compares the hosts: hosts and their\n"
+    "fingerprints, hosts without results (the step that failed and why), the\n"
+    "spread of every figure across hosts (Welch's ANOVA), bare figures per host,\n"
+    "overhead and density per host; samples.csv gets a host column.\n"
     "\n"
     "When RUN_DIR holds a comparison.json (bench compare --out, bench gate), the\n"
     "report also gets comparison.html: verdict, validity, every metric's change,\n"
@@ -53,22 +59,28 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* comparison.html and its charts into out_dir. */
-static int render_comparison(const char *cmp_file, const char *out_dir)
+/* Finds gnuplot and renders into out_dir one of: run (with links), fleet, or the
+ * comparison file cmp_file; prints the files written. Returns the exit
+ * status. */
+static int render(const struct run *run, const struct report_links *links,
+                  const struct fleet *fleet, const char *cmp_file, const char *out_dir)
 {
 	struct bench_error *err = NULL;
 	struct report_tools tools;
 	struct report_files files = {0};
 	int rc = report_tools_find(&tools, &err);
 	if (rc == 0)
-		rc = report_compare_render(cmp_file, out_dir, &tools, &files, &err);
+		rc = run != NULL ? report_render_linked(run, out_dir, &tools, links, &files, &err)
+		     : fleet != NULL
+		         ? fleet_report_render(fleet, out_dir, &tools, &files, &err)
+		         : report_compare_render(cmp_file, out_dir, &tools, &files, &err);
 	if (rc < 0) {
 		fprintf(stderr, "bench report: %s\n", err->msg);
 		bench_error_free(&err);
 		report_files_free(&files);
 		return EXIT_FAILED;
 	}
-	printf("comparison report written to %s/:\n", out_dir);
+	printf("%sreport written to %s/:\n", cmp_file != NULL ? "comparison " : "", out_dir);
 	for (size_t i = 0; i < files.n; i++)
 		printf("  %s/%s\n", out_dir, files.names[i]);
 	report_files_free(&files);
@@ -118,16 +130,28 @@ int cmd_report(int argc, char *argv[])
 	snprintf(cmp_file, sizeof(cmp_file), "%s/comparison.json", dir);
 	bool has_cmp = stat(cmp_file, &st) == 0;
 	if (has_cmp && stat(run_file, &st) < 0)
-		return render_comparison(cmp_file, out_dir);
+		return render(NULL, NULL, NULL, cmp_file, out_dir);
+	char fleet_file[PATH_MAX];
+	if (!has_cmp && stat(run_file, &st) < 0 && errno == ENOENT &&
+	    (size_t)snprintf(fleet_file, sizeof(fleet_file), "%s/" FLEET_FILE, dir) <
+	        sizeof(fleet_file) &&
+	    stat(fleet_file, &st) == 0) {
+		struct fleet f;
+		if (fleet_read(fleet_file, &f, &err) < 0) {
+			fprintf(stderr, "bench report: %s\n", err->msg);
+			bench_error_free(&err);
+			return EXIT_FAILED;
+		}
+		int rc = render(NULL, NULL, &f, NULL, out_dir);
+		fleet_free(&f);
+		return rc;
+	}
 	struct run run;
 	if (run_read(run_file, &run, &err) < 0) {
 		fprintf(stderr, "bench report: %s\n", err->msg);
 		bench_error_free(&err);
 		return EXIT_FAILED;
 	}
-	struct report_tools tools;
-	struct report_files files = {0};
-	int rc = report_tools_find(&tools, &err);
 	/* a cost evaluation of this run beside it (bench all --cost-model) */
 	char tco_json[PATH_MAX + 32], href[PATH_MAX + 32];
 	struct report_links links = {0};
@@ -142,18 +166,9 @@ int cmd_report(int argc, char *argv[])
 			links.tco_href = href;
 		}
 	}
-	if (rc == 0)
-		rc = report_render_linked(&run, out_dir, &tools, &links, &files, &err);
+	int rc = render(&run, &links, NULL, NULL, out_dir);
 	run_free(&run);
-	if (rc < 0) {
-		fprintf(stderr, "bench report: %s\n", err->msg);
-		bench_error_free(&err);
-		report_files_free(&files);
-		return EXIT_FAILED;
-	}
-	printf("report written to %s/:\n", out_dir);
-	for (size_t i = 0; i < files.n; i++)
-		printf("  %s/%s\n", out_dir, files.names[i]);
-	report_files_free(&files);
-	return has_cmp ? render_comparison(cmp_file, out_dir) : EXIT_OK;
+	if (rc == EXIT_OK && has_cmp)
+		rc = render(NULL, NULL, NULL, cmp_file, out_dir);
+	return rc;
 }

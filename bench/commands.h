@@ -26,6 +26,7 @@ int cmd_tco(int argc, char *argv[]);
 int cmd_compare(int argc, char *argv[]);
 int cmd_history(int argc, char *argv[]);
 int cmd_gate(int argc, char *argv[]);
+int cmd_merge(int argc, char *argv[]);
 
 /* Exit statuses shared by the subcommands. */
 enum {

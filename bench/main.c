@@ -19,12 +19,14 @@ static const struct command commands[] = {
     {"density", "instances per host that still meet a QoS bar", cmd_density},
     {"bundle", "write the OCI bundle the container environment runs", cmd_bundle},
     {"tco", "cost model: TCO, cost per instance, break-even, sensitivity (YAML, runs)", cmd_tco},
-    {"report", "render RUN_DIR/report/ (charts, HTML, markdown, CSV; comparisons too)", cmd_report},
+    {"report", "render RUN_DIR/report/ (charts, HTML, markdown, CSV; comparisons and fleets too)",
+     cmd_report},
     {"compare", "compare two runs (or a run with the history): regression verdicts", cmd_compare},
     {"history", "the run history (SQLite): add, list, show a series, move the baseline",
      cmd_history},
     {"gate", "run a gate file's workloads, compare with the history, exit with the verdict",
      cmd_gate},
+    {"merge", "merge the runs of several hosts into one fleet file", cmd_merge},
 };
 
 static void usage(FILE *out)

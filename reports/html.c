@@ -29,6 +29,16 @@ const char html_style[] =
     "font-weight:600}\nth.sort{cursor:pointer}th.sort:after{content:' \\2195';"
     "color:#999}\n";
 
+void html_begin(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+	      out);
+	html_text(out, title);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", html_style);
+	html_text(out, title);
+	fputs("</h1>\n", out);
+}
+
 void html_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
@@ -128,5 +138,19 @@ int html_figure(FILE *out, const char *dir, const char *name, const char *captio
 	html_text(out, caption);
 	fprintf(out, " (<code>%s.svg</code>, <code>%s.png</code>)</figcaption>\n</figure>\n", name,
 	        name);
+	return 0;
+}
+
+int html_charts(FILE *out, const struct report_charts *charts, const char *dir,
+                struct bench_error **err)
+{
+	if (charts->n > 0)
+		fputs("<h2 id=\"charts\">Charts</h2>\n", out);
+	for (size_t i = 0; i < charts->n; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "chart-%zu", i);
+		if (html_figure(out, dir, charts->v[i].name, charts->v[i].title, id, i, err) < 0)
+			return -1;
+	}
 	return 0;
 }

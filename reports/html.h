@@ -6,10 +6,15 @@
 #include <stdio.h>
 
 #include "harness/core/error.h"
+#include "reports/gnuplot.h"
 #include "reports/rtable.h"
 
 /* The pages' CSS (the body of a <style> element). */
 extern const char html_style[];
+
+/* A page's start: doctype, <head> with title (escaped) and html_style,
+ * <body> and an <h1> of title. The page ends with "</body></html>". */
+void html_begin(FILE *out, const char *title);
 
 /* s with & < > " ' escaped. */
 void html_text(FILE *out, const char *s);
@@ -30,5 +35,11 @@ int html_inline_svg(FILE *out, const char *dir, const char *name, size_t k,
  * caption naming its .svg and .png. Returns 0, or -1 with *err. */
 int html_figure(FILE *out, const char *dir, const char *name, const char *caption, const char *id,
                 size_t k, struct bench_error **err);
+
+/* A "Charts" heading (id "charts") and every chart as an html_figure with
+ * ids chart-0, chart-1, ...; nothing without charts. Returns 0, or -1 with
+ * *err. */
+int html_charts(FILE *out, const struct report_charts *charts, const char *dir,
+                struct bench_error **err);
 
 #endif

@@ -41,9 +41,24 @@ void report_files_free(struct report_files *files)
 	memset(files, 0, sizeof(*files));
 }
 
+int report_files_add_charts(struct report_files *files, const struct report_charts *charts,
+                            struct bench_error **err)
+{
+	for (size_t i = 0; i < charts->n; i++) {
+		char name[200];
+		for (int k = 0; k < 2; k++) {
+			snprintf(name, sizeof(name), "%s.%s", charts->v[i].name, k ? "png" : "svg");
+			if (report_files_add(files, name) < 0)
+				return bench_error_set(err, ENOMEM, "report");
+		}
+	}
+	return 0;
+}
+
 /* Arguments of the file writers below (report_write_file passes one pointer). */
 struct writer {
 	const struct run *run;
+	const struct report_tools *tools;
 	const struct report_tables *tables;
 	const struct report_charts *charts;
 	const char *dir;
@@ -81,44 +96,65 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
-/* Writes every file into tmp; their names go into *names, in the order they
- * are to be renamed. */
-static int render_into(const struct run *run, const char *tmp, const struct report_tools *tools,
-                       const struct report_links *links, struct report_files *names,
-                       struct bench_error **err)
+int report_write_pages(const struct report_pages *p, const char *tmp, struct report_charts *charts,
+                       struct report_files *names, struct bench_error **err)
 {
-	struct report_tables tables;
-	struct report_charts charts = {0};
-	struct writer w = {
-	    .run = run, .tables = &tables, .charts = &charts, .dir = tmp, .err = err};
-	cleanup_free char *path = NULL;
-	int rc = report_tables_build(run, &tables, err);
-	if (rc == 0 && links != NULL && links->tco_json != NULL)
-		rc = report_answer_cost(&tables.answer, links->tco_json, links->tco_href, err);
 	static const char *const fixed[] = {"samples.csv", "summary.md", "report.html"};
-	static int (*const writers[])(FILE *, const void *) = {write_csv, write_md, write_html};
+	int (*const writers[])(FILE *, const void *) = {p->csv, p->md, p->html};
+	int rc = 0;
 	for (int i = 0; i < 3 && rc == 0; i++) {
 		if (i == 2) /* the page inlines the charts */
-			rc = report_plot(run, tmp, tools, &charts, err);
-		free(path);
-		path = NULL;
+			rc = p->plot(p->arg, tmp, charts, err);
+		cleanup_free char *path = NULL;
 		if (rc == 0 && asprintf(&path, "%s/%s", tmp, fixed[i]) < 0)
 			rc = bench_error_set(err, ENOMEM, "report");
 		if (rc == 0)
-			rc = report_write_file(path, writers[i], &w, err);
+			rc = report_write_file(path, writers[i], p->arg, err);
 	}
-	for (size_t i = 0; i < charts.n && rc == 0; i++) {
-		char name[200];
-		for (int k = 0; k < 2 && rc == 0; k++) {
-			snprintf(name, sizeof(name), "%s.%s", charts.v[i].name, k ? "png" : "svg");
-			if (report_files_add(names, name) < 0)
-				rc = bench_error_set(err, ENOMEM, "report");
-		}
-	}
+	if (rc == 0)
+		rc = report_files_add_charts(names, charts, err);
 	/* the pages last: what they refer to is in place before them */
 	for (int i = 0; i < 3 && rc == 0; i++)
 		if (report_files_add(names, fixed[i]) < 0)
 			rc = bench_error_set(err, ENOMEM, "report");
+	return rc;
+}
+
+struct run_render {
+	const struct run *run;
+	const struct report_tools *tools;
+	const struct report_links *links; /* or NULL */
+};
+
+static int plot_run(const void *arg, const char *tmp, struct report_charts *charts,
+                    struct bench_error **err)
+{
+	const struct writer *w = arg;
+	return report_plot(w->run, tmp, w->tools, charts, err);
+}
+
+/* Writes every file into tmp; their names go into *names, in the order they
+ * are to be renamed. */
+static int render_run(const char *tmp, struct report_files *names, const void *arg,
+                      struct bench_error **err)
+{
+	const struct run_render *r = arg;
+	struct report_tables tables;
+	struct report_charts charts = {0};
+	struct writer w = {.run = r->run,
+	                   .tools = r->tools,
+	                   .tables = &tables,
+	                   .charts = &charts,
+	                   .dir = tmp,
+	                   .err = err};
+	struct report_pages pages = {
+	    .csv = write_csv, .md = write_md, .html = write_html, .plot = plot_run, .arg = &w};
+	int rc = report_tables_build(r->run, &tables, err);
+	if (rc == 0 && r->links != NULL && r->links->tco_json != NULL)
+		rc =
+		    report_answer_cost(&tables.answer, r->links->tco_json, r->links->tco_href, err);
+	if (rc == 0)
+		rc = report_write_pages(&pages, tmp, &charts, names, err);
 	free(charts.v);
 	report_tables_free(&tables);
 	return rc;
@@ -161,25 +197,12 @@ int report_dir_render(const char *out_dir,
 	return rc;
 }
 
-struct render_arg {
-	const struct run *run;
-	const struct report_tools *tools;
-	const struct report_links *links;
-};
-
-static int fill_report(const char *tmp, struct report_files *names, const void *arg,
-                       struct bench_error **err)
-{
-	const struct render_arg *a = arg;
-	return render_into(a->run, tmp, a->tools, a->links, names, err);
-}
-
 int report_render_linked(const struct run *run, const char *out_dir,
                          const struct report_tools *tools, const struct report_links *links,
                          struct report_files *files, struct bench_error **err)
 {
-	struct render_arg a = {run, tools, links};
-	return report_dir_render(out_dir, fill_report, &a, files, err);
+	struct run_render r = {.run = run, .tools = tools, .links = links};
+	return report_dir_render(out_dir, render_run, &r, files, err);
 }
 
 int report_render(const struct run *run, const char *out_dir, const struct report_tools *tools,

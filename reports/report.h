@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "harness/core/error.h"
 #include "harness/core/result.h"
@@ -32,6 +33,27 @@ int report_dir_render(const char *out_dir,
                       int (*fill)(const char *tmp, struct report_files *names, const void *arg,
                                   struct bench_error **err),
                       const void *arg, struct report_files *files, struct bench_error **err);
+
+/* Appends <chart>.svg and <chart>.png for every chart. Returns 0 or -1 with *err. */
+int report_files_add_charts(struct report_files *files, const struct report_charts *charts,
+                            struct bench_error **err);
+
+/* The three files every report has and how to draw its charts; arg is
+ * passed to each. */
+struct report_pages {
+	int (*csv)(FILE *out, const void *arg);  /* samples.csv */
+	int (*md)(FILE *out, const void *arg);   /* summary.md */
+	int (*html)(FILE *out, const void *arg); /* report.html, after the charts */
+	int (*plot)(const void *arg, const char *tmp, struct report_charts *charts,
+	            struct bench_error **err);
+	const void *arg;
+};
+
+/* Writes samples.csv and summary.md into tmp, draws the charts into *charts
+ * (caller frees charts->v), writes report.html, and lists every file in
+ * *names, the pages last. Returns 0 or -1 with *err. */
+int report_write_pages(const struct report_pages *p, const char *tmp, struct report_charts *charts,
+                       struct report_files *names, struct bench_error **err);
 
 /* Renders run into out_dir (created, one level, if missing): samples.csv,
  * summary.md, the charts (<name>.svg and <name>.png) and report.html.

@@ -13,4 +13,18 @@ int report_chart_latency(struct plot_ctx *ctx);
 int report_chart_instance(struct plot_ctx *ctx);
 int report_chart_density(struct plot_ctx *ctx);
 
+/* One cell of a slowdown heatmap. */
+struct heat_cell {
+	size_t col, row;
+	double slowdown; /* > 0; > 1 = worse */
+	bool significant;
+};
+
+/* A heatmap chart named name: rows x cols, colour log2(slowdown) clipped to
+ * 0.5x .. 2x, each cell labelled with its slowdown ("~" when not
+ * significant). Draws nothing without cells. Returns 0 or -1 (memory). */
+int report_heatmap(struct plot_ctx *ctx, const char *const *rows, size_t n_rows,
+                   const char *const *cols, size_t n_cols, const struct heat_cell *cells,
+                   size_t n_cells, const char *name, const char *title);
+
 #endif

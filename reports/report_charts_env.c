@@ -10,12 +10,57 @@
 
 #include "harness/core/cleanup.h"
 
+int report_heatmap(struct plot_ctx *ctx, const char *const *rows, size_t n_rows,
+                   const char *const *cols, size_t n_cols, const struct heat_cell *cells,
+                   size_t n_cells, const char *name, const char *title)
+{
+	if (n_rows == 0 || n_cols == 0 || n_cells == 0)
+		return 0;
+	struct gp_body b = {0};
+	FILE *f = gp_body_open(&b);
+	if (f == NULL)
+		return -1;
+	int block = gp_block(ctx);
+	for (size_t i = 0; i < n_cells; i++) {
+		const struct heat_cell *c = &cells[i];
+		double v = log2(c->slowdown);
+		v = v < -1 ? -1 : v > 1 ? 1 : v;
+		fprintf(ctx->gp, "%zu %zu %.6g\n", c->col, c->row, v);
+		fprintf(f, "set label '%s%.2f' at %zu,%zu center front tc rgb '%s'\n",
+		        c->significant ? "" : "~", c->slowdown, c->col, c->row,
+		        fabs(v) > 0.6 ? "#ffffff" : "#000000");
+	}
+	gp_block_end(ctx);
+	fputs("unset key\nunset grid\nset border 0\nset tics scale 0\nset title ", f);
+	gp_str(f, title);
+	fprintf(f, "\nset xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n", n_cols - 1, n_rows - 1);
+	gp_xtics(f, cols, n_cols, 600 + 130 * (int)n_cols);
+	fputs("set ytics (", f);
+	for (size_t i = 0; i < n_rows; i++) {
+		fputs(i ? ", " : "", f);
+		gp_str(f, rows[i]);
+		fprintf(f, " %zu", i);
+	}
+	fputs(")\nset cbrange [-1:1]\n"
+	      "set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n"
+	      "set cbtics ('0.5' -1, '0.71' -0.5, '1' 0, '1.41' 0.5, '2' 1)\n"
+	      "set cblabel 'slowdown (log scale, clipped to 0.5 .. 2)'\n",
+	      f);
+	fprintf(f,
+	        "plot $d%d using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder "
+	        "lc palette notitle\n",
+	        block);
+	int h = 160 + 30 * (int)n_rows;
+	return gp_body_chart(ctx, &b, name, NULL, NULL, title, 600 + 130 * (int)n_cols,
+	                     h < 400 ? 400 : h);
+}
+
 /* Heatmap of the overhead array: a row per workload/metric, a column per
- * environment, colour log2(slowdown) clipped to [-1, 1] (0.5x .. 2x). */
+ * environment. */
 int report_chart_overhead(struct plot_ctx *ctx)
 {
 	json_t *oh = ctx->run->overhead;
-	size_t n = json_array_size(oh), n_rows = 0, n_cols = 0;
+	size_t n = json_array_size(oh), n_rows = 0, n_cols = 0, n_cells = 0;
 	if (n == 0)
 		return 0;
 	cleanup_free const char **rows = calloc(n, sizeof(*rows));
@@ -23,11 +68,9 @@ int report_chart_overhead(struct plot_ctx *ctx)
 	cleanup_free const char **cols = calloc(n, sizeof(*cols));
 	cleanup_free const char **labels = calloc(n, sizeof(*labels));
 	cleanup_free char *label_text = calloc(n, 256);
-	struct gp_body b = {0};
-	FILE *f = rows && row_text && cols && labels && label_text ? gp_body_open(&b) : NULL;
-	if (f == NULL)
+	cleanup_free struct heat_cell *cells = calloc(n, sizeof(*cells));
+	if (!rows || !row_text || !cols || !labels || !label_text || !cells)
 		return -1;
-	int block = gp_block(ctx);
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(oh, i);
 		const char *env = json_string_value(json_object_get(o, "env"));
@@ -46,44 +89,18 @@ int report_chart_overhead(struct plot_ctx *ctx)
 			labels[n_cols] = l;
 			cols[n_cols++] = env;
 		}
-		double v = log2(json_number_value(sd));
-		v = v < -1 ? -1 : v > 1 ? 1 : v;
-		fprintf(ctx->gp, "%zu %zu %.6g\n", ci, ri, v);
-		fprintf(f, "set label '%s%.2f' at %zu,%zu center front tc rgb '%s'\n",
-		        json_is_true(json_object_get(o, "significant")) ? "" : "~",
-		        json_number_value(sd), ci, ri, fabs(v) > 0.6 ? "#ffffff" : "#000000");
-	}
-	gp_block_end(ctx);
-	if (n_rows == 0) {
-		gp_body_drop(&b);
-		return 0;
+		cells[n_cells++] = (struct heat_cell){
+		    .col = ci,
+		    .row = ri,
+		    .slowdown = json_number_value(sd),
+		    .significant = json_is_true(json_object_get(o, "significant")),
+		};
 	}
 	char title[256];
 	snprintf(title, sizeof(title),
 	         "Overhead against %s: slowdown (> 1 = worse; ~ = within noise)",
 	         json_string_value(json_object_get(json_array_get(oh, 0), "baseline")));
-	fputs("unset key\nunset grid\nset border 0\nset tics scale 0\nset title ", f);
-	gp_str(f, title);
-	fprintf(f, "\nset xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n", n_cols - 1, n_rows - 1);
-	gp_xtics(f, labels, n_cols, 600 + 130 * (int)n_cols);
-	fputs("set ytics (", f);
-	for (size_t i = 0; i < n_rows; i++) {
-		fputs(i ? ", " : "", f);
-		gp_str(f, rows[i]);
-		fprintf(f, " %zu", i);
-	}
-	fputs(")\nset cbrange [-1:1]\n"
-	      "set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n"
-	      "set cbtics ('0.5' -1, '0.71' -0.5, '1' 0, '1.41' 0.5, '2' 1)\n"
-	      "set cblabel 'slowdown (log scale, clipped to 0.5 .. 2)'\n",
-	      f);
-	fprintf(f,
-	        "plot $d%d using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder "
-	        "lc palette notitle\n",
-	        block);
-	int h = 160 + 30 * (int)n_rows;
-	return gp_body_chart(ctx, &b, "overhead", NULL, NULL, title, 600 + 130 * (int)n_cols,
-	                     h < 400 ? 400 : h);
+	return report_heatmap(ctx, rows, n_rows, labels, n_cols, cells, n_cells, "overhead", title);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -171,14 +171,8 @@ static int render(const char *tmp, struct report_files *names, const void *arg,
 	struct page p = {a->doc, &charts, tmp, err};
 	if (rc == 0)
 		rc = report_write_file(path, page, &p, err);
-	for (size_t i = 0; i < charts.n && rc == 0; i++) {
-		char name[200];
-		for (int k = 0; k < 2 && rc == 0; k++) {
-			snprintf(name, sizeof(name), "%s.%s", charts.v[i].name, k ? "png" : "svg");
-			if (report_files_add(names, name) < 0)
-				rc = bench_error_set(err, ENOMEM, "report");
-		}
-	}
+	if (rc == 0)
+		rc = report_files_add_charts(names, &charts, err);
 	if (rc == 0 && report_files_add(names, "comparison.html") < 0)
 		rc = bench_error_set(err, ENOMEM, "report");
 	free(charts.v);

@@ -43,9 +43,20 @@ void report_csv_field(FILE *out, const char *s, const char *sep)
 	fputs(sep, out);
 }
 
+void report_csv_header(FILE *out, bool with_host)
+{
+	fputs(with_host ? "host," : "", out);
+	fputs("env,workload,metric,unit,better,rep,value,outlier,error\r\n", out);
+}
+
 int report_csv(FILE *out, const struct run *run)
 {
-	fputs("env,workload,metric,unit,better,rep,value,outlier,error\r\n", out);
+	report_csv_header(out, false);
+	return report_csv_rows(out, run, NULL);
+}
+
+int report_csv_rows(FILE *out, const struct run *run, const char *host)
+{
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
 		const char *better = s->better == BETTER_HIGHER ? "higher" : "lower";
@@ -59,6 +70,8 @@ int report_csv(FILE *out, const struct run *run)
 				report_fmt_exact(s->values[r], value, sizeof(value));
 				outlier = s->outliers != NULL && s->outliers[r] ? "true" : "false";
 			}
+			if (host != NULL)
+				report_csv_field(out, host, ",");
 			report_csv_field(out, s->env, ",");
 			report_csv_field(out, s->workload, ",");
 			report_csv_field(out, s->metric, ",");

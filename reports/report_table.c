@@ -13,30 +13,6 @@
 #include "reports/report_density.h"
 #include "reports/run_view.h"
 
-/* "mean ± half", both with the decimals of the half-width's second
- * significant digit. */
-static void fmt_mean_ci(double mean, double half, char *buf, size_t len)
-{
-	if (!(half > 0) || !isfinite(half)) {
-		snprintf(buf, len, "%.6g ± 0", mean);
-		return;
-	}
-	int dec = 1 - (int)floor(log10(half));
-	dec = dec < 0 ? 0 : dec > 12 ? 12 : dec;
-	snprintf(buf, len, "%.*f ± %.*f", dec, mean, dec, half);
-}
-
-static void fmt_bytes(double b, char *buf, size_t len)
-{
-	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	size_t u = 0;
-	while (b >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		b /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.4g %s", b, units[u]);
-}
-
 static json_int_t ival(json_t *o, const char *key)
 {
 	return json_integer_value(json_object_get(o, key));
@@ -59,7 +35,7 @@ static char *host_value(const char *key, json_t *v)
 	if (json_is_string(v)) {
 		fputs(json_string_value(v), f);
 	} else if (json_is_integer(v) && strstr(key, "bytes") != NULL) {
-		fmt_bytes((double)json_integer_value(v), size, sizeof(size));
+		report_fmt_bytes((double)json_integer_value(v), size, sizeof(size));
 		fprintf(f, "%s (%" JSON_INTEGER_FORMAT " bytes)", size, json_integer_value(v));
 	} else if (json_is_array(v) && strcmp(key, "packages") == 0) {
 		for (size_t i = 0; i < json_array_size(v); i++) {
@@ -72,14 +48,14 @@ static char *host_value(const char *key, json_t *v)
 	} else if (json_is_array(v) && strcmp(key, "numa_nodes") == 0) {
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			json_t *n = json_array_get(v, i);
-			fmt_bytes((double)ival(n, "memory_bytes"), size, sizeof(size));
+			report_fmt_bytes((double)ival(n, "memory_bytes"), size, sizeof(size));
 			fprintf(f, "%snode %" JSON_INTEGER_FORMAT ": %s, PUs %s", i ? "; " : "",
 			        ival(n, "os_index"), size, sval(n, "cpus"));
 		}
 	} else if (json_is_array(v) && strcmp(key, "caches") == 0) {
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			json_t *c = json_array_get(v, i);
-			fmt_bytes((double)ival(c, "size_bytes"), size, sizeof(size));
+			report_fmt_bytes((double)ival(c, "size_bytes"), size, sizeof(size));
 			fprintf(f, "%sL%" JSON_INTEGER_FORMAT " %s %s x%" JSON_INTEGER_FORMAT,
 			        i ? "; " : "", ival(c, "level"), sval(c, "type"), size,
 			        ival(c, "count"));
@@ -110,7 +86,7 @@ static int build_host(const struct run *run, struct report_tables *t)
 	char mem[32] = "unknown memory";
 	json_t *m = json_object_get(run->host, "memory_bytes");
 	if (json_is_integer(m))
-		fmt_bytes((double)json_integer_value(m), mem, sizeof(mem));
+		report_fmt_bytes((double)json_integer_value(m), mem, sizeof(mem));
 	snprintf(t->host_line, sizeof(t->host_line), "%s: %s, kernel %s, hypervisor %s, %s memory",
 	         sval(run->host, "hostname"), sval(run->host, "cpu_model"),
 	         sval(run->host, "kernel"), sval(run->host, "hypervisor"), mem);
@@ -132,7 +108,7 @@ static int build_env(const struct run *run, const char *env, struct rtable *t)
 		const struct sample *s = &run->samples[i];
 		if (s->failed || s->n_values == 0 || strcmp(s->env, env) != 0)
 			continue;
-		fmt_mean_ci(s->stats.mean, s->stats.ci_half, mean, sizeof(mean));
+		report_fmt_mean_ci(s->stats.mean, s->stats.ci_half, mean, sizeof(mean));
 		snprintf(n, sizeof(n), "%zu", s->stats.n);
 		snprintf(cv, sizeof(cv), "%.2f", 100 * s->stats.cv);
 		char workload[96];
@@ -150,6 +126,21 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+void report_overhead_cells(json_t *o, char *slow, size_t slow_len, char *p, size_t p_len,
+                           const char **verdict)
+{
+	double sd = num(o, "slowdown"), lo = num(o, "slowdown_ci95_low"),
+	       hi = num(o, "slowdown_ci95_high");
+	if (isnan(lo) || isnan(hi))
+		snprintf(slow, slow_len, "%.3f [unbounded]", sd);
+	else
+		snprintf(slow, slow_len, "%.3f [%.3f, %.3f]", sd, lo, hi);
+	snprintf(p, p_len, "%.3g", num(o, "p_value"));
+	*verdict = !json_is_true(json_object_get(o, "significant")) ? "within noise"
+	           : sd > 1                                         ? "significant, worse"
+	                                                            : "significant, better";
+}
+
 static int build_overhead(const struct run *run, struct rtable *t)
 {
 	*t = (struct rtable){
@@ -162,19 +153,9 @@ static int build_overhead(const struct run *run, struct rtable *t)
 	json_array_foreach(run->overhead, i, o)
 	{
 		char label[256], slow[96], p[32];
-		const char *env = sval(o, "env");
-		double sd = num(o, "slowdown"), lo = num(o, "slowdown_ci95_low"),
-		       hi = num(o, "slowdown_ci95_high");
+		const char *env = sval(o, "env"), *verdict;
 		report_env_label(run, env, label, sizeof(label));
-		if (isnan(lo) || isnan(hi))
-			snprintf(slow, sizeof(slow), "%.3f [unbounded]", sd);
-		else
-			snprintf(slow, sizeof(slow), "%.3f [%.3f, %.3f]", sd, lo, hi);
-		snprintf(p, sizeof(p), "%.3g", num(o, "p_value"));
-		const char *verdict = !json_is_true(json_object_get(o, "significant"))
-		                          ? "within noise"
-		                      : sd > 1 ? "significant, worse"
-		                               : "significant, better";
+		report_overhead_cells(o, slow, sizeof(slow), p, sizeof(p), &verdict);
 		if (rtable_row(t, label, sval(o, "workload"), sval(o, "metric"), slow, p,
 		               sval(o, "test"), verdict) < 0)
 			return -1;
@@ -222,7 +203,7 @@ static int build_sizes(const struct run *run, struct rtable *t)
 		char size[32] = "its default";
 		json_t *b = json_object_get(s->config, "size");
 		if (json_is_integer(b))
-			fmt_bytes((double)json_integer_value(b), size, sizeof(size));
+			report_fmt_bytes((double)json_integer_value(b), size, sizeof(size));
 		json_t *below = json_object_get(s->config, "size_below_4x_llc");
 		const char *rule = !json_is_boolean(below) ? ""
 		                   : json_is_true(below)   ? "below: partly cache"

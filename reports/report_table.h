@@ -28,4 +28,10 @@ struct report_tables {
 int report_tables_build(const struct run *run, struct report_tables *t, struct bench_error **err);
 void report_tables_free(struct report_tables *t);
 
+/* The cells of one overhead entry (results/SCHEMA.md, "overhead"): "slowdown
+ * [low, high]" (or "[unbounded]"), the p-value, and the verdict ("within
+ * noise", "significant, worse", "significant, better"). */
+void report_overhead_cells(json_t *o, char *slow, size_t slow_len, char *p, size_t p_len,
+                           const char **verdict);
+
 #endif

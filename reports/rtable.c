@@ -2,6 +2,7 @@
  * exact number format they share, and appending to a text buffer. */
 #include "reports/rtable.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -116,4 +117,28 @@ void report_cat(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + n, len - n, fmt, ap);
 	va_end(ap);
+}
+
+/* "mean ± half", both with the decimals of the half-width's second
+ * significant digit. */
+void report_fmt_mean_ci(double mean, double half, char *buf, size_t len)
+{
+	if (!(half > 0) || !isfinite(half)) {
+		snprintf(buf, len, "%.6g ± 0", mean);
+		return;
+	}
+	int dec = 1 - (int)floor(log10(half));
+	dec = dec < 0 ? 0 : dec > 12 ? 12 : dec;
+	snprintf(buf, len, "%.*f ± %.*f", dec, mean, dec, half);
+}
+
+void report_fmt_bytes(double b, char *buf, size_t len)
+{
+	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	size_t u = 0;
+	while (b >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		b /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.4g %s", b, units[u]);
 }

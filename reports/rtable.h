@@ -36,4 +36,11 @@ void report_fmt_exact(double v, char *buf, size_t len);
 /* Appends printf-style to buf (NUL-terminated, len bytes), truncating. */
 void report_cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* "mean ± half", both with the decimals of the half-width's second
+ * significant digit ("mean ± 0" when half is 0). */
+void report_fmt_mean_ci(double mean, double half, char *buf, size_t len);
+
+/* b bytes as "512 B", "1.5 KiB", ... "24 GiB". */
+void report_fmt_bytes(double b, char *buf, size_t len);
+
 #endif

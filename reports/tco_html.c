@@ -111,13 +111,9 @@ int tco_html_section(FILE *out, const struct tco_results *r, const struct tco_ta
 int tco_html_page(FILE *out, const struct tco_results *r, const struct tco_tables *t,
                   const struct report_charts *charts, const char *dir, struct bench_error **err)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>bench "
-	      "tco: ",
-	      out);
-	html_text(out, r->m->name);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>bench tco: ", html_style);
-	html_text(out, r->m->name);
-	fputs("</h1>\n", out);
+	char title[512];
+	snprintf(title, sizeof(title), "bench tco: %s", r->m->name);
+	html_begin(out, title);
 	if (tco_html_section(out, r, t, charts, dir, 0, err) < 0)
 		return -1;
 	fputs("</body>\n</html>\n", out);

@@ -88,13 +88,8 @@ static int fill(const char *tmp, struct report_files *names, const void *arg,
 		if (rc == 0 && report_files_add(names, data[i]) < 0)
 			rc = bench_error_set(err, ENOMEM, "tco");
 	}
-	for (size_t i = 0; i < charts.n && rc == 0; i++)
-		for (int k = 0; k < 2 && rc == 0; k++) {
-			char name[200];
-			snprintf(name, sizeof(name), "%s.%s", charts.v[i].name, k ? "png" : "svg");
-			if (report_files_add(names, name) < 0)
-				rc = bench_error_set(err, ENOMEM, "tco");
-		}
+	if (rc == 0)
+		rc = report_files_add_charts(names, &charts, err);
 	cleanup_free char *page = NULL;
 	if (rc == 0 && asprintf(&page, "%s/tco.html", tmp) < 0)
 		rc = bench_error_set(err, ENOMEM, "tco");

@@ -21,6 +21,8 @@ if [[ "${1:-}" == --bench ]]; then
 	packages=(iperf3 sockperf fio linux-perf)
 elif [[ "${1:-}" == --guest ]]; then
 	packages=(qemu-system-x86 busybox-static cpio kmod xz-utils)
+elif [[ "${1:-}" == --fleet ]]; then
+	packages=(ansible-core openssh-client openssh-server tar gzip)
 fi
 
 missing=()

@@ -5,4 +5,8 @@
 /* CLOCK_MONOTONIC in seconds. */
 double monotonic_seconds(void);
 
+/* The current UTC time as "2026-11-24T19:30:00Z", malloc'd; NULL when out
+ * of memory or the clock cannot be read. */
+char *clock_utc_now(void);
+
 #endif

@@ -12,17 +12,7 @@
 #include <time.h>
 
 #include "harness/core/cleanup.h"
-
-static char *utc_now(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	char buf[32];
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return NULL;
-	return strdup(buf);
-}
+#include "harness/core/clock.h"
 
 void run_init(struct run *run, const char *run_id)
 {
@@ -328,7 +318,7 @@ fail:
 
 json_t *run_to_json(const struct run *run)
 {
-	cleanup_free char *now = run->created == NULL ? utc_now() : NULL;
+	cleanup_free char *now = run->created == NULL ? clock_utc_now() : NULL;
 	const char *created = run->created != NULL ? run->created : now;
 	json_t *doc = json_object();
 	json_t *samples = json_array();
