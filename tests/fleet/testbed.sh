@@ -8,6 +8,7 @@
 # checks them strictly. testbed_down removes everything testbed_up made, also
 # after a partial set-up; call it from a trap.
 #
+#   testbed_reclaim_stale  remove what a killed testbed left (its pid is gone)
 #   testbed_up DIR N       make N hosts h1..hN under DIR (DIR must exist, empty)
 #   testbed_down           remove them (idempotent)
 #   testbed_stop_sshd I    stop host hI's sshd and its sessions (host unreachable)
@@ -36,6 +37,30 @@ tb_free_subnet() {
 		fi
 	done
 	return 1
+}
+
+# What a testbed killed before its cleanup ran (SIGKILL, a crash) left: the
+# namespaces bflt<pid>h<i> (and everything still running in them), the
+# bridge bflt<pid> and veths bflt<pid>v<i>, for every <pid> that no longer
+# runs. A live testbed's names are left alone.
+testbed_reclaim_stale() {
+	local ns link pid p
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		[[ "$ns" =~ ^bflt([0-9]+)h[0-9]+$ ]] || continue
+		pid=${BASH_REMATCH[1]}
+		kill -0 "$pid" 2>/dev/null && continue
+		tb_say "removing namespace $ns left by a killed test (pid $pid)"
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+		[[ "$link" =~ ^bflt([0-9]+)(v[0-9]+)?$ ]] || continue
+		pid=${BASH_REMATCH[1]}
+		kill -0 "$pid" 2>/dev/null && continue
+		tb_say "removing interface $link left by a killed test (pid $pid)"
+		ip link del "$link" 2>/dev/null || true
+	done
+	return 0
 }
 
 testbed_up() {
