@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Hosts for the fleet test, made on this machine (sourced by scripts/test-fleet).
 #
 # Each host is a network namespace with its own address on a bridge this
@@ -65,6 +66,7 @@ testbed_reclaim_stale() {
 
 testbed_up() {
 	local dir=$1 n=$2 i net
+	# shellcheck disable=SC2034 # for the caller (see the header)
 	TB_DIR=$dir
 	# Names from this shell's pid keep two testbeds apart (IFNAMSIZ: 15).
 	TB_BRIDGE="bflt$$"
@@ -123,8 +125,8 @@ EOF
 	done
 	# Ready when a real login works (strict host key checking, our key).
 	for ((i = 1; i <= n; i++)); do
-		local ok=0 try
-		for try in $(seq 1 100); do
+		local ok=0
+		for _ in $(seq 1 100); do
 			if ssh -q -o BatchMode=yes -o ConnectTimeout=2 -o IdentitiesOnly=yes \
 				-o StrictHostKeyChecking=yes -o UserKnownHostsFile="$TB_KNOWN" \
 				-i "$TB_KEY" -p "$TB_PORT" "root@${TB_ADDR[i]}" true </dev/null 2>/dev/null; then
@@ -197,6 +199,6 @@ testbed_down() {
 	if [[ -n "$TB_MADE_PRIVSEP" ]]; then
 		rmdir /run/sshd 2>/dev/null || true
 	fi
-	TB_NS=() TB_VETH=() TB_BRIDGE= TB_MADE_PRIVSEP=
+	TB_NS=() TB_VETH=() TB_BRIDGE="" TB_MADE_PRIVSEP=""
 	return 0
 }
