@@ -205,6 +205,35 @@ void topo_instance_llc(const struct topo *t, const struct topo_binding *b, uint6
 		         topo_fmt_bytes(total, size, sizeof(size)), list);
 }
 
+/* Fills b->cpu_nodes (the nodes local to b's CPUs) and b->memory_locality
+ * (whether b's CPUs lie within the memory node's locality, its cpuset:
+ * hwloc gives a memory-only node, CXL or HBM, the cpuset of the CPUs near
+ * it, so "local" there means near, as the firmware describes it). */
+static void binding_locality(const struct topo *t, hwloc_obj_t node, struct topo_binding *b)
+{
+	hwloc_bitmap_t cpus = hwloc_bitmap_alloc(), nodes = hwloc_bitmap_alloc();
+	if (cpus == NULL || nodes == NULL) {
+		hwloc_bitmap_free(cpus);
+		hwloc_bitmap_free(nodes);
+		return;
+	}
+	for (int i = 0; i < CPULIST_MAX; i++) {
+		hwloc_obj_t pu = b->cpus[i] ? hwloc_get_pu_obj_by_os_index(t->hw, (unsigned)i) : NULL;
+		if (pu == NULL)
+			continue;
+		hwloc_bitmap_set(cpus, (unsigned)i);
+		hwloc_bitmap_or(nodes, nodes, pu->nodeset);
+	}
+	hwloc_bitmap_list_snprintf(b->cpu_nodes, sizeof(b->cpu_nodes), nodes);
+	if (node != NULL)
+		b->memory_locality = hwloc_bitmap_isincluded(cpus, node->cpuset) ? "local"
+		                     : hwloc_bitmap_intersects(cpus, node->cpuset)
+		                         ? "partly remote"
+		                         : "remote";
+	hwloc_bitmap_free(cpus);
+	hwloc_bitmap_free(nodes);
+}
+
 int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned threads,
                  struct topo_binding *out, struct bench_error **err)
 {
@@ -254,9 +283,15 @@ int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned
 	unsigned n = 0;
 	for (int i = 0; i < CPULIST_MAX; i++)
 		n += out->cpus[i];
+	if (n == 0 && node != NULL && cpus == NULL)
+		return bench_error_set(err, 0,
+		                       "NUMA node %d has no CPU this process may use: name the "
+		                       "CPUs with --cpus (the placement is then remote)",
+		                       numa_node);
 	if (n == 0)
 		return bench_error_set(err, 0, "the requested CPU set is empty");
 	cpulist_format(out->cpus, out->cpus_text, sizeof(out->cpus_text));
+	binding_locality(t, node, out);
 	if (out->threads > n)
 		return bench_error_set(err, 0,
 		                       "%u threads asked but only %u CPUs (%s) to pin them to: "
@@ -352,7 +387,8 @@ void topo_process_cpus(const struct topo *t, pid_t pid, char *buf, size_t len)
 
 json_t *topo_binding_to_json(const struct topo_binding *b)
 {
-	return json_pack("{s:s, s:o, s:i}", "cpus", b->cpus_text, "numa_node",
+	return json_pack("{s:s, s:o, s:i, s:s, s:o}", "cpus", b->cpus_text, "numa_node",
 	                 b->numa_node >= 0 ? json_integer(b->numa_node) : json_null(), "threads",
-	                 (int)b->threads);
+	                 (int)b->threads, "cpu_nodes", b->cpu_nodes, "memory_locality",
+	                 b->memory_locality ? json_string(b->memory_locality) : json_null());
 }

@@ -57,12 +57,20 @@ struct topo_binding {
 	int numa_node;          /* OS index of the memory node, -1 = not bound */
 	unsigned threads;       /* worker threads / vCPUs */
 	char cpus_text[256];    /* cpus as a cpulist */
+	char cpu_nodes[64];     /* NUMA nodes (OS indices) the CPUs sit on, as a list */
+	/* Where the bound memory lies from the CPUs: "local" (every CPU is on
+	 * numa_node), "remote" (none is), "partly remote" (some are); NULL when
+	 * memory is not bound. A static string. */
+	const char *memory_locality;
 };
 
 /* Resolves --cpus (cpulist or NULL = every PU, or the node's PUs when
  * numa_node >= 0), --numa (OS index or -1) and --threads (0 = 1) against the
- * topology. Rejects CPUs that do not exist, a node that does not exist, and
- * more threads than CPUs. Returns 0 or -1 with *err. */
+ * topology. Rejects CPUs that do not exist, a node that does not exist, a
+ * node without CPUs when --cpus is not given, and more threads than CPUs.
+ * CPUs off the memory node are accepted and recorded (cpu_nodes,
+ * memory_locality "remote" or "partly remote"): remote placement is a
+ * legitimate experiment. Returns 0 or -1 with *err. */
 int topo_resolve(const struct topo *t, const char *cpus, int numa_node, unsigned threads,
                  struct topo_binding *out, struct bench_error **err);
 
@@ -90,7 +98,8 @@ int topo_bind_thread_set(const struct topo *t, pid_t tid, const bool cpus[CPULIS
  * cpulist; "" when they cannot be read). */
 void topo_process_cpus(const struct topo *t, pid_t pid, char *buf, size_t len);
 
-/* The binding as JSON {"cpus":"0-1","numa_node":0|null,"threads":1}. */
+/* The binding as JSON {"cpus":"0-1","numa_node":0|null,"threads":1,
+ * "cpu_nodes":"0","memory_locality":"local"|"remote"|"partly remote"|null}. */
 json_t *topo_binding_to_json(const struct topo_binding *b);
 
 #endif
