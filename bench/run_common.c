@@ -251,6 +251,12 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 		catalog_free(&cat);
 		return command_usage_error(cmd, &err);
 	}
+	if (binding.memory_locality != NULL && strcmp(binding.memory_locality, "local") != 0)
+		fprintf(stderr,
+		        "bench %s: note: memory on NUMA node %d, CPUs %s on node(s) %s: %s "
+		        "placement (recorded in pinning.asked.memory_locality)\n",
+		        cmd, binding.numa_node, binding.cpus_text, binding.cpu_nodes,
+		        binding.memory_locality);
 	/* Sizes and instance memory first (a --size no instance can hold is a
 	 * usage error), then placements, interleaving and the warm-up rule,
 	 * decided once for every environment; a bad --peer-cpus or --io-cpus is

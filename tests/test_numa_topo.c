@@ -22,7 +22,7 @@
 #include "harness/core/topo.h"
 
 #define XEON_SNC2                                                                                  \
-	"pack:2 l3:1(size=42MiB) group:2 [numa(memory=96GiB)] core:14 l2:1(size=1MiB) "           \
+	"pack:2 l3:1(size=42MiB) group:2 [numa(memory=96GiB)] core:14 l2:1(size=1MiB) "            \
 	"pu:2(indexes=2*56:1*2)"
 #define EPYC_NPS4                                                                                  \
 	"pack:1 group:4 [numa(memory=64GiB)] l3:2(size=32MiB) core:8 l2:1(size=512KiB) "           \
@@ -75,8 +75,7 @@ static void check_shape_json(const struct topo *t, size_t packages, const char *
 	json_decref(j);
 }
 
-static const char *const snc_nodes[] = {"0-13,56-69", "14-27,70-83", "28-41,84-97",
-                                        "42-55,98-111"};
+static const char *const snc_nodes[] = {"0-13,56-69", "14-27,70-83", "28-41,84-97", "42-55,98-111"};
 
 /* The SNC2 Xeon: what the resolver makes of each request on t. */
 static void check_xeon_snc2(const struct topo *t)

@@ -218,7 +218,8 @@ static void binding_locality(const struct topo *t, hwloc_obj_t node, struct topo
 		return;
 	}
 	for (int i = 0; i < CPULIST_MAX; i++) {
-		hwloc_obj_t pu = b->cpus[i] ? hwloc_get_pu_obj_by_os_index(t->hw, (unsigned)i) : NULL;
+		hwloc_obj_t pu =
+		    b->cpus[i] ? hwloc_get_pu_obj_by_os_index(t->hw, (unsigned)i) : NULL;
 		if (pu == NULL)
 			continue;
 		hwloc_bitmap_set(cpus, (unsigned)i);
@@ -226,10 +227,9 @@ static void binding_locality(const struct topo *t, hwloc_obj_t node, struct topo
 	}
 	hwloc_bitmap_list_snprintf(b->cpu_nodes, sizeof(b->cpu_nodes), nodes);
 	if (node != NULL)
-		b->memory_locality = hwloc_bitmap_isincluded(cpus, node->cpuset) ? "local"
-		                     : hwloc_bitmap_intersects(cpus, node->cpuset)
-		                         ? "partly remote"
-		                         : "remote";
+		b->memory_locality = hwloc_bitmap_isincluded(cpus, node->cpuset)   ? "local"
+		                     : hwloc_bitmap_intersects(cpus, node->cpuset) ? "partly remote"
+		                                                                   : "remote";
 	hwloc_bitmap_free(cpus);
 	hwloc_bitmap_free(nodes);
 }

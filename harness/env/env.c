@@ -50,6 +50,7 @@ int env_account_process(struct env_instance *inst, struct env_account *out,
 	out->cpu_s = proc_cpu_seconds(inst->agent.pid);
 	out->mem_bytes = proc_pss_bytes(inst->agent.pid);
 	out->start_s = inst->start_s;
+	numa_mem_process_tree(inst->agent.pid, &out->mem_nodes);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "harness/core/agent.h"
 #include "harness/core/error.h"
+#include "harness/core/numa_mem.h"
 #include "harness/core/placement.h"
 #include "harness/core/run_options.h"
 #include "harness/core/topo.h"
@@ -75,6 +76,10 @@ struct env_account {
 	/* CPU time the host spent on the instance's behalf outside it (Xen:
 	 * dom0's netback and blkback threads for the domain), or negative. */
 	double backend_cpu_s;
+	/* Its memory by host NUMA node (nodes 0 = not measured): a process
+	 * tree's resident pages (a guest's RAM is its QEMU's), a container's
+	 * cgroup pages. */
+	struct numa_mem mem_nodes;
 };
 
 /* Where the host-side network peer (the `wl serve` process that network
@@ -197,7 +202,8 @@ int env_choice_probe(const struct env_choice *c, char *reason, size_t len);
 void env_spec_choose(struct env_spec *spec, const struct env_choice *c);
 
 /* account hook for backends whose instance is one host process tree rooted
- * at inst->agent.pid (bare, qemu): its CPU time and PSS. */
+ * at inst->agent.pid (bare, qemu): its CPU time, PSS and resident memory by
+ * NUMA node. */
 int env_account_process(struct env_instance *inst, struct env_account *out,
                         struct bench_error **err);
 

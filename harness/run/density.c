@@ -144,13 +144,15 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 		}
 	}
 	json_t *per = json_array(), *mem = json_array(), *start = json_array(),
-	       *cpus = json_array();
+	       *cpus = json_array(), *mem_nodes = json_array();
 	double total = 0, worst = NAN;
 	bool higher = f->o->workload == NULL || f->o->workload->better == BETTER_HIGHER;
 	for (size_t i = 0; i < n; i++) {
-		struct env_account a = {-1, -1, -1, -1};
+		struct env_account a = {
+		    .cpu_s = -1, .mem_bytes = -1, .start_s = -1, .backend_cpu_s = -1};
 		f->o->env->ops->account(f->inst[i], &a, NULL);
 		json_array_append_new(mem, json_integer(a.mem_bytes));
+		json_array_append_new(mem_nodes, numa_mem_to_json(&a.mem_nodes));
 		json_array_append_new(start, json_real(f->start_s[i]));
 		json_t *asked = json_object_get(f->inst[i]->pinning, "binding");
 		json_array_append(cpus, asked ? json_object_get(asked, "cpus") : json_null());
@@ -161,8 +163,8 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 		if (isnan(worst) || (higher ? sum[i] < worst : sum[i] > worst))
 			worst = sum[i];
 	}
-	step = json_pack("{s:I, s:o, s:o, s:o}", "instances", (json_int_t)n, "mem_bytes", mem,
-	                 "start_s", start, "cpus", cpus);
+	step = json_pack("{s:I, s:o, s:o, s:o, s:o}", "instances", (json_int_t)n, "mem_bytes", mem,
+	                 "start_s", start, "cpus", cpus, "mem_node_bytes", mem_nodes);
 	if (f->o->workload != NULL) {
 		double ref = baseline > 0 ? baseline : total;
 		bool ok = higher ? worst >= f->o->qos * ref : worst <= ref / f->o->qos;

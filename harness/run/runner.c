@@ -313,13 +313,18 @@ static void finish_workload_untimed(struct runner *r, struct lane *l, const stru
 	l->capturing = false;
 	if (!lane_ok(l))
 		return;
-	struct env_account acct = {-1, -1, -1, -1};
+	struct env_account acct = {
+	    .cpu_s = -1, .mem_bytes = -1, .start_s = -1, .backend_cpu_s = -1};
 	if (l->env->ops->account(l->inst, &acct, NULL) == 0) {
 		l->acct = json_pack("{s:f, s:I, s:f}", "cpu_s", acct.cpu_s, "mem_bytes",
 		                    (json_int_t)acct.mem_bytes, "start_s", acct.start_s);
 		if (acct.backend_cpu_s >= 0)
 			json_object_set_new(l->acct, "backend_cpu_s",
 			                    json_real(acct.backend_cpu_s));
+		json_object_set_new(l->acct, "mem_node_bytes", numa_mem_to_json(&acct.mem_nodes));
+		json_object_set_new(l->acct, "mem_node_source",
+		                    acct.mem_nodes.nodes ? json_string(acct.mem_nodes.source)
+		                                         : json_null());
 	}
 	const char *close_cmd[] = {"close"};
 	json_t *reply = NULL;

@@ -1,5 +1,6 @@
 #include "harness/run/size_plan.h"
 
+#include <numa.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,14 +36,12 @@ static uint64_t host_available(int numa_node, char *basis, size_t len)
 	}
 	uint64_t bytes = kib * 1024;
 	snprintf(basis, len, "MemAvailable %s", topo_fmt_bytes(bytes, b, sizeof(b)));
-	if (numa_node < 0)
+	/* libnuma: the node's free memory (its MemFree) */
+	long long node_free = 0;
+	if (numa_node < 0 || numa_available() < 0 || numa_node_size64(numa_node, &node_free) < 0)
 		return bytes;
-	char path[96];
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", numa_node);
-	const char *p =
-	    env_read_text(path, text, sizeof(text)) == 0 ? strstr(text, "MemFree:") : NULL;
-	uint64_t node = p ? strtoull(p + strlen("MemFree:"), NULL, 10) * 1024 : 0;
-	if (p != NULL && node < bytes) {
+	uint64_t node = (uint64_t)node_free;
+	if (node < bytes) {
 		snprintf(basis, len, "node %d's MemFree %s", numa_node,
 		         topo_fmt_bytes(node, b, sizeof(b)));
 		return node;

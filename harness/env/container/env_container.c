@@ -380,6 +380,14 @@ static int container_account(struct env_instance *inst, struct env_account *out,
 	if (ct_cgroup_read(&c->ct, "memory", "memory.usage_in_bytes", "memory.current", buf,
 	                   sizeof(buf)) == 0)
 		out->mem_bytes = strtoll(buf, NULL, 10);
+	char path[PATH_MAX], stat[4096];
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.numa_stat", c->ct.cgroup);
+	if (env_read_text(path, stat, sizeof(stat)) < 0) {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.numa_stat", c->ct.cgroup);
+		env_read_text(path, stat, sizeof(stat));
+	}
+	if (numa_mem_parse_cgroup(&out->mem_nodes, stat, (uint64_t)sysconf(_SC_PAGESIZE)) < 0)
+		memset(&out->mem_nodes, 0, sizeof(out->mem_nodes));
 	if (ct_cgroup_read(&c->ct, "cpuacct", "cpuacct.usage", "cpu.stat", buf, sizeof(buf)) == 0) {
 		unsigned long long v = 0;
 		if (sscanf(buf, "usage_usec %llu", &v) == 1)
