@@ -53,6 +53,7 @@ help:
 	@echo "make check-layers  includes follow the layers, no include or call cycle"
 	@echo "make gate-study  false alarms of the regression gate: 5 pairs of back-to-back runs"
 	@echo "make test-fleet  the fleet playbook over real SSH to two hosts in network namespaces"
+	@echo "make test-numa   NUMA placement on a two-node QEMU machine (part of make test)"
 
 deps:
 	@scripts/deps.sh
@@ -118,6 +119,7 @@ test: deps
 	@scripts/gate-false-alarms 1 $(BUILD)
 	@scripts/test-fleet $(BUILD)
 	@scripts/test-xen $(BUILD)
+	@scripts/test-numa $(BUILD)
 
 # The fleet playbook end to end (part of make test): ansible-playbook over SSH
 # to two hosts made in network namespaces, then tests/test_fleet on the results.
@@ -160,6 +162,12 @@ xen-dom0: $(BUILD)/bench $(BUILD)/wl guest
 # bench --env xen against real domUs inside the nested dom0 (part of make test)
 test-xen: all
 	scripts/test-xen $(BUILD)
+
+# The same image booted without Xen as a two-socket, two-node machine:
+# bench --numa placement of threads and pages seen from inside (part of make test)
+.PHONY: test-numa
+test-numa: all
+	scripts/test-numa $(BUILD)
 # --- end of nested Xen test bed ----------------------------------------------
 
 # False alarms of the regression gate: 5 pairs of back-to-back runs of this

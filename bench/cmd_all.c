@@ -57,12 +57,16 @@ static const struct profile {
 static const char usage_head[] =
     "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
     "                 [--cpus LIST] [--numa NODE] [--peer-cpus LIST] [--io-cpus LIST]\n"
-    "                 [--no-interleave] [--budget SECONDS] [--cost-model MODEL] [--out DIR]\n"
+    "                 [--spread cpus|nodes] [--no-interleave] [--budget SECONDS]\n"
+    "                 [--cost-model MODEL] [--out DIR]\n"
     "                 [--quiet]\n\n"
     "Runs every environment available here (or --envs) against every workload (or\n"
     "--workloads) with the same pinning, sizes and repetition policy, then the\n"
     "density study (idle footprint, and cpu.int under a 0.9 QoS bar) in each, and\n"
     "renders DIR/report/ (gnuplot charts, report.html, summary.md, samples.csv).\n"
+    "--spread nodes places the density study's instances node by node (each one's\n"
+    "CPUs and memory on one NUMA node) and the report shows per-node results; the\n"
+    "comparison runs keep --cpus/--numa, the same for every environment.\n"
     "Environments that cannot run here are listed in the report with the reason.\n"
     "At the end it prints where the time went (plan, workloads per environment and\n"
     "phase, density, report), also in the run file's invocation.timing.\n\n"
@@ -89,9 +93,11 @@ static void usage(FILE *out)
 
 struct all_args {
 	const struct profile *profile;
-	const char *envs, *workloads, *cpus, *numa, *peer_cpus, *io_cpus, *out, *cost_model;
+	const char *envs, *workloads, *cpus, *numa, *peer_cpus, *io_cpus, *out, *cost_model,
+	    *spread_text;
 	bool quiet, no_interleave;
 	double budget_s; /* -1 = the profile's */
+	enum spread_mode spread;
 };
 
 static int parse(int argc, char *argv[], struct all_args *a, struct bench_error **err)
@@ -113,6 +119,7 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 		                    : strcmp(o, "--io-cpus") == 0    ? &a->io_cpus
 		                    : strcmp(o, "--out") == 0        ? &a->out
 		                    : strcmp(o, "--cost-model") == 0 ? &a->cost_model
+		                    : strcmp(o, "--spread") == 0     ? &a->spread_text
 		                                                     : NULL;
 		bool is_profile = strcmp(o, "--profile") == 0,
 		     is_budget = strcmp(o, "--budget") == 0;
@@ -121,7 +128,8 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 			    err, 0,
 			    "unknown option '%s' (valid: --profile, --envs, "
 			    "--workloads, --cpus, --numa, --peer-cpus, --io-cpus, "
-			    "--no-interleave, --budget, --cost-model, --out, --quiet, --help)",
+			    "--spread, --no-interleave, --budget, --cost-model, --out, --quiet, "
+			    "--help)",
 			    o);
 		if (i + 1 >= argc)
 			return bench_error_set(err, 0, "option '%s' needs a value", o);
@@ -147,6 +155,8 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 			return bench_error_set(
 			    err, 0, "unknown profile '%s' (valid: quick, standard, full)", v);
 	}
+	if (a->spread_text != NULL && spread_parse(a->spread_text, &a->spread, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -217,6 +227,7 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 			                            .run = ro,
 			                            .topo = topo,
 			                            .binding = binding,
+			                            .spread = a->spread,
 			                            .wl_path = wl,
 			                            .qos = 0.9,
 			                            .max = a->profile->density_max,
@@ -370,7 +381,9 @@ int cmd_all(int argc, char *argv[])
 	if (budget > 0)
 		plan_from_budget(&a, budget, n_envs, n_sel, &ro, rep_duration,
 		                 sizeof(rep_duration));
-	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0) {
+	struct topo_binding first;
+	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0 ||
+	    spread_instance(&topo, &binding, a.spread, 0, &first, &err) < 0) {
 		topo_close(&topo);
 		catalog_free(&cat);
 		json_decref(survey);

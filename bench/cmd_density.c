@@ -15,21 +15,25 @@
 static const char usage[] =
     "usage: bench density --env ENV [--workload NAME | --idle] [--qos F] [--max N]\n"
     "                     [--step-reps N] [--duration SEC] [--size BYTES] [--cpus LIST]\n"
-    "                     [--numa NODE] [--runtime NAME] [--net MODE] [--out DIR] [--json]\n"
-    "                     [--quiet]\n\n"
+    "                     [--numa NODE] [--spread cpus|nodes] [--runtime NAME] [--net MODE]\n"
+    "                     [--out DIR] [--json] [--quiet]\n\n"
     "Starts 1, 2, 4, ... instances of ENV (then refines between the last count\n"
     "that met QoS and the first that did not), all running NAME at once\n"
     "(default cpu.int), until an instance's result falls below F times the\n"
     "single-instance result (default 0.9), memory runs short, an instance fails\n"
     "to start, or N instances (default 16). --idle starts instances without a\n"
-    "workload to measure pure footprint and start time. Every instance gets the\n"
-    "same host CPUs (--cpus, default all). Network workloads are not supported\n"
-    "here yet. Writes results/<run-id>/run.json with a \"density\" block.\n";
+    "workload to measure pure footprint and start time. Instances take --threads\n"
+    "CPUs each of --cpus (default all), round robin (--spread cpus, the default),\n"
+    "or node by node (--spread nodes: instance k on the (k mod N)-th NUMA node of\n"
+    "those CPUs, its CPUs and memory on that node; the steps then show per-node\n"
+    "results). Network workloads are not supported here yet. Writes\n"
+    "results/<run-id>/run.json with a \"density\" block.\n";
 
 struct density_flags {
 	double qos;
 	unsigned max, step_reps;
 	bool idle;
+	enum spread_mode spread;
 };
 
 /* Takes the density-only flags out of argv (into f) and leaves the rest,
@@ -44,6 +48,11 @@ static int split_flags(int argc, char *argv[], struct density_flags *f, char **r
 		char *end;
 		if (strcmp(a, "--idle") == 0) {
 			f->idle = true;
+		} else if (strcmp(a, "--spread") == 0) {
+			if (i + 1 >= argc)
+				return bench_error_set(err, 0, "option '%s' needs a value", a);
+			if (spread_parse(argv[++i], &f->spread, err) < 0)
+				return -1;
 		} else if ((strcmp(a, "--qos") == 0 || strcmp(a, "--max") == 0 ||
 		            strcmp(a, "--step-reps") == 0)) {
 			if (i + 1 >= argc)
@@ -125,8 +134,11 @@ int cmd_density(int argc, char *argv[])
 	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
 	run_dir_choose(opts.out_dir, run_id, dir);
 	bool own_dir = false;
-	/* Instances share the CPUs; --threads stays per instance. */
+	/* Instances share the CPUs; --threads stays per instance. A --spread
+	 * that cannot place the first instance is a usage error. */
+	struct topo_binding first;
 	if (topo_resolve(&topo, opts.cpus, opts.numa, opts.threads, &binding, &err) < 0 ||
+	    spread_instance(&topo, &binding, flags.spread, 0, &first, &err) < 0 ||
 	    prepare_run_dir(dir, &own_dir, &err) < 0) {
 		topo_close(&topo);
 		catalog_free(&cat);
@@ -149,6 +161,7 @@ int cmd_density(int argc, char *argv[])
 		    .run = &opts,
 		    .topo = &topo,
 		    .binding = &binding,
+		    .spread = flags.spread,
 		    .wl_path = wl,
 		    .scratch_dir = scratch.path[0] ? scratch.path : NULL,
 		    .qos = flags.qos,

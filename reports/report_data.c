@@ -148,6 +148,12 @@ int report_markdown(FILE *out, const struct run *run, const struct report_tables
 		      "when lower is better), memory ran short or --max was reached.\n\n",
 		      out);
 	}
+	if (t->density_nodes.n_rows > 0) {
+		md_table(out, &t->density_nodes, "###");
+		fputs("Instances spread node by node (--spread nodes): each instance's CPUs and "
+		      "memory on one NUMA node; per node at the largest step that met QoS.\n\n",
+		      out);
+	}
 	if (t->failed.n_rows > 0)
 		md_table(out, &t->failed, "###");
 	fputs("Every repetition is in `samples.csv`; charts and the full host description in "

@@ -125,3 +125,65 @@ int report_density_tables(const struct run *run, struct rtable *density)
 		return -1;
 	return 0;
 }
+
+/* The step a per-node table shows: the largest that met QoS, else the
+ * smallest. */
+static json_t *node_step(json_t *study)
+{
+	size_t n;
+	json_t **steps = report_density_steps(study, &n);
+	json_t *pick = n > 0 ? steps[0] : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (json_is_true(json_object_get(steps[i], "qos_ok")))
+			pick = steps[i];
+	free(steps);
+	return pick;
+}
+
+static int node_rows(const struct run *run, json_t *study, struct rtable *t)
+{
+	json_t *step = node_step(study);
+	json_t *by = json_object_get(step, "per_node");
+	if (!json_is_object(by))
+		return 0;
+	char label[256], total[32], count[32], agg[32], worst[32];
+	report_env_label(run, str(study, "env", "?"), label, sizeof(label));
+	snprintf(total, sizeof(total), "%" JSON_INTEGER_FORMAT,
+	         json_integer_value(json_object_get(step, "instances")));
+	const char *node;
+	json_t *v;
+	json_object_foreach(by, node, v)
+	{
+		snprintf(count, sizeof(count), "%" JSON_INTEGER_FORMAT,
+		         json_integer_value(json_object_get(v, "instances")));
+		fmt_num(json_number_value(json_object_get(v, "aggregate")), "%.4g", agg,
+		        sizeof(agg));
+		fmt_num(json_number_value(json_object_get(v, "worst")), "%.4g", worst,
+		        sizeof(worst));
+		if (rtable_row(t, label, str(study, "workload", "-"), total, node, count, agg,
+		               worst, str(study, "unit", "")) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int report_density_node_table(const struct run *run, struct rtable *nodes)
+{
+	*nodes = (struct rtable){
+	    .n_cols = 8,
+	    .head = {"env", "workload", "instances (step)", "NUMA node", "instances on it",
+	             "aggregate", "worst instance", "unit"},
+	    .align = "llrrrrrl",
+	};
+	json_t *study;
+	size_t i;
+	json_array_foreach(run->density, i, study)
+	{
+		if (json_is_object(study) && strcmp(str(study, "spread", "cpus"), "nodes") == 0 &&
+		    node_rows(run, study, nodes) < 0)
+			return -1;
+	}
+	if (nodes->n_rows > 0 && (nodes->title = strdup("Density per NUMA node")) == NULL)
+		return -1;
+	return 0;
+}

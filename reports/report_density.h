@@ -11,6 +11,13 @@
  * density array). Returns 0, or -1 when out of memory. */
 int report_density_tables(const struct run *run, struct rtable *density);
 
+/* Fills *nodes with the per-node results of the studies that spread their
+ * instances node by node (--spread nodes): for each, at the largest step
+ * that met QoS (else the smallest step), one row per NUMA node: instances,
+ * aggregate and worst. No rows when no study did. Returns 0, or -1 when out
+ * of memory. */
+int report_density_node_table(const struct run *run, struct rtable *nodes);
+
 /* The steps of a density study sorted by instances, as a malloc'd array of
  * borrowed references (*n of them); NULL when there are none or out of
  * memory. */

@@ -146,6 +146,13 @@ static int density_charts(FILE *out, const struct report_tables *t,
 		      "result; baseline / qos when lower is better), memory ran short or --max was "
 		      "reached.</p>\n",
 		      out);
+	if (t->density_nodes.n_rows > 0) {
+		html_table(out, &t->density_nodes, "h3", "density-nodes");
+		fputs("<p class=\"note\">Instances spread node by node (--spread nodes): each "
+		      "instance's CPUs and memory on one NUMA node; per node at the largest step "
+		      "that met QoS.</p>\n",
+		      out);
+	}
 	for (size_t i = 0; i < charts->n; i++)
 		if ((chart_is(&charts->v[i], "density") || chart_is(&charts->v[i], "instance")) &&
 		    figure(out, dir, charts, i, err) < 0)

@@ -14,13 +14,14 @@ struct report_tables {
 	struct rtable host;   /* field | value, every member of run->host */
 	struct rtable *envs;  /* results, one table per environment (run order) */
 	size_t n_envs;
-	struct rtable overhead; /* no rows when the run has no overhead array */
-	struct rtable failed;   /* failed samples and their errors */
-	struct rtable sizes;    /* workload | size | reason, where the run chose one */
-	struct rtable density;  /* one row per density study; none without a density array */
-	struct rtable ran;      /* invocation.environments available here: name | "" */
-	struct rtable not_run;  /* ... and those not available: name | reason */
-	struct answer answer;   /* the front section: verdicts, limits, notes */
+	struct rtable overhead;      /* no rows when the run has no overhead array */
+	struct rtable failed;        /* failed samples and their errors */
+	struct rtable sizes;         /* workload | size | reason, where the run chose one */
+	struct rtable density;       /* one row per density study; none without a density array */
+	struct rtable density_nodes; /* per-node rows of studies spread node by node */
+	struct rtable ran;           /* invocation.environments available here: name | "" */
+	struct rtable not_run;       /* ... and those not available: name | reason */
+	struct answer answer;        /* the front section: verdicts, limits, notes */
 };
 
 /* Returns 0, or -1 with *err (out of memory). Free with report_tables_free,

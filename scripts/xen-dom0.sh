@@ -191,10 +191,11 @@ say "module order: $(module_names)"
 # bash: the hotplug scripts; ip/bridge: vif-bridge; losetup: the block
 # script (util-linux output format for its sharing check), flock: its
 # locking.sh (not in busybox-static); stat: coreutils
-# formats (%D) the block script relies on.
+# formats (%D) the block script relies on; runc: the container environment
+# when this image boots without Xen as the NUMA test bed (scripts/test-numa).
 host_bins=()
-for b in bash ip bridge losetup stat flock; do
-	p=$(command -v "$b") || die "host has no $b (bash, iproute2, util-linux, coreutils)"
+for b in bash ip bridge losetup stat flock runc; do
+	p=$(command -v "$b") || die "host has no $b (bash, iproute2, util-linux, coreutils, runc)"
 	host_bins+=("$(readlink -f "$p")")
 done
 
@@ -269,7 +270,7 @@ else
 	# dlopen()ed, so ldd does not list it: glibc loads libgcc_s for
 	# pthread_cancel and unwinding (xl aborts without it)
 	l=libgcc_s.so.1
-	p=$(ldconfig -p | awk -v l="$l" '$1 == l && /x86-64/ { print $NF; exit }')
+	p=$(ldconfig -p | awk -v l="$l" '$1 == l && /x86-64/ && p == "" { p = $NF } END { print p }')
 	[[ -n $p ]] || die "host has no $l"
 	cp -L "$p" "$stage/usr/lib/x86_64-linux-gnu/$l"
 	declare -A libdone=()

@@ -12,6 +12,13 @@
 #   --out-size MB    size of the results disk (256)
 #   --mem MB         QEMU memory (3072); --dom0-mem MB dom0's share (1024)
 #   --smp N          virtual CPUs of the nested machine (2)
+#   --numa N         N NUMA nodes: N sockets, the CPUs and the memory split
+#                    evenly, one RAM backend per node, distances 10 (local)
+#                    and 20 (remote); 0 = QEMU's single node (0)
+#   --no-xen         boot the dom0 kernel directly, without Xen, with
+#                    bench.bed=numa (its /init then mounts cgroups instead of
+#                    starting the toolstack): a plain machine, the NUMA test
+#                    bed (scripts/test-numa); the console is ttyS0
 #   --quiet          do not stream the console to stdout (the log still has it)
 #   --verbose        Xen and dom0 kernel log everything
 #
@@ -32,12 +39,13 @@ set -euo pipefail
 
 say() { echo "xen-nested: $*" >&2; }
 die() { echo "xen-nested: $*" >&2; exit "${2:-1}"; }
-usage() { die "usage: $0 BUILD_DIR [--timeout S] [--out DIR] [--in DIR] [--log FILE] [--out-size MB] [--mem MB] [--dom0-mem MB] [--smp N] [--quiet] [--verbose] -- COMMAND [ARG...]" 2; }
+usage() { die "usage: $0 BUILD_DIR [--timeout S] [--out DIR] [--in DIR] [--log FILE] [--out-size MB] [--mem MB] [--dom0-mem MB] [--smp N] [--numa N] [--no-xen] [--quiet] [--verbose] -- COMMAND [ARG...]" 2; }
 
 [[ $# -ge 1 ]] || usage
 build=$1
 shift
 timeout_s=600 outdir='' indir='' logfile='' out_mb=256 mem=3072 dom0_mem=1024 smp=2 quiet=0 verbose=0
+numa=0 noxen=0
 num() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, not '$2'" 2; }
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -49,6 +57,8 @@ while [[ $# -gt 0 ]]; do
 	--mem) [[ $# -ge 2 ]] || usage; num "$1" "$2"; mem=$2; shift 2 ;;
 	--dom0-mem) [[ $# -ge 2 ]] || usage; num "$1" "$2"; dom0_mem=$2; shift 2 ;;
 	--smp) [[ $# -ge 2 ]] || usage; num "$1" "$2"; smp=$2; shift 2 ;;
+	--numa) [[ $# -ge 2 ]] || usage; num "$1" "$2"; numa=$2; shift 2 ;;
+	--no-xen) noxen=1; shift ;;
 	--quiet) quiet=1; shift ;;
 	--verbose) verbose=1; shift ;;
 	--) shift; break ;;
@@ -57,6 +67,10 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $# -ge 1 ]] || usage
 [[ $dom0_mem -lt $mem ]] || die "--dom0-mem must be below --mem" 2
+if [[ $numa -gt 0 ]]; then
+	((smp % numa == 0)) || die "--smp $smp does not split evenly over --numa $numa nodes" 2
+	((mem % numa == 0)) || die "--mem $mem does not split evenly over --numa $numa nodes" 2
+fi
 [[ -z $indir || -d $indir ]] || die "--in $indir is not a directory" 2
 
 xen=$build/xen/xen.elf
@@ -117,17 +131,43 @@ else
 	dom0_args+=(quiet)
 fi
 
-qemu_args=(-accel tcg -cpu "qemu64,+svm,+npt" -smp "$smp" -m "$mem"
+# the machine: one node, or --numa N sockets with a RAM backend each
+machine=(-smp "$smp" -m "$mem")
+if [[ $numa -gt 0 ]]; then
+	per=$((smp / numa))
+	machine=(-smp "$smp,sockets=$numa,cores=$per,threads=1" -m "$mem")
+	for ((n = 0; n < numa; n++)); do
+		machine+=(-object "memory-backend-ram,id=node$n,size=$((mem / numa))M"
+			-numa "node,nodeid=$n,cpus=$((n * per))-$((n * per + per - 1)),memdev=node$n")
+	done
+	for ((a = 0; a < numa; a++)); do
+		for ((b = a + 1; b < numa; b++)); do
+			machine+=(-numa "dist,src=$a,dst=$b,val=20")
+		done
+	done
+fi
+if [[ $noxen -eq 1 ]]; then
+	kargs=(console=ttyS0 bench.bed=numa)
+	[[ $verbose -eq 1 ]] || kargs+=(quiet)
+	boot=(-cpu qemu64 -kernel "$kernel" -append "${kargs[*]}" -initrd "$initrd")
+else
+	boot=(-cpu "qemu64,+svm,+npt" -kernel "$xen" -append "${xen_args[*]}"
+		-initrd "$kernel ${dom0_args[*]},$initrd")
+fi
+qemu_args=(-accel tcg "${machine[@]}"
 	-nodefaults -no-user-config -display none -no-reboot
 	-chardev "file,id=con,path=$logfile" -serial chardev:con
-	-kernel "$xen" -append "${xen_args[*]}"
-	-initrd "$kernel ${dom0_args[*]},$initrd"
+	"${boot[@]}"
 	-drive "file=$tmp/in.tar,format=raw,if=none,id=benchin,readonly=on"
 	-device "virtio-blk-pci,drive=benchin,serial=benchin"
 	-drive "file=$tmp/out.img,format=raw,if=none,id=benchout"
 	-device "virtio-blk-pci,drive=benchout,serial=benchout")
 
-say "booting Xen + dom0 (timeout ${timeout_s}s): ${*@Q}"
+if [[ $noxen -eq 1 ]]; then
+	say "booting the dom0 kernel without Xen, $smp CPUs, $((numa > 0 ? numa : 1)) node(s) (timeout ${timeout_s}s): ${*@Q}"
+else
+	say "booting Xen + dom0 (timeout ${timeout_s}s): ${*@Q}"
+fi
 start=$(date +%s.%N)
 # timeout(1) runs QEMU in its own process group and passes our TERM on to it
 timeout --kill-after=10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null &

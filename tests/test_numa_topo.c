@@ -7,7 +7,8 @@
  *  - an AMD EPYC 7763 in NPS4: 1 package, 4 nodes, 8 CCXs of 8 cores with a
  *    32 MiB L3 each, siblings 64 apart (node 1 = PUs 16-31,80-95);
  *  - the SNC machine again, exported to hwloc XML and read back (the path
- *    a topology captured on another host takes). */
+ *    a topology captured on another host takes).
+ * And the density study's placement of instance k (--spread cpus|nodes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 
 #include "harness/core/placement.h"
 #include "harness/core/topo.h"
+#include "harness/run/spread.h"
 
 #define XEON_SNC2                                                                                  \
 	"pack:2 l3:1(size=42MiB) group:2 [numa(memory=96GiB)] core:14 l2:1(size=1MiB) "            \
@@ -254,13 +256,83 @@ static void one_node(void **state)
 	topo_close(&t);
 }
 
+/* Instance k's binding under mode from base (cpus, numa, threads). */
+static struct topo_binding spread_k(const struct topo *t, const char *cpus, int numa,
+                                    unsigned threads, enum spread_mode mode, size_t k)
+{
+	struct topo_binding base = resolve(t, cpus, numa, threads), out;
+	struct bench_error *err = NULL;
+	if (spread_instance(t, &base, mode, k, &out, &err) < 0)
+		fail_msg("instance %zu: %s", k, err->msg);
+	return out;
+}
+
+static void spread_node_by_node(void **state)
+{
+	(void)state;
+	struct topo t;
+	open_shape(&t, XEON_SNC2);
+	/* instance k on node k mod 4, two threads each, the next CPUs of that
+	 * node on its second round; memory on the same node */
+	static const char *const want[] = {"0-1", "14-15", "28-29", "42-43", "2-3", "16-17"};
+	for (size_t k = 0; k < 6; k++) {
+		struct topo_binding b = spread_k(&t, NULL, -1, 2, SPREAD_NODES, k);
+		assert_string_equal(b.cpus_text, want[k]);
+		assert_int_equal(b.numa_node, (int)(k % 4));
+		assert_string_equal(b.memory_locality, "local");
+		assert_int_equal(b.threads, 2);
+	}
+	/* a node's CPUs run out: the node's CPUs are shared round robin (14
+	 * cores + 14 hyperthreads = 28 PUs: instance 4*14 starts over) */
+	struct topo_binding b = spread_k(&t, NULL, -1, 2, SPREAD_NODES, 4 * 14);
+	assert_string_equal(b.cpus_text, "0-1");
+	/* --cpus limits the nodes: CPUs on nodes 1 and 3 only */
+	b = spread_k(&t, "14-15,42-43", -1, 1, SPREAD_NODES, 1);
+	assert_string_equal(b.cpus_text, "42");
+	assert_int_equal(b.numa_node, 3);
+	b = spread_k(&t, "14-15,42-43", -1, 1, SPREAD_NODES, 2);
+	assert_string_equal(b.cpus_text, "15");
+	assert_int_equal(b.numa_node, 1);
+	/* cpus mode: round robin over the binding, memory binding kept */
+	b = spread_k(&t, NULL, 2, 4, SPREAD_CPUS, 1);
+	assert_string_equal(b.cpus_text, "32-35");
+	assert_int_equal(b.numa_node, 2);
+	b = spread_k(&t, "0-3", -1, 2, SPREAD_CPUS, 3);
+	assert_string_equal(b.cpus_text, "2-3");
+	assert_int_equal(b.numa_node, -1);
+	/* errors: nodes with --numa; more threads than a node has */
+	struct topo_binding base = resolve(&t, NULL, 1, 1), out;
+	struct bench_error *err = NULL;
+	assert_int_equal(spread_instance(&t, &base, SPREAD_NODES, 0, &out, &err), -1);
+	assert_non_null(strstr(err->msg, "drop --numa 1"));
+	bench_error_free(&err);
+	base = resolve(&t, NULL, -1, 29);
+	assert_int_equal(spread_instance(&t, &base, SPREAD_NODES, 0, &out, &err), -1);
+	assert_non_null(strstr(err->msg, "instance 1 on node 0"));
+	assert_non_null(strstr(err->msg, "29 threads"));
+	bench_error_free(&err);
+	enum spread_mode m;
+	assert_int_equal(spread_parse("nodes", &m, NULL), 0);
+	assert_int_equal(m, SPREAD_NODES);
+	assert_string_equal(spread_name(m), "nodes");
+	assert_int_equal(spread_parse("sockets", &m, &err), -1);
+	assert_non_null(strstr(err->msg, "valid: cpus, nodes"));
+	bench_error_free(&err);
+	topo_close(&t);
+	/* EPYC NPS4: four nodes in one package, one instance each first */
+	open_shape(&t, EPYC_NPS4);
+	b = spread_k(&t, NULL, -1, 8, SPREAD_NODES, 3);
+	assert_string_equal(b.cpus_text, "48-55");
+	assert_int_equal(b.numa_node, 3);
+	topo_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(xeon_snc2),
-	    cmocka_unit_test(xeon_snc2_from_xml),
-	    cmocka_unit_test(epyc_nps4),
-	    cmocka_unit_test(one_node),
+	    cmocka_unit_test(xeon_snc2),           cmocka_unit_test(xeon_snc2_from_xml),
+	    cmocka_unit_test(epyc_nps4),           cmocka_unit_test(one_node),
+	    cmocka_unit_test(spread_node_by_node),
 	};
 	return cmocka_run_group_tests_name("numa topologies", tests, NULL, NULL);
 }

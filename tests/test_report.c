@@ -80,6 +80,14 @@ static void add_density(struct run *run)
 	assert_non_null(run->density);
 	json_object_set_new(json_array_get(run->density, 0), "knee",
 	                    json_pack("{s:i}", "instances", 2));
+	/* bare spread its instances node by node: per-node results of step 2 */
+	json_t *bare = json_array_get(run->density, 0);
+	json_object_set_new(bare, "spread", json_string("nodes"));
+	json_object_set_new(bare, "unit", json_string("ops/s"));
+	json_object_set_new(json_array_get(json_object_get(bare, "steps"), 1), "per_node",
+	                    json_pack("{s:{s:i, s:f, s:f}, s:{s:i, s:f, s:f}}", "0", "instances", 1,
+	                              "aggregate", 120.0, "worst", 120.0, "1", "instances", 1,
+	                              "aggregate", 118.0, "worst", 118.0));
 	run->invocation = json_pack("{s:[s], s:[{s:s, s:b}, {s:s, s:b}, {s:s, s:b, s:s}]}", "argv",
 	                            "bench", "environments", "name", "bare", "available", 1, "name",
 	                            "container", "available", 1, "name", "qemu", "available", 0,
@@ -206,7 +214,9 @@ static void renders_everything(void **state)
 	    "Density limit: 2 instances running cpu.int met the 0.90 QoS bar, 4 did not: bound "
 	    "by CPU.",
 	    "Per instance: starts in 67.5 ms, 6 MiB of host memory (median of 2 idle instances).",
-	    "- *Conditions*: The run file does not record its conditions"};
+	    "- *Conditions*: The run file does not record its conditions",
+	    "### Density per NUMA node", "| bare | cpu.int | 2 | 0 | 1 | 120 | 120 | ops/s |",
+	    "| bare | cpu.int | 2 | 1 | 1 | 118 | 118 | ops/s |"};
 	for (size_t i = 0; i < sizeof(want_md) / sizeof(want_md[0]); i++)
 		if (strstr(md, want_md[i]) == NULL)
 			fail_msg("summary.md lacks '%s':\n%s", want_md[i], md);

@@ -9,6 +9,7 @@
 
 #include "harness/core/fingerprint.h"
 #include "harness/core/meminfo.h"
+#include "harness/run/spread.h"
 #include "harness/run/wl_args.h"
 
 #define REPLY_TIMEOUT_MS 600000
@@ -19,6 +20,7 @@ struct fleet {
 	struct env_instance **inst;
 	size_t n;
 	double *start_s; /* per instance */
+	int *node;       /* per instance: its memory node, -1 = not bound */
 	char stop_reason[2200];
 };
 
@@ -54,20 +56,6 @@ static int open_workload(struct fleet *f, struct env_instance *inst, struct benc
 	return 0;
 }
 
-/* Instance k gets `threads` CPUs of the allowed set, round robin, so
- * instances spread over the host's PUs before they share them. */
-static void spread(const bool *allowed, size_t k, unsigned threads, struct topo_binding *b)
-{
-	int pus[CPULIST_MAX], n = 0;
-	for (int i = 0; i < CPULIST_MAX; i++)
-		if (allowed[i])
-			pus[n++] = i;
-	memset(b->cpus, 0, sizeof(b->cpus));
-	for (unsigned t = 0; t < threads && n > 0; t++)
-		b->cpus[pus[(k * threads + t) % (size_t)n]] = true;
-	cpulist_format(b->cpus, b->cpus_text, sizeof(b->cpus_text));
-}
-
 /* Grows the fleet to n instances. On a start failure or low memory it stops
  * growing, records why, and returns -1 (the fleet keeps what it has). */
 static int grow(struct fleet *f, size_t n)
@@ -81,8 +69,9 @@ static int grow(struct fleet *f, size_t n)
 		struct bench_error *err = NULL;
 		struct env_instance *inst = NULL;
 		struct env_spec spec = f->spec;
-		spread(&f->o->binding->cpus[0], f->n, spec.binding.threads, &spec.binding);
-		if (f->o->env->ops->start(&spec, &inst, &err) < 0 ||
+		if (spread_instance(f->o->topo, f->o->binding, f->o->spread, f->n, &spec.binding,
+		                    &err) < 0 ||
+		    f->o->env->ops->start(&spec, &inst, &err) < 0 ||
 		    f->o->env->ops->pin(inst, &spec, &err) < 0 ||
 		    (f->o->workload != NULL && open_workload(f, inst, &err) < 0)) {
 			snprintf(f->stop_reason, sizeof(f->stop_reason), "instance %zu failed: %s",
@@ -93,6 +82,7 @@ static int grow(struct fleet *f, size_t n)
 			return -1;
 		}
 		f->start_s[f->n] = inst->start_s;
+		f->node[f->n] = spec.binding.numa_node;
 		f->inst[f->n++] = inst;
 	}
 	return 0;
@@ -122,6 +112,34 @@ static int round_all(struct fleet *f, double *values, struct bench_error **err)
 	return 0;
 }
 
+/* Each node's share of a step with instances spread node by node:
+ * {"<node>": {instances, aggregate, worst}}, aggregated as the step is. */
+static json_t *per_node(const struct fleet *f, const double *sum, bool higher)
+{
+	json_t *by = json_object();
+	for (size_t i = 0; i < f->n; i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "%d", f->node[i]);
+		if (json_object_get(by, key) != NULL)
+			continue;
+		size_t count = 0;
+		double total = 0, worst = NAN;
+		for (size_t j = i; j < f->n; j++) {
+			if (f->node[j] != f->node[i])
+				continue;
+			count++;
+			total += sum[j];
+			if (isnan(worst) || (higher ? sum[j] < worst : sum[j] > worst))
+				worst = sum[j];
+		}
+		json_object_set_new(by, key,
+		                    json_pack("{s:I, s:f, s:f}", "instances", (json_int_t)count,
+		                              "aggregate", higher ? total : total / (double)count,
+		                              "worst", worst));
+	}
+	return by;
+}
+
 /* Measures the current fleet: a warm-up round, then step_reps rounds; each
  * instance's result is its mean. Returns the step object or NULL (*err). */
 static json_t *measure_step(struct fleet *f, double baseline, struct bench_error **err)
@@ -144,7 +162,7 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 		}
 	}
 	json_t *per = json_array(), *mem = json_array(), *start = json_array(),
-	       *cpus = json_array(), *mem_nodes = json_array();
+	       *cpus = json_array(), *mem_nodes = json_array(), *nodes = json_array();
 	double total = 0, worst = NAN;
 	bool higher = f->o->workload == NULL || f->o->workload->better == BETTER_HIGHER;
 	for (size_t i = 0; i < n; i++) {
@@ -156,6 +174,8 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 		json_array_append_new(start, json_real(f->start_s[i]));
 		json_t *asked = json_object_get(f->inst[i]->pinning, "binding");
 		json_array_append(cpus, asked ? json_object_get(asked, "cpus") : json_null());
+		json_array_append_new(nodes,
+		                      f->node[i] >= 0 ? json_integer(f->node[i]) : json_null());
 		if (f->o->workload == NULL)
 			continue;
 		json_array_append_new(per, json_real(sum[i]));
@@ -163,8 +183,9 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 		if (isnan(worst) || (higher ? sum[i] < worst : sum[i] > worst))
 			worst = sum[i];
 	}
-	step = json_pack("{s:I, s:o, s:o, s:o, s:o}", "instances", (json_int_t)n, "mem_bytes", mem,
-	                 "start_s", start, "cpus", cpus, "mem_node_bytes", mem_nodes);
+	step = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "instances", (json_int_t)n, "mem_bytes",
+	                 mem, "start_s", start, "cpus", cpus, "numa_nodes", nodes, "mem_node_bytes",
+	                 mem_nodes);
 	if (f->o->workload != NULL) {
 		double ref = baseline > 0 ? baseline : total;
 		bool ok = higher ? worst >= f->o->qos * ref : worst <= ref / f->o->qos;
@@ -172,6 +193,8 @@ static json_t *measure_step(struct fleet *f, double baseline, struct bench_error
 		json_object_set_new(step, "aggregate", json_real(higher ? total : total / n));
 		json_object_set_new(step, "worst", json_real(worst));
 		json_object_set_new(step, "qos_ok", json_boolean(ok));
+		if (f->o->spread == SPREAD_NODES)
+			json_object_set_new(step, "per_node", per_node(f, sum, higher));
 	} else {
 		json_decref(per);
 		json_object_set_new(step, "qos_ok", json_true());
@@ -196,9 +219,11 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 	env_spec_choose(&f.spec, o->env);
 	f.inst = calloc(o->max, sizeof(*f.inst));
 	f.start_s = calloc(o->max, sizeof(double));
-	if (f.inst == NULL || f.start_s == NULL) {
+	f.node = calloc(o->max, sizeof(int));
+	if (f.inst == NULL || f.start_s == NULL || f.node == NULL) {
 		free(f.inst);
 		free(f.start_s);
+		free(f.node);
 		return bench_error_set(err, ENOMEM, "density");
 	}
 	if (o->env->ops->prepare(&f.spec, err) < 0) {
@@ -206,6 +231,7 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 			o->env->ops->release(&f.spec);
 		free(f.inst);
 		free(f.start_s);
+		free(f.node);
 		return -1;
 	}
 	json_t *steps = json_array();
@@ -253,6 +279,7 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 		o->env->ops->release(&f.spec);
 	free(f.inst);
 	free(f.start_s);
+	free(f.node);
 	if (rc < 0 || json_array_size(steps) == 0) {
 		json_decref(steps);
 		if (rc == 0)
@@ -260,13 +287,14 @@ int density_run(const struct density_options *o, json_t **out, struct bench_erro
 		return -1;
 	}
 	double host_gib = memory_total_gib();
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:f, s:s, s:o}", "env",
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:f, s:s, s:s, s:o}", "env",
 	                 o->env->name, "mode", o->workload ? "workload" : "idle", "workload",
 	                 o->workload ? o->workload->name : "", "unit",
 	                 o->workload ? o->workload->unit : "", "better",
 	                 !o->workload || o->workload->better == BETTER_HIGHER ? "higher" : "lower",
 	                 "qos", o->qos, "baseline", baseline, "max_ok", (json_int_t)good,
 	                 "instances_per_gib", host_gib > 0 ? (double)good / host_gib : 0.0,
-	                 "stop_reason", f.stop_reason[0] ? f.stop_reason : "none", "steps", steps);
+	                 "stop_reason", f.stop_reason[0] ? f.stop_reason : "none", "spread",
+	                 spread_name(o->spread), "steps", steps);
 	return 0;
 }

@@ -10,13 +10,15 @@
 #include "harness/env/env.h"
 #include "harness/core/run_options.h"
 #include "harness/core/topo.h"
+#include "harness/run/spread.h"
 
 struct density_options {
 	const struct env_choice *env;
 	const struct wl_info *workload; /* NULL: idle instances (pure footprint) */
 	const struct run_options *run;  /* workload options (duration, size, ...) */
 	const struct topo *topo;
-	const struct topo_binding *binding; /* every instance gets these host PUs */
+	const struct topo_binding *binding; /* the instances' host PUs, spread as `spread` says */
+	enum spread_mode spread;            /* over the CPUs (default) or node by node */
 	const char *wl_path;
 	const char *scratch_dir;
 	double qos;         /* per-instance result must stay within qos of one instance's */

@@ -1,0 +1,166 @@
+/* NUMA placement checked on what a real two-node machine produced:
+ * scripts/test-numa boots the nested image without Xen under QEMU as two
+ * sockets with a RAM backend each, runs tests/numa/in-bed.sh there and
+ * points BENCH_NUMA_OUT at the results. Without BENCH_NUMA_OUT (an ordinary
+ * `make test` on a host) every case skips. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testrun.h"
+
+static const char *out_dir;
+
+static int find_results(void **state)
+{
+	(void)state;
+	out_dir = getenv("BENCH_NUMA_OUT");
+	return 0;
+}
+
+#define NEED_RESULTS()                                                                             \
+	do {                                                                                       \
+		if (out_dir == NULL || out_dir[0] == '\0') {                                       \
+			print_message("skipped: no NUMA bed results (run make test-numa)\n");      \
+			skip();                                                                    \
+		}                                                                                  \
+	} while (0)
+
+static const char *slurp(const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("%s is missing", path);
+	size_t n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
+static void topo_shows_two_nodes(void **state)
+{
+	(void)state;
+	NEED_RESULTS();
+	char text[65536];
+	json_t *t = json_loads(slurp("topo.json", text, sizeof(text)), 0, NULL);
+	assert_non_null(t);
+	json_t *nodes = json_object_get(t, "numa_nodes");
+	assert_int_equal(json_array_size(nodes), 2);
+	assert_string_equal(str(json_array_get(nodes, 0), "cpus"), "0-1");
+	assert_string_equal(str(json_array_get(nodes, 1), "cpus"), "2-3");
+	assert_int_equal(json_array_size(json_object_get(t, "packages")), 2);
+	json_decref(t);
+}
+
+/* Every ok sample of run `name` was asked (cpus, node, locality), ran on
+ * CPUs within cpus, held its buffer on node mem_node under a bind policy,
+ * and the host-side accounting put the instance's memory mostly there. */
+static void check_run(const char *name, const char *cpus, int node, const char *locality,
+                      bool accounted)
+{
+	char text[16384], dir[PATH_MAX], rc[PATH_MAX];
+	snprintf(rc, sizeof(rc), "%s.rc", name);
+	if (atoi(slurp(rc, text, sizeof(text))) != 0) {
+		snprintf(rc, sizeof(rc), "%s.txt", name);
+		fail_msg("bench run (%s) failed: %s", name, slurp(rc, text, sizeof(text)));
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", out_dir, name);
+	struct run run = read_run(dir);
+	size_t ok = 0;
+	char policy[32], node_text[8];
+	snprintf(policy, sizeof(policy), "bind:%d", node);
+	snprintf(node_text, sizeof(node_text), "%d", node);
+	for (size_t i = 0; i < run.n_samples; i++) {
+		const struct sample *s = &run.samples[i];
+		if (s->failed)
+			continue;
+		ok++;
+		json_t *asked = json_object_get(s->pinning, "asked");
+		assert_string_equal(str(asked, "cpus"), cpus);
+		assert_int_equal(json_integer_value(json_object_get(asked, "numa_node")), node);
+		assert_string_equal(str(asked, "memory_locality"), locality);
+		json_t *seen = json_object_get(s->pinning, "seen");
+		assert_string_equal(str(seen, "cpus_allowed"), cpus);
+		assert_string_equal(str(seen, "mem_nodes"), node_text);
+		assert_string_equal(str(seen, "mem_policy"), policy);
+		if (!accounted)
+			continue;
+		json_t *by_node =
+		    json_object_get(json_object_get(s->config, "instance"), "mem_node_bytes");
+		assert_true(json_is_object(by_node));
+		json_int_t on = json_integer_value(json_object_get(by_node, node_text));
+		json_int_t off = json_integer_value(json_object_get(by_node, node ? "0" : "1"));
+		/* the workload's 8 MiB buffer and the agent's heap lie on the node;
+		 * what the other node holds is shared text (libc, wl's own pages
+		 * read before the binding) */
+		if (on < 8 << 20 || on <= off)
+			fail_msg("%s: %lld bytes on node %d, %lld on the other", name,
+			         (long long)on, node, (long long)off);
+	}
+	assert_true(ok > 0);
+	run_free(&run);
+}
+
+static void bare_node1(void **state)
+{
+	(void)state;
+	NEED_RESULTS();
+	check_run("node1", "2-3", 1, "local", true);
+}
+
+static void bare_node0(void **state)
+{
+	(void)state;
+	NEED_RESULTS();
+	check_run("node0", "0-1", 0, "local", true);
+}
+
+static void bare_remote(void **state)
+{
+	(void)state;
+	NEED_RESULTS();
+	check_run("remote", "0", 1, "remote", true);
+}
+
+/* The container's cgroup: cpuset.mems bound to node 1, its pages counted
+ * there by memory.numa_stat. */
+static void container_node1(void **state)
+{
+	(void)state;
+	NEED_RESULTS();
+	check_run("container", "2-3", 1, "local", true);
+	char text[16384], dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/container", out_dir);
+	struct run run = read_run(dir);
+	/* read back from the container's cgroup */
+	assert_string_equal(str(json_object_get(run.samples[0].pinning, "backend"), "cpuset_mems"),
+	                    "1");
+	assert_string_equal(
+	    str(json_object_get(run.samples[0].config, "instance"), "mem_node_source"),
+	    "memory.numa_stat");
+	run_free(&run);
+	slurp("leftovers.txt", text, sizeof(text));
+	assert_string_equal(text, "== runc list\n== cgroups\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(topo_shows_two_nodes), cmocka_unit_test(bare_node1),
+	    cmocka_unit_test(bare_node0),           cmocka_unit_test(bare_remote),
+	    cmocka_unit_test(container_node1),
+	};
+	return cmocka_run_group_tests_name("numa bed", tests, find_results, NULL);
+}
