@@ -22,31 +22,11 @@ static int find_results(void **state)
 	return 0;
 }
 
-#define NEED_RESULTS()                                                                             \
-	do {                                                                                       \
-		if (out_dir == NULL || out_dir[0] == '\0') {                                       \
-			print_message("skipped: no NUMA bed results (run make test-numa)\n");      \
-			skip();                                                                    \
-		}                                                                                  \
-	} while (0)
+#define NEED_RESULTS() NEED_BED_RESULTS(out_dir, "test-numa")
 
 static const char *slurp(const char *name, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		fail_msg("%s is missing", path);
-	size_t n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-	return v ? v : "";
+	return bed_slurp(out_dir, name, buf, len);
 }
 
 static void topo_shows_two_nodes(void **state)
@@ -58,8 +38,8 @@ static void topo_shows_two_nodes(void **state)
 	assert_non_null(t);
 	json_t *nodes = json_object_get(t, "numa_nodes");
 	assert_int_equal(json_array_size(nodes), 2);
-	assert_string_equal(str(json_array_get(nodes, 0), "cpus"), "0-1");
-	assert_string_equal(str(json_array_get(nodes, 1), "cpus"), "2-3");
+	assert_string_equal(json_str(json_array_get(nodes, 0), "cpus"), "0-1");
+	assert_string_equal(json_str(json_array_get(nodes, 1), "cpus"), "2-3");
 	assert_int_equal(json_array_size(json_object_get(t, "packages")), 2);
 	json_decref(t);
 }
@@ -88,13 +68,13 @@ static void check_run(const char *name, const char *cpus, int node, const char *
 			continue;
 		ok++;
 		json_t *asked = json_object_get(s->pinning, "asked");
-		assert_string_equal(str(asked, "cpus"), cpus);
+		assert_string_equal(json_str(asked, "cpus"), cpus);
 		assert_int_equal(json_integer_value(json_object_get(asked, "numa_node")), node);
-		assert_string_equal(str(asked, "memory_locality"), locality);
+		assert_string_equal(json_str(asked, "memory_locality"), locality);
 		json_t *seen = json_object_get(s->pinning, "seen");
-		assert_string_equal(str(seen, "cpus_allowed"), cpus);
-		assert_string_equal(str(seen, "mem_nodes"), node_text);
-		assert_string_equal(str(seen, "mem_policy"), policy);
+		assert_string_equal(json_str(seen, "cpus_allowed"), cpus);
+		assert_string_equal(json_str(seen, "mem_nodes"), node_text);
+		assert_string_equal(json_str(seen, "mem_policy"), policy);
 		if (!accounted)
 			continue;
 		json_t *by_node =
@@ -145,10 +125,10 @@ static void container_node1(void **state)
 	snprintf(dir, sizeof(dir), "%s/container", out_dir);
 	struct run run = read_run(dir);
 	/* read back from the container's cgroup */
-	assert_string_equal(str(json_object_get(run.samples[0].pinning, "backend"), "cpuset_mems"),
-	                    "1");
 	assert_string_equal(
-	    str(json_object_get(run.samples[0].config, "instance"), "mem_node_source"),
+	    json_str(json_object_get(run.samples[0].pinning, "backend"), "cpuset_mems"), "1");
+	assert_string_equal(
+	    json_str(json_object_get(run.samples[0].config, "instance"), "mem_node_source"),
 	    "memory.numa_stat");
 	run_free(&run);
 	slurp("leftovers.txt", text, sizeof(text));

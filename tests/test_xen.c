@@ -21,37 +21,16 @@ static int find_results(void **state)
 	return 0;
 }
 
-#define NEED_RESULTS()                                                                             \
-	do {                                                                                       \
-		if (out_dir == NULL || out_dir[0] == '\0') {                                       \
-			print_message("skipped: no nested-Xen results (run make test-xen)\n");     \
-			skip();                                                                    \
-		}                                                                                  \
-	} while (0)
+#define NEED_RESULTS() NEED_BED_RESULTS(out_dir, "test-xen")
 
-/* The whole of a small file in out_dir, NUL-terminated, into buf. */
 static const char *slurp(const char *name, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		fail_msg("%s is missing", path);
-	size_t n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
+	return bed_slurp(out_dir, name, buf, len);
 }
 
 static json_t *backend(const struct sample *s)
 {
 	return json_object_get(s->pinning, "backend");
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-	return v ? v : "";
 }
 
 static void list_shows_xen_available(void **state)
@@ -84,35 +63,37 @@ static void pvh_domain_runs_four_families(void **state)
 			fail_msg("%s failed: %s", s->workload, s->error);
 		assert_string_equal(s->env, "xen");
 		json_t *b = backend(s);
-		assert_string_equal(str(b, "mode"), "pvh");
-		assert_int_equal(strncmp(str(b, "xen_version"), "4.", 2), 0);
+		assert_string_equal(json_str(b, "mode"), "pvh");
+		assert_int_equal(strncmp(json_str(b, "xen_version"), "4.", 2), 0);
 		json_t *vcpu = json_array_get(json_object_get(b, "vcpus"), 0);
-		assert_string_equal(str(vcpu, "hard_affinity"), "0");
-		assert_true(strlen(str(json_object_get(b, "guest"), "kernel_version")) > 0);
+		assert_string_equal(json_str(vcpu, "hard_affinity"), "0");
+		assert_true(strlen(json_str(json_object_get(b, "guest"), "kernel_version")) > 0);
 		json_t *inst = json_object_get(s->config, "instance");
 		assert_true(json_real_value(json_object_get(inst, "start_s")) > 0);
 		assert_int_equal(json_integer_value(json_object_get(inst, "mem_bytes")), 256 << 20);
 		for (int k = 0; k < 4; k++)
 			saw[k] = saw[k] || strcmp(s->workload, want[k]) == 0;
 		if (strcmp(s->workload, "net.tcp_rr") == 0) {
-			assert_int_equal(strncmp(str(s->wire, "iface"), "vif", 3), 0);
+			assert_int_equal(strncmp(json_str(s->wire, "iface"), "vif", 3), 0);
 			json_t *to = json_object_get(s->wire, "to_peer");
 			assert_true(json_integer_value(json_object_get(to, "packets")) > 0);
 		}
 		if (strcmp(s->workload, "disk.rand_read") == 0)
-			assert_string_equal(str(json_object_get(b, "disk"), "device"), "/dev/xvda");
+			assert_string_equal(json_str(json_object_get(b, "disk"), "device"),
+			                    "/dev/xvda");
 		/* dom0's back-ends: recorded (the domain's vif at least), not placed */
 		json_t *io = json_object_get(b, "io_threads");
-		assert_string_equal(str(io, "placement"), "not placed");
+		assert_string_equal(json_str(io, "placement"), "not placed");
 		assert_true(json_array_size(json_object_get(io, "threads")) >= 1);
 		/* the network peer runs in dom0, bound and recorded */
 		if (strcmp(s->workload, "net.tcp_rr") == 0)
-			assert_true(strlen(str(json_object_get(s->pinning, "peer"), "policy")) > 0);
+			assert_true(
+			    strlen(json_str(json_object_get(s->pinning, "peer"), "policy")) > 0);
 	}
 	for (int k = 0; k < 4; k++)
 		if (!saw[k])
 			fail_msg("no %s sample", want[k]);
-	assert_string_equal(str(run.host, "hypervisor"), "xen");
+	assert_string_equal(json_str(run.host, "hypervisor"), "xen");
 	run_free(&run);
 }
 
@@ -128,9 +109,9 @@ static void pv_domain_runs(void **state)
 	struct run run = read_run(dir);
 	assert_true(run.n_samples >= 1);
 	assert_false(run.samples[0].failed);
-	assert_string_equal(str(backend(&run.samples[0]), "mode"), "pv");
+	assert_string_equal(json_str(backend(&run.samples[0]), "mode"), "pv");
 	json_t *vcpu = json_array_get(json_object_get(backend(&run.samples[0]), "vcpus"), 0);
-	assert_string_equal(str(vcpu, "hard_affinity"), "1");
+	assert_string_equal(json_str(vcpu, "hard_affinity"), "1");
 	run_free(&run);
 }
 

@@ -29,6 +29,40 @@ static inline struct run read_run(const char *dir)
 	return run;
 }
 
+/* Results a nested test bed brought back (test_xen, test_numa_bed): skips
+ * the calling test, naming the make target that produces them, when dir
+ * (from the environment) is unset. */
+#define NEED_BED_RESULTS(dir, target)                                                              \
+	do {                                                                                       \
+		if ((dir) == NULL || (dir)[0] == '\0') {                                           \
+			print_message("skipped: no results of the test bed (run make %s)\n",       \
+			              target);                                                     \
+			skip();                                                                    \
+		}                                                                                  \
+	} while (0)
+
+/* The whole of the small file dir/name, NUL-terminated, into buf; the test
+ * fails when it is missing. Returns buf. */
+static inline const char *bed_slurp(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[2 * PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("%s is missing", path);
+	size_t n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* o[key] as a string, "" when it is not one. */
+static inline const char *json_str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
 /* "" when `bench list` says environment name can run here, else its
  * reason, into reason[0..len). */
 static inline void env_unavailable(const char *bench, const char *name, char *reason, size_t len)
