@@ -56,6 +56,11 @@ static const struct {
 /* config.wl members that change every run without changing the work */
 static const char *const volatile_wl[] = {"peer", "port", "udp_port", "tcp_port", NULL};
 
+/* pinning.asked members derived from the others and the topology (which is
+ * compared on its own): a run file from before they were recorded lacks
+ * them, and that alone is no difference */
+static const char *const derived_pinning[] = {"cpu_nodes", "memory_locality", NULL};
+
 /* config.asked members that only set how many repetitions are taken */
 static const char *const rep_policy[] = {"min_reps", "max_reps", "target_ci_pct", NULL};
 
@@ -208,6 +213,8 @@ static void sample_member(void *ctx, const char *name, const json_t *x, const js
 		if (in_list(volatile_wl, name))
 			return;
 		key = strcmp(name, "threads") == 0 ? "pinning" : "size";
+	} else if (c->kind == 3 && (x == NULL || y == NULL) && in_list(derived_pinning, name)) {
+		return;
 	} else if (c->kind == 2) {
 		key = NULL;
 		for (size_t i = 0; i < sizeof(backend_keys) / sizeof(backend_keys[0]); i++)

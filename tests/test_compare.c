@@ -166,6 +166,23 @@ static void refusal(void **state)
 	assert_true(c.validity.valid);
 	assert_int_equal(c.validity.d[0].effect, DIFF_FORCED);
 	comparison_free(&c);
+	/* where the memory lies from the CPUs is derived (from the CPUs, the
+	 * node and the topology): a base from before it was recorded lacks it,
+	 * which is no difference; a different value is */
+	p.force = false;
+	json_object_del(json_object_get(n.samples[0].config, "asked"), "size");
+	json_t *asked = json_object_get(n.samples[0].pinning, "asked");
+	json_object_set_new(asked, "cpu_nodes", json_string("0"));
+	json_object_set_new(asked, "memory_locality", json_null());
+	compare_two(&b, &n, &p, &c);
+	assert_true(c.validity.valid);
+	comparison_free(&c);
+	json_object_set_new(json_object_get(b.samples[0].pinning, "asked"), "cpu_nodes",
+	                    json_string("1"));
+	compare_two(&b, &n, &p, &c);
+	assert_false(c.validity.valid);
+	assert_string_equal(c.validity.d[0].path, "pinning.asked.cpu_nodes");
+	comparison_free(&c);
 	run_free(&b);
 	run_free(&n);
 }
