@@ -52,9 +52,11 @@ static void workload_steps(void **state)
 	(void)state;
 	char dir[] = "/tmp/bench-dens-XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	char *argv[] = {bench,   "density", "--env",      "bare", "--workload",  "os.syscall",
-	                "--max", "2",       "--duration", "0.05", "--step-reps", "2",
-	                "--out", dir,       "--quiet",    NULL};
+	/* node by node: on a one-node host both instances share node 0, on
+	 * different CPUs of it */
+	char *argv[] = {bench,   "density", "--env",      "bare",     "--workload",  "os.syscall",
+	                "--max", "2",       "--duration", "0.05",     "--step-reps", "2",
+	                "--out", dir,       "--quiet",    "--spread", "nodes",       NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench density exited %d: %s", r.status, r.err);
@@ -64,6 +66,14 @@ static void workload_steps(void **state)
 	json_t *first = json_array_get(json_object_get(d, "steps"), 0);
 	assert_true(json_is_true(json_object_get(first, "qos_ok")));
 	assert_int_equal(json_array_size(json_object_get(first, "per_instance")), 1);
+	assert_string_equal(json_string_value(json_object_get(d, "spread")), "nodes");
+	json_t *node = json_array_get(json_object_get(first, "numa_nodes"), 0);
+	assert_true(json_is_integer(node));
+	char key[16];
+	snprintf(key, sizeof(key), "%d", (int)json_integer_value(node));
+	json_t *on_node = json_object_get(json_object_get(first, "per_node"), key);
+	assert_int_equal(json_integer_value(json_object_get(on_node, "instances")), 1);
+	assert_true(json_is_object(json_array_get(json_object_get(first, "mem_node_bytes"), 0)));
 	json_t *steps = json_object_get(d, "steps");
 	if (json_array_size(steps) > 1) {
 		json_t *cpus = json_object_get(json_array_get(steps, 1), "cpus");
@@ -90,6 +100,17 @@ static void usage_errors(void **state)
 	char *env[] = {bench, "density", "--env", "nope", NULL};
 	r = run_cmd(env);
 	assert_int_equal(r.status, 2);
+	cmd_result_free(&r);
+	char *spread[] = {bench, "density", "--env", "bare", "--spread", "sockets", NULL};
+	r = run_cmd(spread);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "valid: cpus, nodes"));
+	cmd_result_free(&r);
+	char *one_node[] = {bench,   "density", "--env", "bare", "--spread",
+	                    "nodes", "--numa",  "0",     NULL};
+	r = run_cmd(one_node);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "drop --numa 0"));
 	cmd_result_free(&r);
 }
 
