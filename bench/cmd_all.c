@@ -465,9 +465,12 @@ int cmd_all(int argc, char *argv[])
 		                              "cut_warmups", (int)totals.budget_cut_warmups,
 		                              "cut_repetitions", (int)totals.budget_cut_reps));
 		if (run_write(&run, dir, &err) < 0) {
-			fprintf(stderr, "bench all: %s\n", err->msg);
+			fprintf(stderr,
+			        "bench all: the results could not be written: %s; the "
+			        "measurements are lost (exit %d)\n",
+			        err->msg, EXIT_UNWRITTEN);
 			bench_error_free(&err);
-			status = EXIT_FAILED;
+			status = EXIT_UNWRITTEN;
 		}
 	}
 	if (status == EXIT_OK) {

@@ -180,9 +180,12 @@ int cmd_density(int argc, char *argv[])
 	}
 	scratch_release(&scratch);
 	if (status == EXIT_OK && run_write(&run, dir, &err) < 0) {
-		fprintf(stderr, "bench density: %s\n", err->msg);
+		fprintf(stderr,
+		        "bench density: the results could not be written: %s; the "
+		        "measurements are lost (exit %d)\n",
+		        err->msg, EXIT_UNWRITTEN);
 		bench_error_free(&err);
-		status = EXIT_FAILED;
+		status = EXIT_UNWRITTEN;
 	} else if (status == EXIT_OK) {
 		if (opts.json) {
 			json_dumpf(run.density, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);

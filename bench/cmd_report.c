@@ -68,6 +68,9 @@ static int render(const struct run *run, const struct report_links *links,
 	struct bench_error *err = NULL;
 	struct report_tools tools;
 	struct report_files files = {0};
+	/* SIGINT/SIGTERM/SIGHUP are recorded, the render stops at the next
+	 * chart and its temporary directory is removed (exit 130). */
+	install_signal_handlers();
 	int rc = report_tools_find(&tools, &err);
 	if (rc == 0)
 		rc = run != NULL ? report_render_linked(run, out_dir, &tools, links, &files, &err)
@@ -78,7 +81,7 @@ static int render(const struct run *run, const struct report_links *links,
 		fprintf(stderr, "bench report: %s\n", err->msg);
 		bench_error_free(&err);
 		report_files_free(&files);
-		return EXIT_FAILED;
+		return agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
 	}
 	printf("%sreport written to %s/:\n", cmp_file != NULL ? "comparison " : "", out_dir);
 	for (size_t i = 0; i < files.n; i++)

@@ -37,6 +37,7 @@ enum {
 	EXIT_REGRESSION = 4,   /* compare, gate: a gated metric regressed */
 	EXIT_INVALID = 5,      /* compare, gate: the comparison was refused */
 	EXIT_INCONCLUSIVE = 6, /* compare, gate: inconclusive and the policy fails on it */
+	EXIT_UNWRITTEN = 7,    /* the results (run file, report) could not be written */
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -93,6 +94,11 @@ struct scratch {
 };
 void scratch_prepare(struct scratch *s, const char *run_dir, const char *user_dir, bool needed);
 void scratch_release(struct scratch *s);
+struct size_plan;
+/* A disk workload's span (plan) times n_envs against the free space of the
+ * scratch directory: 0, or -1 with *err (a usage error: nothing started). */
+int scratch_room_check(const struct size_plan *plan, const char *scratch, size_t n_envs,
+                       struct bench_error **err);
 
 struct run_options;
 struct topo;

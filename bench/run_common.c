@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +186,33 @@ void scratch_prepare(struct scratch *s, const char *run_dir, const char *user_di
 		snprintf(s->path, sizeof(s->path), "%.*s", (int)sizeof(s->path) - 1, path);
 }
 
+int scratch_room_check(const struct size_plan *plan, const char *scratch, size_t n_envs,
+                       struct bench_error **err)
+{
+	struct statvfs fs;
+	if (scratch == NULL || statvfs(scratch, &fs) != 0)
+		return 0; /* no scratch directory (or not ours to judge): wl says */
+	uint64_t room = (uint64_t)fs.f_bavail * fs.f_frsize;
+	for (size_t i = 0; i < plan->n_choices; i++) {
+		const struct size_choice *c = &plan->choice[i];
+		if (c->kind != SIZE_DISK || c->size == 0)
+			continue;
+		/* Each environment's instance writes its own file in full. */
+		uint64_t need = c->size * (n_envs ? n_envs : 1);
+		if (need <= room)
+			continue;
+		char n[32], r[32];
+		topo_fmt_bytes(need, n, sizeof(n));
+		topo_fmt_bytes(room, r, sizeof(r));
+		return bench_error_set(err, 0,
+		                       "%s needs %s in %s (its span, written in full, once per "
+		                       "environment) but only %s is free there: lower --size, or "
+		                       "give --disk-dir on a larger file system",
+		                       c->workload, n, scratch, r);
+	}
+	return 0;
+}
+
 void scratch_release(struct scratch *s)
 {
 	if (s->owned)
@@ -294,6 +322,15 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 	int status = EXIT_OK;
 	struct scratch scratch;
 	scratch_prepare(&scratch, s->dir, opts->disk_dir, needs_scratch(&cat, opts->workloads));
+	if (opts->disk_path == NULL &&
+	    scratch_room_check(&s->sizes, scratch.path[0] ? scratch.path : NULL, n_envs, &err) < 0) {
+		scratch_release(&scratch);
+		if (own_dir)
+			rmdir(s->dir);
+		topo_close(&topo);
+		catalog_free(&cat);
+		return command_usage_error(cmd, &err);
+	}
 	int rc =
 	    run_envs(opts, envs, n_envs, &cat, &topo, &binding, wl,
 	             scratch.path[0] ? scratch.path : NULL, &s->cond, &s->run, &s->totals, &err);
@@ -309,9 +346,16 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 		if (n_envs > 1)
 			s->run.overhead = overhead_for_run(&s->run, BASELINE_ENV);
 		if (run_write(&s->run, s->dir, &err) < 0) {
-			fprintf(stderr, "bench %s: %s\n", cmd, err->msg);
+			/* Nothing half-written stays: run_write removed its temp
+			 * file, and the directory goes when this run made it. */
+			if (own_dir)
+				rmdir(s->dir);
+			fprintf(stderr,
+			        "bench %s: the results could not be written: %s; the "
+			        "measurements are lost (exit %d)\n",
+			        cmd, err->msg, EXIT_UNWRITTEN);
 			bench_error_free(&err);
-			status = EXIT_FAILED;
+			status = EXIT_UNWRITTEN;
 		} else {
 			s->written = true;
 			if (s->totals.failed > 0)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/core/agent.h"
 #include "harness/core/cleanup.h"
 #include "harness/core/spawn.h"
 
@@ -230,6 +231,8 @@ int gp_run_script(const struct report_tools *tools, const char *script, struct b
 {
 	char out[4096] = "";
 	char *argv[] = {(char *)tools->gnuplot, (char *)script, NULL};
+	if (agent_interrupted) /* the rest of the report is abandoned */
+		return bench_error_set(err, 0, "interrupted by signal %d", (int)agent_interrupted);
 	int rc = spawn_run(argv, GNUPLOT_TIMEOUT_S, 0, out, sizeof(out), err);
 	if (rc < 0)
 		return bench_error_wrap(err, "gnuplot");

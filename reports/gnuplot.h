@@ -29,7 +29,13 @@ struct report_chart {
 struct report_charts {
 	struct report_chart *v;
 	size_t n, cap;
+	size_t omitted; /* bar charts left out past REPORT_MAX_BAR_CHARTS */
 };
+
+/* At most this many per-workload bar charts: a run with thousands of
+ * workloads keeps its figures in the tables and samples.csv, and the report
+ * stays seconds to render (each chart is an SVG and a PNG). */
+#define REPORT_MAX_BAR_CHARTS 64
 
 /* Building the gnuplot script (report_plot.c) for the chart families
  * (report_charts.c). */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/core/agent.h"
 #include "harness/core/cleanup.h"
 #include "reports/report_data.h"
 #include "reports/report_html.h"
@@ -180,6 +181,13 @@ int report_dir_render(const char *out_dir,
 	}
 	struct report_files names = {0};
 	int rc = fill(tmp, &names, arg, err);
+	/* A signal (bench report installs handlers that only record it) ends
+	 * the render here: nothing is renamed into place, the temp dir goes. */
+	if (agent_interrupted) {
+		bench_error_free(err);
+		rc = bench_error_set(err, 0, "interrupted by signal %d: nothing written to %s",
+		                     (int)agent_interrupted, out_dir);
+	}
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		cleanup_free char *from = NULL, *to = NULL;
 		if (asprintf(&from, "%s/%s", tmp, names.names[i]) < 0 ||

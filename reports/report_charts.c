@@ -120,16 +120,27 @@ static int bars_one(struct plot_ctx *ctx, const char *workload, const char *unit
 int report_chart_bars(struct plot_ctx *ctx)
 {
 	const struct run *run = ctx->run;
+	/* One chart per (workload, unit), at its first sample: the pairs seen
+	 * so far are kept (their first samples), so the scan is samples x
+	 * pairs rather than samples squared. */
+	cleanup_free const struct sample **pairs = calloc(run->n_samples + 1, sizeof(*pairs));
+	size_t n_pairs = 0;
+	if (pairs == NULL)
+		return -1;
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
 		if (!ok(s) || in_latency_chart(s))
 			continue;
-		bool seen = false; /* one chart per (workload, unit), at its first sample */
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = ok(&run->samples[j]) && !in_latency_chart(&run->samples[j]) &&
-			       strcmp(run->samples[j].workload, s->workload) == 0 &&
-			       strcmp(run->samples[j].unit, s->unit) == 0;
-		if (!seen && bars_one(ctx, s->workload, s->unit) < 0)
+		bool seen = false;
+		for (size_t j = n_pairs; j > 0 && !seen; j--) /* recent first */
+			seen = strcmp(pairs[j - 1]->workload, s->workload) == 0 &&
+			       strcmp(pairs[j - 1]->unit, s->unit) == 0;
+		if (seen)
+			continue;
+		pairs[n_pairs++] = s;
+		if (n_pairs > REPORT_MAX_BAR_CHARTS)
+			ctx->charts->omitted++;
+		else if (bars_one(ctx, s->workload, s->unit) < 0)
 			return -1;
 	}
 	return 0;

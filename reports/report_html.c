@@ -127,6 +127,12 @@ static int per_family(FILE *out, const struct report_charts *charts, const char 
 				return -1;
 		}
 	}
+	if (charts->omitted > 0)
+		fprintf(out,
+		        "<p class=\"note\">Bar charts of %zu more workload(s) and unit(s) left "
+		        "out (at most %d are drawn); their figures are in the tables and in "
+		        "samples.csv.</p>\n",
+		        charts->omitted, REPORT_MAX_BAR_CHARTS);
 	return 0;
 }
 

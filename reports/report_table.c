@@ -150,11 +150,17 @@ static int build_overhead(const struct run *run, struct rtable *t)
 	};
 	json_t *o;
 	size_t i;
+	char label[256] = "", label_env[128] = "";
 	json_array_foreach(run->overhead, i, o)
 	{
-		char label[256], slow[96], p[32];
+		char slow[96], p[32];
 		const char *env = sval(o, "env"), *verdict;
-		report_env_label(run, env, label, sizeof(label));
+		/* The label scans the run's samples: once per run of rows of
+		 * one environment, not once per row. */
+		if (i == 0 || strcmp(label_env, env) != 0) {
+			report_env_label(run, env, label, sizeof(label));
+			snprintf(label_env, sizeof(label_env), "%s", env);
+		}
 		report_overhead_cells(o, slow, sizeof(slow), p, sizeof(p), &verdict);
 		if (rtable_row(t, label, sval(o, "workload"), sval(o, "metric"), slow, p,
 		               sval(o, "test"), verdict) < 0)
@@ -176,9 +182,11 @@ static int build_failed(const struct run *run, struct rtable *t)
 	    .n_cols = 4, .head = {"env", "workload", "metric", "error"}, .align = "llll"};
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
-		char label[256];
+		if (!s->failed)
+			continue;
+		char label[256]; /* a scan of the run: only for the failed ones */
 		report_env_label(run, s->env, label, sizeof(label));
-		if (s->failed && rtable_row(t, label, s->workload, s->metric, s->error) < 0)
+		if (rtable_row(t, label, s->workload, s->metric, s->error) < 0)
 			return -1;
 	}
 	if (t->n_rows > 0 && (t->title = strdup("Failed samples")) == NULL)

@@ -60,6 +60,9 @@ static int cmd_list(int argc, char **argv)
 			jw_str(&j, "better", w->better == WL_HIGHER ? "higher" : "lower");
 			fputs(",\"params\":", stdout);
 			wl_print_params(stdout, w, true);
+			if (w->params & WL_P_SIZE)
+				printf(",\"size_range\":[%llu,%llu]", (unsigned long long)w->size_min,
+				       (unsigned long long)w->size_max);
 			jw_close(&j);
 		} else {
 			printf("%-15s %-14s %-7s %-44s %s\n", w->name, w->unit,

@@ -224,5 +224,15 @@ int wl_parse_options(const struct workload *w, int argc, char *const argv[], str
 		if (set_option(o, val, cfg, reps, errbuf, errlen) < 0)
 			return -1;
 	}
+	if ((cfg->given & WL_P_SIZE) &&
+	    (cfg->size_bytes < w->size_min || (w->size_max && cfg->size_bytes > w->size_max))) {
+		char got[32], lo[32], hi[32] = "";
+		wl_fmt_size(cfg->size_bytes, got, sizeof(got));
+		wl_fmt_size(w->size_min, lo, sizeof(lo));
+		if (w->size_max)
+			wl_fmt_size(w->size_max, hi, sizeof(hi));
+		return wl_err(errbuf, errlen, "--size %s is outside %s's range %s..%s", got,
+		              w->name, lo, w->size_max ? hi : "(its target's size)");
+	}
 	return 0;
 }

@@ -106,6 +106,11 @@ struct workload {
 	const char *unit;
 	enum wl_better better;
 	unsigned params; /* WL_P_* options it takes */
+	/* With WL_P_SIZE: the --size range it accepts (bytes, inclusive);
+	 * size_max 0 = bounded only by its target (disk: the file system or
+	 * device). Checked when the option is parsed, listed by `wl list --json`
+	 * as size_range so the harness refuses a bad --size before starting. */
+	uint64_t size_min, size_max;
 	/* Allocates, first-touches and initialises; fills ctx->cfg defaults,
 	 * ctx->priv, ctx->mem_base/len. Returns 0, or -1 with errbuf after
 	 * freeing whatever it made (it calls its own teardown). */

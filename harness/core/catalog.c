@@ -60,6 +60,18 @@ static int parse_entry(json_t *e, size_t i, struct wl_info *w, struct bench_erro
 		if ((w->params[k] = strdup(p)) == NULL)
 			return bench_error_set(err, ENOMEM, "workload catalog");
 	}
+	json_t *range = json_object_get(e, "size_range");
+	if (range != NULL) {
+		json_t *lo = json_array_get(range, 0), *hi = json_array_get(range, 1);
+		if (json_array_size(range) != 2 || !json_is_integer(lo) || !json_is_integer(hi) ||
+		    json_integer_value(lo) < 0 || json_integer_value(hi) < 0)
+			return bench_error_set(err, 0,
+			                       "workload catalog entry %zu: size_range is not "
+			                       "[min, max] in bytes",
+			                       i);
+		w->size_min = (uint64_t)json_integer_value(lo);
+		w->size_max = (uint64_t)json_integer_value(hi);
+	}
 	return 0;
 }
 

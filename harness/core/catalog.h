@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "harness/core/error.h"
 #include "harness/core/result.h"
@@ -15,6 +16,9 @@ struct wl_info {
 	char *unit;
 	enum better better;
 	char **params; /* NULL-terminated: "threads", "size", ... */
+	/* The --size range it accepts (size_range in `wl list --json`), in
+	 * bytes; size_max 0 = bounded only by its target. Both 0: not given. */
+	uint64_t size_min, size_max;
 };
 
 struct catalog {

@@ -126,15 +126,61 @@ static int parse_positive(const char *flag, const char *text, double hi, double 
 	return 0;
 }
 
-/* A byte count with an optional K/M/G/T suffix (powers of 1024), at least lo. */
-static int parse_size(const char *flag, const char *text, uint64_t lo, struct bench_error **err)
+/* bytes as an option value: "64M", "4K", "100" (whole units). */
+static void size_text(uint64_t bytes, char *buf, size_t len)
+{
+	static const char suffix[] = "TGMK";
+	for (int i = 0; i < 4; i++) {
+		uint64_t one = 1ull << (10 * (4 - i));
+		if (bytes >= one && bytes % one == 0) {
+			snprintf(buf, len, "%" PRIu64 "%c", bytes / one, suffix[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%" PRIu64, bytes);
+}
+
+/* A byte count with an optional K/M/G/T suffix (powers of 1024) in lo..hi
+ * and a multiple of `multiple` (1: any). */
+static int parse_size(const char *flag, const char *text, uint64_t lo, uint64_t hi,
+                      uint64_t multiple, struct bench_error **err)
 {
 	uint64_t v;
-	if (run_options_bytes(text, &v) < 0 || v < lo)
-		return bench_error_set(err, 0, "%s: '%s' is not a size of at least %" PRIu64 " MiB",
-		                       flag, text, lo >> 20);
+	if (run_options_bytes(text, &v) == 0 && v >= lo && v <= hi && v % multiple == 0)
+		return 0;
+	char l[32], h[32], m[32];
+	size_text(lo, l, sizeof(l));
+	size_text(hi, h, sizeof(h));
+	size_text(multiple, m, sizeof(m));
+	return bench_error_set(err, 0, "%s: '%s' is not a size in %s..%s%s%s (bytes, K/M/G/T suffixes)",
+	                       flag, text, l, h, multiple > 1 ? ", a multiple of " : "",
+	                       multiple > 1 ? m : "");
+}
+
+/* A whole number in lo..hi (64-bit). */
+static int parse_count(const char *flag, const char *text, uint64_t lo, uint64_t hi,
+                       struct bench_error **err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || *text == '-' || v < lo || v > hi)
+		return bench_error_set(err, 0, "%s: '%s' is not a whole number in %" PRIu64 "..%" PRIu64,
+		                       flag, text, lo, hi);
 	return 0;
 }
+
+/* The workloads' own bounds (workloads/net.h, disk.c): checked here too so
+ * a bad value is a usage error before anything starts. */
+#define NET_MSG_MAX   (1ull << 30) /* stream message, TCP request and response */
+#define NET_MSG_MIN   8ull         /* request: the sequence number (UDP: 16) */
+#define NET_RESP_MIN  8ull         /* response: the echoed sequence number */
+#define BLOCK_MIN     4096ull
+#define BLOCK_MAX     (64ull << 20)
+#define MEMORY_MIN    (16ull << 20)
+#define MEMORY_MAX    (1ull << 50) /* 1 PiB: size_plan checks it against the host */
+#define DISK_SIZE_MAX (1ull << 50) /* run_session checks it against the file system */
+#define ITER_MAX      1000000000000ull
 
 static int parse_seed(const char *text, uint64_t *out, struct bench_error **err)
 {
@@ -368,6 +414,7 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			o->duration = optarg;
 			break;
 		case OPT_ITERATIONS:
+			rc = parse_count("--iterations", optarg, 1, ITER_MAX, err);
 			o->iterations = optarg;
 			break;
 		case OPT_TIMEOUT:
@@ -378,12 +425,15 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			o->streams = optarg;
 			break;
 		case OPT_MSG_SIZE:
+			rc = parse_size("--msg-size", optarg, 1, NET_MSG_MAX, 1, err);
 			o->msg_size = optarg;
 			break;
 		case OPT_REQ_SIZE:
+			rc = parse_size("--req-size", optarg, NET_MSG_MIN, NET_MSG_MAX, 1, err);
 			o->req_size = optarg;
 			break;
 		case OPT_RESP_SIZE:
+			rc = parse_size("--resp-size", optarg, NET_RESP_MIN, NET_MSG_MAX, 1, err);
 			o->resp_size = optarg;
 			break;
 		case OPT_DISK_DIR:
@@ -400,6 +450,7 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			o->qd = optarg;
 			break;
 		case OPT_BLOCK_SIZE:
+			rc = parse_size("--block-size", optarg, BLOCK_MIN, BLOCK_MAX, BLOCK_MIN, err);
 			o->block_size = optarg;
 			break;
 		case OPT_RUNTIME:
@@ -413,7 +464,7 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			o->keep_image = true;
 			break;
 		case OPT_MEMORY:
-			rc = parse_size("--memory", optarg, 16ull << 20, err);
+			rc = parse_size("--memory", optarg, MEMORY_MIN, MEMORY_MAX, 1, err);
 			o->memory = optarg;
 			break;
 		case OPT_CPU_LIMIT:
@@ -436,7 +487,7 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			o->initrd = optarg;
 			break;
 		case OPT_DISK_SIZE:
-			rc = parse_size("--disk-size", optarg, 1ull << 20, err);
+			rc = parse_size("--disk-size", optarg, 1ull << 20, DISK_SIZE_MAX, 1, err);
 			o->disk_size = optarg;
 			break;
 		case OPT_XEN_MODE:

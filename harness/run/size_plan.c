@@ -65,7 +65,11 @@ int size_plan_resolve(const struct run_options *opts, const struct env_choice *e
 	in.host_basis = host_basis;
 	if (opts->size != NULL &&
 	    (run_options_bytes(opts->size, &in.user_size) < 0 || in.user_size == 0))
-		return bench_error_set(err, 0, "--size %s is not a size", opts->size), SIZES_USAGE;
+		return bench_error_set(err, 0,
+		                       "--size %s is not a size: a whole number of bytes with an "
+		                       "optional K, M, G or T suffix (powers of 1024), at least 1",
+		                       opts->size),
+		       SIZES_USAGE;
 	cleanup_free size_t *sel = NULL;
 	size_t n_sel = 0;
 	if (catalog_select(cat, opts->workloads, &sel, &n_sel, err) < 0)
@@ -76,6 +80,8 @@ int size_plan_resolve(const struct run_options *opts, const struct env_choice *e
 		    .name = w->name,
 		    .takes_size = wl_info_takes(w, "size"),
 		    .disk = wl_info_takes(w, "disk_dir"),
+		    .size_min = w->size_min,
+		    .size_max = w->size_max,
 		};
 	}
 	struct usable_ctx ctx[SIZES_MAX_ENVS];

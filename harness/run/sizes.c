@@ -228,6 +228,19 @@ static int plan_envs(const struct size_inputs *in, uint64_t need, uint64_t share
 		struct size_env_plan *p = &out->env[i];
 		struct env_state st = {0};
 		snprintf(p->name, sizeof(p->name), "%s", e->name);
+		if (e->own_memory && e->given && e->memory > share) {
+			char m[32], s[32], so[32];
+			fmt(e->memory, m, sizeof(m));
+			fmt(share, s, sizeof(s));
+			opt(share / MIB * MIB, so, sizeof(so));
+			bench_error_set(err, 0,
+			                "--memory %s is more than the host can give the %s "
+			                "instance (4/5 of %s over %u instance(s) up at once: %s): "
+			                "valid --memory here: 16M..%s",
+			                m, e->name, in->host_basis,
+			                in->instances_at_once ? in->instances_at_once : 1, s, so);
+			return SIZES_USAGE;
+		}
 		if (!e->own_memory) {
 			st.usable = share;
 		} else if (need == 0) { /* no memory workload: nothing to measure */
@@ -377,6 +390,25 @@ static int choose_disk(const struct size_inputs *in, struct size_choice *c,
 	return 0;
 }
 
+/* --size within the range of every selected workload that takes it. */
+static int check_user_range(const struct size_inputs *in, struct bench_error **err)
+{
+	for (size_t i = 0; in->user_size != 0 && i < in->n_workloads; i++) {
+		const struct size_workload *w = &in->wl[i];
+		if (!w->takes_size || (w->size_min == 0 && w->size_max == 0))
+			continue;
+		if (in->user_size >= w->size_min && (w->size_max == 0 || in->user_size <= w->size_max))
+			continue;
+		char lo[32], hi[32] = "its target's size";
+		opt(w->size_min, lo, sizeof(lo));
+		if (w->size_max != 0)
+			opt(w->size_max, hi, sizeof(hi));
+		return bench_error_set(err, 0, "--size %s: %s takes --size %s..%s",
+		                       in->user_size_text, w->name, lo, hi);
+	}
+	return 0;
+}
+
 int sizes_choose(const struct size_inputs *in, struct size_plan *out, struct bench_error **err)
 {
 	memset(out, 0, sizeof(*out));
@@ -389,6 +421,8 @@ int sizes_choose(const struct size_inputs *in, struct size_plan *out, struct ben
 	struct size_inputs adj = *in;
 	adj.llc_basis = out->llc_basis;
 	in = &adj;
+	if (check_user_range(in, err) < 0)
+		return SIZES_USAGE;
 	uint64_t need = 0;
 	for (size_t i = 0; i < in->n_workloads; i++) {
 		enum size_kind k =
@@ -401,8 +435,9 @@ int sizes_choose(const struct size_inputs *in, struct size_plan *out, struct ben
 	unsigned at_once = in->instances_at_once ? in->instances_at_once : 1;
 	uint64_t share = (in->host_available - in->host_available / 5) / at_once;
 	size_t limiting = 0;
-	if (plan_envs(in, need, share, out, &limiting, err) < 0)
-		return -1;
+	int planned = plan_envs(in, need, share, out, &limiting, err);
+	if (planned < 0)
+		return planned;
 	for (size_t i = 0; i < in->n_workloads && out->n_choices < SIZES_MAX_WORKLOADS; i++) {
 		enum size_kind k =
 		    size_kind_of(in->wl[i].name, in->wl[i].takes_size, in->wl[i].disk);

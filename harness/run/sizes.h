@@ -52,6 +52,8 @@ struct size_workload {
 	const char *name;
 	bool takes_size;
 	bool disk; /* a disk workload (takes disk_dir) */
+	/* The --size range the workload accepts; size_max 0 = no fixed top. */
+	uint64_t size_min, size_max;
 };
 
 struct size_inputs {
