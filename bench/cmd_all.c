@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "bench/commands.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/hostlock.h"
 #include "harness/run/density.h"
 #include "harness/env/env.h"
 #include "harness/core/clock.h"
@@ -412,6 +414,19 @@ int cmd_all(int argc, char *argv[])
 		return command_usage_error("all", &err);
 	}
 	double plan_s = monotonic_seconds() - t0;
+	/* Held until return: closing the fd releases the host lock. */
+	cleanup_close int lock = hostlock_acquire(argc, argv, stderr, &err);
+	if (lock < 0) {
+		fprintf(stderr, "bench all: %s\n", err->msg);
+		bench_error_free(&err);
+		if (own_dir)
+			rmdir(dir);
+		run_conditions_free(&cond);
+		topo_close(&topo);
+		catalog_free(&cat);
+		json_decref(survey);
+		return agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
+	}
 	struct scratch scratch;
 	scratch_prepare(&scratch, dir, NULL, needs_scratch(&cat, ro.workloads));
 	struct run run;

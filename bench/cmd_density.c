@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "bench/commands.h"
+#include "harness/core/cleanup.h"
+#include "harness/core/hostlock.h"
 #include "harness/run/density.h"
 #include "harness/core/fingerprint.h"
 #include "harness/core/run_options.h"
@@ -144,9 +146,20 @@ int cmd_density(int argc, char *argv[])
 		catalog_free(&cat);
 		return command_usage_error("density", &err);
 	}
+	install_signal_handlers();
+	/* Held until return: closing the fd releases the host lock. */
+	cleanup_close int lock = hostlock_acquire(argc, argv, stderr, &err);
+	if (lock < 0) {
+		fprintf(stderr, "bench density: %s\n", err->msg);
+		bench_error_free(&err);
+		if (own_dir)
+			rmdir(dir);
+		topo_close(&topo);
+		catalog_free(&cat);
+		return agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
+	}
 	struct scratch scratch;
 	scratch_prepare(&scratch, dir, opts.disk_dir, w && wl_info_takes(w, "disk_dir"));
-	install_signal_handlers();
 	env_reclaim_stale(); /* what killed runs left goes first */
 	struct run run;
 	run_init(&run, run_id);

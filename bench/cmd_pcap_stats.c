@@ -22,7 +22,11 @@ static const char usage[] =
     "  --rr              pair each request with the first response after it\n"
     "  --json            print the wire object (results/SCHEMA.md) instead of a table\n"
     "\n"
-    "Exit status: 0 ok, 1 the file cannot be read, 2 usage error.\n";
+    "A capture cut short (a damaged last record) is accounted up to the damage,\n"
+    "which is named (records read, the byte where it stops; \"damaged\" in --json).\n"
+    "\n"
+    "Exit status: 0 ok, 1 the file cannot be read or is damaged (then the figures\n"
+    "cover the whole records before the damage), 2 usage error.\n";
 
 static const char valid[] = "valid: --peer, --tcp-port, --udp-port, --rr, --json, --help";
 
@@ -179,11 +183,20 @@ int cmd_pcap_stats(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	json_t *wire;
-	if (capture_file(file, &spec, &wire, &err) < 0) {
+	int read = capture_file(file, &spec, &wire, &err);
+	if (read < 0) {
 		fprintf(stderr, "bench pcap-stats: %s\n", err->msg);
 		bench_error_free(&err);
 		return EXIT_FAILED;
 	}
+	json_t *damaged = json_object_get(wire, "damaged");
+	if (damaged != NULL)
+		fprintf(stderr,
+		        "bench pcap-stats: %s is damaged after %" JSON_INTEGER_FORMAT
+		        " whole records (it stops being readable at byte %" JSON_INTEGER_FORMAT
+		        ": %s); the figures cover those records only\n",
+		        file, integer(damaged, "records_read"), integer(damaged, "stopped_at_byte"),
+		        json_string_value(json_object_get(damaged, "error")));
 	if (json) {
 		json_dumpf(wire, stdout,
 		           JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
@@ -192,5 +205,5 @@ int cmd_pcap_stats(int argc, char *argv[])
 		print_table(file, wire);
 	}
 	json_decref(wire);
-	return EXIT_OK;
+	return read == CAPTURE_DAMAGED ? EXIT_FAILED : EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include "bench/commands.h"
 #include "harness/env/env.h"
 #include "harness/core/fingerprint.h"
+#include "harness/core/hostlock.h"
 #include "harness/run/conditions.h"
 #include "harness/run/runner.h"
 #include "harness/run/size_plan.h"
@@ -320,11 +321,24 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 	s->run.created = strdup(created);
 	s->run.host = fingerprint_collect(&topo);
 	int status = EXIT_OK;
+	/* Everything is checked: wait for any other measuring bench. */
+	int lock = hostlock_acquire(argc, argv, stderr, &err);
+	if (lock < 0) {
+		if (own_dir)
+			rmdir(s->dir);
+		fprintf(stderr, "bench %s: %s\n", cmd, err->msg);
+		bench_error_free(&err);
+		topo_close(&topo);
+		catalog_free(&cat);
+		return agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
+	}
 	struct scratch scratch;
 	scratch_prepare(&scratch, s->dir, opts->disk_dir, needs_scratch(&cat, opts->workloads));
 	if (opts->disk_path == NULL &&
-	    scratch_room_check(&s->sizes, scratch.path[0] ? scratch.path : NULL, n_envs, &err) < 0) {
+	    scratch_room_check(&s->sizes, scratch.path[0] ? scratch.path : NULL, n_envs, &err) <
+	        0) {
 		scratch_release(&scratch);
+		hostlock_release(lock);
 		if (own_dir)
 			rmdir(s->dir);
 		topo_close(&topo);
@@ -335,6 +349,7 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 	    run_envs(opts, envs, n_envs, &cat, &topo, &binding, wl,
 	             scratch.path[0] ? scratch.path : NULL, &s->cond, &s->run, &s->totals, &err);
 	scratch_release(&scratch);
+	hostlock_release(lock);
 	if (rc < 0) {
 		if (own_dir)
 			rmdir(s->dir);

@@ -827,6 +827,23 @@ static void test_errors(void **state)
 	struct stat st;
 	assert_int_equal(stat(good, &st), 0);
 	assert_int_equal(truncate(good, st.st_size - 5), 0);
+	/* The 22 whole records before it are accounted, and where it stopped
+	 * is said: the end of record 22, the file's size less the 16-byte
+	 * header and the 5 bytes left of the last record. */
+	assert_int_equal(capture_file(good, &spec4, &w, &err), CAPTURE_DAMAGED);
+	assert_null(err);
+	json_t *damaged = json_object_get(w, "damaged");
+	assert_non_null(damaged);
+	assert_int_equal(geti(damaged, "records_read"), 22);
+	struct pkt cut[32];
+	size_t n_cut = eth_capture(cut);
+	long long last = 16 + (long long)cut[n_cut - 1].caplen;
+	assert_int_equal(geti(damaged, "stopped_at_byte"), (long long)st.st_size - last);
+	assert_non_null(strstr(json_string_value(json_object_get(damaged, "error")), "truncated"));
+	json_decref(w);
+	w = NULL;
+	/* Damaged in its first record: nothing to account, an error. */
+	assert_int_equal(truncate(good, 24 + 16 + 3), 0);
 	expect_error(capture_file(good, &spec4, &w, &err), &err, "truncated");
 
 	/* A link type that is not decoded. */

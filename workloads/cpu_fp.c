@@ -176,7 +176,7 @@ const struct workload wl_cpu_fp = {
     .unit = "GFLOP/s",
     .better = WL_HIGHER,
     .params = WL_P_THREADS | WL_P_SIZE | WL_P_DURATION | WL_P_ITERATIONS,
-    .size_min = 8 * 8 * sizeof(double),         /* n = 8 */
+    .size_min = 8 * 8 * sizeof(double),            /* n = 8 */
     .size_max = 65536ull * 65536 * sizeof(double), /* n = 65536 */
     .setup = fp_setup,
     .rep = fp_rep,

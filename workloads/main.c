@@ -61,7 +61,8 @@ static int cmd_list(int argc, char **argv)
 			fputs(",\"params\":", stdout);
 			wl_print_params(stdout, w, true);
 			if (w->params & WL_P_SIZE)
-				printf(",\"size_range\":[%llu,%llu]", (unsigned long long)w->size_min,
+				printf(",\"size_range\":[%llu,%llu]",
+				       (unsigned long long)w->size_min,
 				       (unsigned long long)w->size_max);
 			jw_close(&j);
 		} else {

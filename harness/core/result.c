@@ -392,6 +392,20 @@ static int member(const json_t *obj, const char *path, const char *key, bool req
 	return 0;
 }
 
+/* The longest string a run file may hold under key: names (env, workload,
+ * metric, unit, ids) are short by construction; a failed sample's error and
+ * its captured stderr are bounded where they are captured. A longer one is
+ * refused, so that one field cannot make every table, CSV and chart of a
+ * report enormous. */
+static size_t string_limit(const char *key)
+{
+	if (strcmp(key, "stderr") == 0)
+		return RUN_STDERR_MAX;
+	if (strcmp(key, "error") == 0)
+		return RUN_ERROR_MAX;
+	return RUN_NAME_MAX;
+}
+
 static int get_string(const json_t *obj, const char *prefix, const char *key, bool required,
                       bool nonempty, const char **out, struct bench_error **err)
 {
@@ -406,6 +420,12 @@ static int get_string(const json_t *obj, const char *prefix, const char *key, bo
 		return wrong_type(path, "a string", j, err);
 	if (nonempty && json_string_length(j) == 0)
 		return bench_error_set(err, 0, "%s: must not be empty", path);
+	size_t limit = string_limit(key);
+	if (json_string_length(j) > limit)
+		return bench_error_set(err, 0,
+		                       "%s: %zu bytes, longer than the %zu allowed (a run file "
+		                       "from another tool, or damaged?)",
+		                       path, json_string_length(j), limit);
 	*out = json_string_value(j);
 	return 0;
 }

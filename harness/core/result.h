@@ -12,6 +12,12 @@
 
 #define RUN_SCHEMA "bench.run/1"
 
+/* The longest strings run_read accepts (bytes): names (env, workload,
+ * metric, unit, run_id, ...), a failed sample's error, its stderr. */
+#define RUN_NAME_MAX   256
+#define RUN_ERROR_MAX  (64 * 1024)
+#define RUN_STDERR_MAX (1024 * 1024)
+
 enum better { BETTER_HIGHER = 1, BETTER_LOWER = -1 };
 
 /* One metric of one workload in one environment: every repetition's value

@@ -152,9 +152,9 @@ static int parse_size(const char *flag, const char *text, uint64_t lo, uint64_t 
 	size_text(lo, l, sizeof(l));
 	size_text(hi, h, sizeof(h));
 	size_text(multiple, m, sizeof(m));
-	return bench_error_set(err, 0, "%s: '%s' is not a size in %s..%s%s%s (bytes, K/M/G/T suffixes)",
-	                       flag, text, l, h, multiple > 1 ? ", a multiple of " : "",
-	                       multiple > 1 ? m : "");
+	return bench_error_set(
+	    err, 0, "%s: '%s' is not a size in %s..%s%s%s (bytes, K/M/G/T suffixes)", flag, text, l,
+	    h, multiple > 1 ? ", a multiple of " : "", multiple > 1 ? m : "");
 }
 
 /* A whole number in lo..hi (64-bit). */
@@ -165,7 +165,8 @@ static int parse_count(const char *flag, const char *text, uint64_t lo, uint64_t
 	errno = 0;
 	unsigned long long v = strtoull(text, &end, 10);
 	if (errno != 0 || end == text || *end != '\0' || *text == '-' || v < lo || v > hi)
-		return bench_error_set(err, 0, "%s: '%s' is not a whole number in %" PRIu64 "..%" PRIu64,
+		return bench_error_set(err, 0,
+		                       "%s: '%s' is not a whole number in %" PRIu64 "..%" PRIu64,
 		                       flag, text, lo, hi);
 	return 0;
 }
@@ -450,7 +451,8 @@ int run_options_parse(int argc, char *argv[], struct run_options *o, struct benc
 			o->qd = optarg;
 			break;
 		case OPT_BLOCK_SIZE:
-			rc = parse_size("--block-size", optarg, BLOCK_MIN, BLOCK_MAX, BLOCK_MIN, err);
+			rc = parse_size("--block-size", optarg, BLOCK_MIN, BLOCK_MAX, BLOCK_MIN,
+			                err);
 			o->block_size = optarg;
 			break;
 		case OPT_RUNTIME:

@@ -55,8 +55,11 @@ void capture_abort(struct capture *c);
 /* The same accounting over a saved pcap or pcapng file ("source": "file",
  * "dropped": 0). spec->iface is only copied into the JSON. Returns 0 and
  * *wire (caller owns), or -1 with *err carrying the path and pcap's message
- * (missing, unreadable, not a capture, truncated record, unsupported link
- * type) or a bad spec. */
+ * (missing, unreadable, not a capture, unsupported link type, a damaged
+ * first record) or a bad spec. A file damaged after some whole records (a
+ * capture cut short) returns CAPTURE_DAMAGED with *wire accounting those
+ * records and a "damaged" object: records_read, stopped_at_byte, error. */
+#define CAPTURE_DAMAGED 1
 int capture_file(const char *path, const struct capture_spec *spec, json_t **wire,
                  struct bench_error **err);
 

@@ -668,12 +668,27 @@ int capture_file(const char *path, const struct capture_spec *spec, json_t **wir
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int rc;
+	uint64_t records = 0;
+	long good_end = ftell(pcap_file(p)); /* the end of the last whole record */
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
 		uint64_t ts =
 		    (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec * scale;
 		capture_acc_packet(a, ts, h->caplen, h->len, data);
+		records++;
+		good_end = ftell(pcap_file(p));
 	}
-	if (rc != PCAP_ERROR_BREAK)
+	if (rc != PCAP_ERROR_BREAK && records == 0)
 		return bench_error_set(err, 0, "reading capture %s: %s", path, pcap_geterr(p));
-	return capture_acc_to_json(a, "file", 0, wire, err);
+	if (capture_acc_to_json(a, "file", 0, wire, err) < 0)
+		return -1;
+	if (rc != PCAP_ERROR_BREAK) {
+		/* A damaged tail (a capture cut short): the records before it
+		 * are accounted, and the file says where it stopped. */
+		json_object_set_new(*wire, "damaged",
+		                    json_pack("{s:I, s:I, s:s}", "records_read",
+		                              (json_int_t)records, "stopped_at_byte",
+		                              (json_int_t)good_end, "error", pcap_geterr(p)));
+		return CAPTURE_DAMAGED;
+	}
+	return 0;
 }

@@ -397,7 +397,8 @@ static int check_user_range(const struct size_inputs *in, struct bench_error **e
 		const struct size_workload *w = &in->wl[i];
 		if (!w->takes_size || (w->size_min == 0 && w->size_max == 0))
 			continue;
-		if (in->user_size >= w->size_min && (w->size_max == 0 || in->user_size <= w->size_max))
+		if (in->user_size >= w->size_min &&
+		    (w->size_max == 0 || in->user_size <= w->size_max))
 			continue;
 		char lo[32], hi[32] = "its target's size";
 		opt(w->size_min, lo, sizeof(lo));
