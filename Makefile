@@ -37,7 +37,7 @@ REPORTS_OBJ := $(REPORTS_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 WL_OBJ := $(WL_SRC:%.c=$(BUILD)/wl-obj/%.o)
 
-.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts check-layers gate-study test-fleet
+.PHONY: all deps guest run test unit-tests asan format format-check clean help bench-scripts check-layers gate-study test-fleet fuzz fuzz-short fuzz-build
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/bench $(BUILD)/wl $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -54,6 +54,8 @@ help:
 	@echo "make gate-study  false alarms of the regression gate: 5 pairs of back-to-back runs"
 	@echo "make test-fleet  the fleet playbook over real SSH to two hosts in network namespaces"
 	@echo "make test-numa   NUMA placement on a two-node QEMU machine (part of make test)"
+	@echo "make fuzz        libFuzzer over the file readers, FUZZ_SECONDS (600) each"
+	@echo "make fuzz-short  the same, a few seconds each plus the regression inputs (in make test)"
 
 deps:
 	@scripts/deps.sh
@@ -116,6 +118,7 @@ test: deps
 	@$(MAKE) --no-print-directory all guest
 	@scripts/check-layers $(BUILD)
 	@tests/run-all.sh $(BUILD)
+	@$(MAKE) --no-print-directory fuzz-short
 	@scripts/gate-false-alarms 1 $(BUILD)
 	@scripts/test-fleet $(BUILD)
 	@scripts/test-xen $(BUILD)
@@ -144,7 +147,34 @@ format-check:
 	@clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
+
+# Fuzzing (clang's libFuzzer, with ASan and UBSan): one harness per reader of
+# files bench does not write itself (tests/fuzz/fuzz_*.c), seeds and every
+# input that ever crashed one in tests/fuzz/corpus/<harness>/. The libraries
+# are built again with clang into build-fuzz (coverage instrumentation).
+FUZZ_BUILD := build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZERS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 600
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang WARN="-Wall -Wextra" \
+		SAN_FLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		$(FUZZ_BUILD)/libharness.a $(FUZZ_BUILD)/libreports.a
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang $(FUZZERS:%=$(FUZZ_BUILD)/fuzz/%)
+
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_input.h $(FUZZ_BUILD)/libreports.a $(FUZZ_BUILD)/libharness.a
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
+		$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I. -o $@ $< \
+		$(FUZZ_BUILD)/libreports.a $(FUZZ_BUILD)/libharness.a $(LIBS_HOST)
+
+fuzz: fuzz-build
+	@scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZERS)
+
+fuzz-short: fuzz-build
+	@scripts/fuzz 5 $(FUZZ_BUILD) $(FUZZERS)
 
 # For scripts/bench-*: the exact flags wl is compiled with.
 .PHONY: print-wl-cflags

@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/core/cleanup.h"
+#include "harness/core/utf8.h"
+
+#define YAML_FILE_MAX (1024 * 1024)
+
 /* Where node starts: its own token for a scalar, else its first key or
  * item's (libfyaml 0.7 keeps marks on tokens only). 0 when unknown. */
 static void node_mark(struct fy_node *node, int *line, int *col)
@@ -71,14 +76,37 @@ static void keep_first(struct fy_diag *diag, void *user, const char *buf, size_t
 		snprintf(first, 512, "%.*s", (int)len, buf);
 }
 
+/* The file is text libfyaml can be given: at most YAML_FILE_MAX bytes of
+ * UTF-8 without NUL (libfyaml 0.7.12 loops forever on some invalid UTF-8,
+ * e.g. the three bytes "%*\xac", found by tests/fuzz/fuzz_gatefile). */
+static int check_text(const char *path, struct bench_error **err)
+{
+	cleanup_fclose FILE *in = fopen(path, "r");
+	if (in == NULL)
+		return bench_error_set(err, errno, "%s: cannot open", path);
+	cleanup_free char *text = malloc(YAML_FILE_MAX + 1);
+	if (text == NULL)
+		return bench_error_set(err, ENOMEM, "%s", path);
+	size_t len = fread(text, 1, YAML_FILE_MAX + 1, in);
+	if (ferror(in))
+		return bench_error_set(err, errno, "%s: cannot read", path);
+	if (len > YAML_FILE_MAX)
+		return bench_error_set(err, 0, "%s: larger than %d KiB: not a file bench reads",
+		                       path, YAML_FILE_MAX / 1024);
+	text[len] = '\0';
+	int line, col;
+	if (utf8_check(text, len, &line, &col) < 0)
+		return bench_error_set(err, 0, "%s:%d:%d: not UTF-8 text (a NUL or invalid byte)",
+		                       path, line, col);
+	return 0;
+}
+
 int yaml_file_open(struct yaml_file *f, const char *path, struct bench_error **err)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->path, sizeof(f->path), "%s", path);
-	FILE *probe = fopen(path, "r");
-	if (probe == NULL)
-		return bench_error_set(err, errno, "%s: cannot open", path);
-	fclose(probe);
+	if (check_text(path, err) < 0)
+		return -1;
 	char first[512] = "";
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);

@@ -16,6 +16,7 @@ packages=(
 	docker.io lxc iptables
 	clang-format python3 python3-junitparser
 	chromium
+	clang libclang-rt-dev
 )
 if [[ "${1:-}" == --bench ]]; then
 	packages=(iperf3 sockperf fio linux-perf)

@@ -13,6 +13,7 @@
 
 #include "harness/core/cleanup.h"
 #include "harness/core/clock.h"
+#include "harness/core/utf8.h"
 
 void run_init(struct run *run, const char *run_id)
 {
@@ -62,36 +63,6 @@ static const char *join(char *buf, size_t len, const char *prefix, const char *k
 	return buf;
 }
 
-/* The length of the valid UTF-8 sequence at p, or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned char c = p[0];
-	if (c < 0x80)
-		return 1;
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		lo = c == 0xE0 ? 0xA0 : 0x80;
-		hi = c == 0xED ? 0x9F : 0xBF;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		lo = c == 0xF0 ? 0x90 : 0x80;
-		hi = c == 0xF4 ? 0x8F : 0xBF;
-	} else {
-		return 0;
-	}
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++) {
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return 0;
-	}
-	return len;
-}
-
 /* strdup that replaces every byte that is not valid UTF-8 with U+FFFD, so
  * a workload's stderr (arbitrary bytes) can always be stored as JSON. */
 static int dup_utf8(char **dst, const char *src, const char *path, struct bench_error **err)
@@ -107,7 +78,7 @@ static int dup_utf8(char **dst, const char *src, const char *path, struct bench_
 		return bench_error_set(err, errno, "%s: copying a string", path);
 	const unsigned char *p = (const unsigned char *)src;
 	while (*p != '\0') {
-		size_t len = utf8_len(p);
+		size_t len = utf8_seq_len(p);
 		if (len == 0) {
 			memcpy(w, "\xEF\xBF\xBD", 3);
 			w += 3;
