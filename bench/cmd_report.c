@@ -42,7 +42,8 @@ static const char usage[] =
     "Needs gnuplot (Debian/Ubuntu: apt-get install gnuplot-nox).\n"
     "\n"
     "Exit status: 0 ok, 1 the run cannot be read or the report cannot be written,\n"
-    "2 usage error.\n";
+    "2 usage error, 130 interrupted (SIGINT, SIGTERM, SIGHUP: nothing is renamed\n"
+    "into place and the temporary directory is removed).\n";
 
 enum { OPT_OUT = 256, OPT_HELP };
 

@@ -98,7 +98,11 @@ const char run_options_usage[] =
     "first and kept in every sample (config.size, size_reason). A workload whose\n"
     "instance dies fails with why (an OOM kill with the limit and the peak, a\n"
     "guest's panic, a signal) and what to change. Exit status: 0 ok, 1 a workload\n"
-    "failed (kept as a failed sample), 2 usage error, 3 environment unavailable.\n";
+    "failed (kept as a failed sample), 2 usage error (every option is checked, with\n"
+    "its valid range, before anything starts), 3 environment unavailable, 7 the run\n"
+    "file could not be written (disk full, read-only: no run directory is left),\n"
+    "130 interrupted. Another bench measuring on this host (the lock\n"
+    "/run/bench/measure.lock names it) is waited for.\n";
 
 static int parse_unsigned(const char *flag, const char *text, unsigned lo, unsigned hi,
                           unsigned *out, struct bench_error **err)
