@@ -388,6 +388,48 @@ static void usable_failure_is_an_error(void **state)
 	host_close(&h);
 }
 
+/* --size outside a workload's own range (wl list's size_range) is refused
+ * with that range before any fitting; so is a --memory above the host's
+ * share, on a host of any size. */
+static void workload_range_and_host_share(void **state)
+{
+	(void)state;
+	struct host h;
+	host_open(&h, THIS_HOST, NULL, 1, 20 * GIB);
+	h.in.wl[0].size_min = 4096; /* mem.stream */
+	h.in.wl[0].size_max = 64 * GIB;
+	h.in.wl[3].size_min = 1000; /* cpu.int */
+	h.in.wl[3].size_max = 16 * GIB;
+	add_env(&h, "bare", 0, false, NULL, NULL);
+	struct size_plan p;
+	struct bench_error *err = NULL;
+	static const struct {
+		uint64_t size;
+		const char *text, *says;
+	} cases[] = {
+	    {1, "1", "--size 1: mem.stream takes --size 4K..64G"},
+	    {UINT64_MAX, "18446744073709551615", "mem.stream takes --size 4K..64G"},
+	    {32 * GIB, "32G", "--size 32G: cpu.int takes --size 1000..16G"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		h.in.user_size = cases[i].size;
+		h.in.user_size_text = cases[i].text;
+		assert_int_equal(sizes_choose(&h.in, &p, &err), SIZES_USAGE);
+		if (strstr(err->msg, cases[i].says) == NULL)
+			fail_msg("--size %s: %s", cases[i].text, err->msg);
+		bench_error_free(&err);
+	}
+	h.in.user_size = 0;
+	/* A 1 TiB container on a host with 20 GiB available (4/5 of it shared). */
+	add_env(&h, "container", 1024 * GIB, true, container_usable, NULL);
+	assert_int_equal(sizes_choose(&h.in, &p, &err), SIZES_USAGE);
+	assert_non_null(strstr(err->msg, "--memory 1 TiB is more than the host can give the "
+	                                 "container instance"));
+	assert_non_null(strstr(err->msg, "valid --memory here: 16M..8G"));
+	bench_error_free(&err);
+	host_close(&h);
+}
+
 static void fmt_bytes(void **state)
 {
 	(void)state;
@@ -413,6 +455,7 @@ int main(void)
 	    cmocka_unit_test(disk_span),
 	    cmocka_unit_test(footprints),
 	    cmocka_unit_test(usable_failure_is_an_error),
+	    cmocka_unit_test(workload_range_and_host_share),
 	    cmocka_unit_test(fmt_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
