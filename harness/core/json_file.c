@@ -22,8 +22,10 @@ static int dump_and_sync(const json_t *doc, int fd)
 		errno = e;
 		return -1;
 	}
+	errno = 0;
 	int rc = json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	int e = rc < 0 ? EIO : 0;
+	/* The write's own errno (ENOSPC on a full disk) says more than EIO. */
+	int e = rc < 0 ? (errno != 0 ? errno : EIO) : 0;
 	if (e == 0 && fputc('\n', f) == EOF)
 		e = errno;
 	if (e == 0 && fflush(f) != 0)
