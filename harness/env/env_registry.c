@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "harness/env/env.h"
+#include "harness/net/netns.h"
 
 const struct env_ops *const env_registry[] = {
     &env_bare_ops,
@@ -22,6 +23,7 @@ const struct env_ops *env_find(const char *name)
 
 void env_reclaim_stale(void)
 {
+	netns_reclaim_stale(stderr);
 	for (size_t i = 0; i < env_registry_count; i++)
 		if (env_registry[i]->reclaim != NULL)
 			env_registry[i]->reclaim();

@@ -299,6 +299,41 @@ int netns_adopt(struct netns_slot *slot, pid_t pid, struct bench_error **err)
 	return setup_veth(slot, pid, err);
 }
 
+int netns_reclaim_stale(FILE *notes)
+{
+	if (access(NETNS_ADDR_DIR, W_OK) != 0)
+		return 0; /* never set up here, or not ours to change */
+	struct bench_error *ignored = NULL;
+	cleanup_close int lock = lock_state(&ignored);
+	bench_error_free(&ignored);
+	if (lock < 0)
+		return 0;
+	DIR *d = opendir(NETNS_ADDR_DIR);
+	if (d == NULL)
+		return 0;
+	int reclaimed = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long n = strtol(de->d_name, &end, 10);
+		if (de->d_name[0] == '.' || *end != '\0' || n < NETNS_OCTET_MIN ||
+		    n > NETNS_OCTET_MAX)
+			continue;
+		int owner = addr_owner((int)n);
+		if (pid_alive(owner))
+			continue;
+		reclaim_stale((int)n, owner);
+		reclaimed++;
+		if (notes != NULL)
+			fprintf(notes,
+			        "bench: removed the network namespace, veth or tap and address "
+			        "%s.%ld of a killed run (pid %d)\n",
+			        NETNS_SUBNET_PREFIX, n, owner);
+	}
+	closedir(d);
+	return reclaimed;
+}
+
 void netns_teardown(struct netns_slot *slot)
 {
 	if (slot == NULL)

@@ -10,6 +10,7 @@
 #ifndef BENCH_NETNS_H
 #define BENCH_NETNS_H
 
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "harness/core/error.h"
@@ -67,5 +68,11 @@ void netns_teardown(struct netns_slot *slot);
  * inst_addr itself) or NETNS_ADDR_ONLY (bridge and address only). Torn
  * down by netns_teardown. NETNS_VETH is netns_setup. */
 int netns_attach(struct netns_slot *slot, enum netns_kind kind, struct bench_error **err);
+
+/* Removes every slot whose owner pid is dead (its namespace, veth or tap,
+ * and address), saying so on notes (may be NULL). For the start of a run,
+ * so that a SIGKILLed run's network leaves with the next bench whatever
+ * environments it runs. Returns how many. */
+int netns_reclaim_stale(FILE *notes);
 
 #endif
