@@ -119,6 +119,7 @@ test: deps
 	@scripts/check-layers $(BUILD)
 	@tests/run-all.sh $(BUILD)
 	@$(MAKE) --no-print-directory fuzz-short
+	@scripts/torture 3 bare,container $(BUILD)
 	@scripts/gate-false-alarms 1 $(BUILD)
 	@scripts/test-fleet $(BUILD)
 	@scripts/test-xen $(BUILD)
