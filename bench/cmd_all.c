@@ -31,21 +31,25 @@ static const struct profile {
 	double target_ci;
 	unsigned max_warmup;   /* warm-up rounds at most */
 	const char *duration;  /* for duration-bounded workloads, NULL = theirs */
-	unsigned density_max;  /* instances */
+	unsigned density_max;  /* instances at most, 0 = no cap but time and memory */
 	unsigned density_reps; /* measured rounds per density step */
 	const char *density_duration;
-	double budget_s; /* default --budget, 0 = none */
+	double density_budget_s; /* per density study without a run budget */
+	bool density_bandwidth;  /* mem.stream and net.tcp_rr studies too */
+	double budget_s;         /* default --budget, 0 = none */
 } profiles[] = {
-    {"quick", "5 minutes: 2-3 repetitions after up to 3 warm-ups, density up to 8 instances", 2, 3,
-     5.0, 3, "0.2", 8, 2, "0.3", 300},
+    {"quick",
+     "5 minutes: 2-3 repetitions after up to 3 warm-ups, idle and cpu.int density studies to "
+     "the limit",
+     2, 3, 5.0, 3, "0.2", 0, 2, "0.3", 20, false, 300},
     {"standard",
      "20 minutes: 3-10 repetitions to 2% after up to 5 warm-ups, default sizes, density "
-     "up to 32",
-     3, 10, 2.0, 5, NULL, 32, 3, "1", 1200},
+     "studies (idle, cpu.int, mem.stream, net.tcp_rr p99) to the limit",
+     3, 10, 2.0, 5, NULL, 0, 3, "1", 240, true, 1200},
     {"full",
-     "a night: 5-30 repetitions to 1% after up to 8 warm-ups, 2 s repetitions, density up "
-     "to 128, no budget",
-     5, 30, 1.0, 8, "2", 128, 5, "2", 0},
+     "a night: 5-30 repetitions to 1% after up to 8 warm-ups, 2 s repetitions, density "
+     "studies of 20 minutes each, no budget",
+     5, 30, 1.0, 8, "2", 0, 5, "2", 1200, true, 0},
 };
 
 /* With a budget: the workloads' share of it (the rest is for the plan, the
@@ -55,16 +59,23 @@ static const struct profile {
 #define BUDGET_REPETITIONS 0.4
 #define REP_MIN_S          0.1
 #define REP_MAX_S          2.0
+/* ... and the density studies' share (to the limit, then projected) */
+#define BUDGET_DENSITY 0.2
+#define DENSITY_MIN_S  10.0
 
 static const char usage_head[] =
     "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
     "                 [--cpus LIST] [--numa NODE] [--peer-cpus LIST] [--io-cpus LIST]\n"
     "                 [--spread cpus|nodes] [--no-interleave] [--budget SECONDS]\n"
-    "                 [--cost-model MODEL] [--out DIR]\n"
+    "                 [--cost-model MODEL] [--target-host cores=N,memory=SIZE] [--out DIR]\n"
     "                 [--quiet]\n\n"
     "Runs every environment available here (or --envs) against every workload (or\n"
     "--workloads) with the same pinning, sizes and repetition policy, then the\n"
-    "density study (idle footprint, and cpu.int under a 0.9 QoS bar) in each, and\n"
+    "density studies (idle footprint, cpu.int under a 0.9 QoS bar, and in the standard\n"
+    "and full profiles mem.stream's aggregate and net.tcp_rr's p99 within 2x) in each,\n"
+    "each to the QoS, memory or\n"
+    "start-time limit or its time budget and projected beyond (--target-host: onto\n"
+    "a host you do not have, as bench density --help describes), and\n"
     "renders DIR/report/ (gnuplot charts, report.html, summary.md, samples.csv).\n"
     "--spread nodes places the density study's instances node by node (each one's\n"
     "CPUs and memory on one NUMA node) and the report shows per-node results; the\n"
@@ -79,8 +90,9 @@ static const char usage_head[] =
     "measuring stops at the share once the minimum repetitions are in), and the\n"
     "repetition length is 40% of their time over every planned repetition\n"
     "(environments x workloads x (warm-ups + repetitions)), 0.1 to 2 s. The\n"
-    "density study and the report are not cut (they take the other 30% on a host\n"
-    "like the development one).\n"
+    "density studies share 20% of it (each at least 10 s: it stops adding\n"
+    "instances then and projects); without a budget each study has the\n"
+    "profile's (full: 20 minutes). The report is not cut.\n"
     "\nWith --cost-model MODEL (bench tco's YAML, reports/models/) the run feeds the\n"
     "model's scenarios: DIR/tco/ holds the evaluation (tco.html, tco.json, ...) and\n"
     "the report's answer gives each scenario's cost per instance and links it.\n\n"
@@ -96,7 +108,8 @@ static void usage(FILE *out)
 struct all_args {
 	const struct profile *profile;
 	const char *envs, *workloads, *cpus, *numa, *peer_cpus, *io_cpus, *out, *cost_model,
-	    *spread_text;
+	    *spread_text, *target_text;
+	struct density_host target;
 	bool quiet, no_interleave;
 	double budget_s; /* -1 = the profile's */
 	enum spread_mode spread;
@@ -113,16 +126,17 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 			*(strcmp(o, "--quiet") == 0 ? &a->quiet : &a->no_interleave) = true;
 			continue;
 		}
-		const char **slot = strcmp(o, "--envs") == 0         ? &a->envs
-		                    : strcmp(o, "--workloads") == 0  ? &a->workloads
-		                    : strcmp(o, "--cpus") == 0       ? &a->cpus
-		                    : strcmp(o, "--numa") == 0       ? &a->numa
-		                    : strcmp(o, "--peer-cpus") == 0  ? &a->peer_cpus
-		                    : strcmp(o, "--io-cpus") == 0    ? &a->io_cpus
-		                    : strcmp(o, "--out") == 0        ? &a->out
-		                    : strcmp(o, "--cost-model") == 0 ? &a->cost_model
-		                    : strcmp(o, "--spread") == 0     ? &a->spread_text
-		                                                     : NULL;
+		const char **slot = strcmp(o, "--envs") == 0          ? &a->envs
+		                    : strcmp(o, "--workloads") == 0   ? &a->workloads
+		                    : strcmp(o, "--cpus") == 0        ? &a->cpus
+		                    : strcmp(o, "--numa") == 0        ? &a->numa
+		                    : strcmp(o, "--peer-cpus") == 0   ? &a->peer_cpus
+		                    : strcmp(o, "--io-cpus") == 0     ? &a->io_cpus
+		                    : strcmp(o, "--out") == 0         ? &a->out
+		                    : strcmp(o, "--cost-model") == 0  ? &a->cost_model
+		                    : strcmp(o, "--spread") == 0      ? &a->spread_text
+		                    : strcmp(o, "--target-host") == 0 ? &a->target_text
+		                                                      : NULL;
 		bool is_profile = strcmp(o, "--profile") == 0,
 		     is_budget = strcmp(o, "--budget") == 0;
 		if (slot == NULL && !is_profile && !is_budget)
@@ -130,7 +144,8 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 			    err, 0,
 			    "unknown option '%s' (valid: --profile, --envs, "
 			    "--workloads, --cpus, --numa, --peer-cpus, --io-cpus, "
-			    "--spread, --no-interleave, --budget, --cost-model, --out, --quiet, "
+			    "--spread, --no-interleave, --budget, --cost-model, --target-host, "
+			    "--out, --quiet, "
 			    "--help)",
 			    o);
 		if (i + 1 >= argc)
@@ -138,6 +153,8 @@ static int parse(int argc, char *argv[], struct all_args *a, struct bench_error 
 		const char *v = argv[++i];
 		if (slot != NULL) {
 			*slot = v;
+			if (slot == &a->target_text && density_host_parse(v, &a->target, err) < 0)
+				return -1;
 			continue;
 		}
 		if (is_budget) {
@@ -211,29 +228,56 @@ static void phase(const struct all_args *a, const char *fmt, const char *what)
 	}
 }
 
-/* Density in every environment: idle footprint, then cpu.int under QoS. */
+/* Each density study's time budget: with a run budget, BUDGET_DENSITY of
+ * it shared by the studies (at least DENSITY_MIN_S each), else the
+ * profile's per study. */
+static double density_budget(const struct all_args *a, double budget_s, size_t n_envs)
+{
+	if (!(budget_s > 0))
+		return a->profile->density_budget_s;
+	double studies = (double)n_envs * (a->profile->density_bandwidth ? 4 : 2);
+	double each = budget_s * BUDGET_DENSITY / (studies > 0 ? studies : 1);
+	return each > DENSITY_MIN_S ? each : DENSITY_MIN_S;
+}
+
+/* Density in every environment: idle footprint, cpu.int under QoS, and
+ * (profiles that ask) mem.stream's aggregate and net.tcp_rr's p99. */
 static int density_phase(const struct all_args *a, struct run_options *ro,
                          const struct env_choice *envs, size_t n_envs, const struct catalog *cat,
                          const struct topo *topo, const struct topo_binding *binding,
-                         const char *wl, struct run *run, struct run_timing *timing)
+                         const char *wl, const struct size_plan *sizes, struct run *run,
+                         struct run_timing *timing, double study_budget_s)
 {
-	const struct wl_info *cpu = catalog_find(cat, "cpu.int");
+	bool more = a->profile->density_bandwidth;
+	/* idle; cpu.int under 0.9; mem.stream's knee; net.tcp_rr's p99 within 2x */
+	const struct wl_info *studies[] = {NULL, catalog_find(cat, "cpu.int"),
+	                                   more ? catalog_find(cat, "mem.stream") : NULL,
+	                                   more ? catalog_find(cat, "net.tcp_rr") : NULL};
+	const double qos[] = {0.9, 0.9, 0.9, 0.5};
+	const char *metric[] = {NULL, NULL, NULL, "lat_p99_us"};
 	ro->duration = a->profile->density_duration;
 	run->density = json_array();
 	for (size_t i = 0; i < n_envs; i++) {
-		for (int idle = 1; idle >= 0; idle--) {
-			if (!idle && cpu == NULL)
+		for (size_t k = 0; k < sizeof(studies) / sizeof(studies[0]); k++) {
+			if (k > 0 && studies[k] == NULL)
 				continue;
 			struct density_options o = {.env = &envs[i],
-			                            .workload = idle ? NULL : cpu,
+			                            .workload = studies[k],
 			                            .run = ro,
 			                            .topo = topo,
 			                            .binding = binding,
 			                            .spread = a->spread,
 			                            .wl_path = wl,
-			                            .qos = 0.9,
+			                            .qos = qos[k],
+			                            .qos_metric = metric[k],
 			                            .max = a->profile->density_max,
 			                            .step_reps = a->profile->density_reps,
+			                            .time_budget_s = study_budget_s,
+			                            .start_factor = 10,
+			                            .settle_max_s = 5,
+			                            .sizes = sizes,
+			                            .target = a->target_text ? &a->target : NULL,
+			                            .target_text = a->target_text,
 			                            .quiet = a->quiet};
 			json_t *result = NULL;
 			struct bench_error *err = NULL;
@@ -269,9 +313,9 @@ static void plan_from_budget(const struct all_args *a, double budget_s, size_t n
 		fprintf(stderr,
 		        "bench all: budget %.0f s: workloads %.0f s (%zu environment(s) x %zu "
 		        "workload(s) x up to %u warm-ups + %u repetitions: %s s a repetition), "
-		        "the rest for density and the report\n",
+		        "density studies %.0f s each, the rest for the plan and the report\n",
 		        budget_s, ro->budget_s, n_envs, n_workloads, ro->max_warmup, ro->max_reps,
-		        duration);
+		        duration, density_budget(a, budget_s, n_envs));
 }
 
 /* The cost model evaluated with run (dir/run.json) into dir/tco/. Returns
@@ -460,8 +504,8 @@ int cmd_all(int argc, char *argv[])
 	run_timing_step(&timing, "workloads", NULL, monotonic_seconds() - t0);
 	if (status == EXIT_OK) {
 		phase(&a, "bench all: phase 2/3: density in %s\n", names);
-		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &binding, wl, &run, &timing) <
-		    0)
+		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &binding, wl, &sizes, &run,
+		                  &timing, density_budget(&a, budget, n_envs)) < 0)
 			status = EXIT_INTERRUPTED;
 	}
 	scratch_release(&scratch);
@@ -517,6 +561,8 @@ int cmd_all(int argc, char *argv[])
 		run_print_table(stdout, &run);
 		if (run.overhead != NULL)
 			overhead_print_table(stdout, run.overhead);
+		for (size_t i = 0; i < json_array_size(run.density); i++)
+			density_print_study(stdout, json_array_get(run.density, i));
 		for (size_t i = 0; i < json_array_size(survey); i++) {
 			json_t *e = json_array_get(survey, i);
 			if (!json_is_true(json_object_get(e, "available")))

@@ -122,6 +122,11 @@ int run_envs(const struct run_options *opts, const struct env_choice *envs, size
  * command's, which may exceed t->wall_s) and split's phases and steps. */
 json_t *timing_json(const struct runner_totals *t, const struct run_timing *split, double wall_s);
 
+/* A density study (results/SCHEMA.md, "density") in a few lines to out:
+ * measured count and why it stopped, per-instance footprint and CPU
+ * demand, the projection(s) with interval and binding, the knee. */
+void density_print_study(FILE *out, json_t *study);
+
 /* The run's sizes (harness/run/size_plan.h), before any instance starts,
  * printed to stderr unless opts->quiet. Returns EXIT_OK; EXIT_USAGE (the
  * message printed as command's usage error) when --size or --memory cannot

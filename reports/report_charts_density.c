@@ -258,6 +258,44 @@ static void study_label(const struct dens *d, json_t *study, char *buf, size_t l
 		snprintf(buf + n, len - n, ", idle");
 }
 
+/* The fall of MemAvailable per instance at each step of a study (from
+ * MemAvailable before the first instance), as a dotted line on the
+ * footprint chart: the gVisor measure, which the backend's own figure
+ * misses (runtimes, namespaces, page tables). Returns 1 when drawn. */
+static int drop_series(struct dens *d, json_t *s, FILE *p, size_t n_plots, json_int_t *max)
+{
+	json_t *before = json_object_get(json_object_get(s, "footprint"), "avail_before_bytes");
+	size_t n, rows = 0;
+	json_t **steps = report_density_steps(s, &n);
+	if (steps == NULL || !json_is_integer(before)) {
+		free(steps);
+		return 0;
+	}
+	int block = gp_block(d->ctx);
+	for (size_t k = 0; k < n; k++) {
+		json_t *avail = json_object_get(steps[k], "mem_available_bytes");
+		json_int_t inst = json_integer_value(json_object_get(steps[k], "instances"));
+		if (!json_is_integer(avail) || inst < 1)
+			continue;
+		double drop = (double)(json_integer_value(before) - json_integer_value(avail)) /
+		              (double)inst / 1048576;
+		fprintf(d->ctx->gp, "%" JSON_INTEGER_FORMAT " %.9g\n", inst, drop > 0 ? drop : 0);
+		*max = inst > *max ? inst : *max;
+		rows++;
+	}
+	gp_block_end(d->ctx);
+	free(steps);
+	if (rows == 0)
+		return 0;
+	char label[360];
+	study_label(d, s, label, sizeof(label));
+	strncat(label, ", MemAvailable drop / instance", sizeof(label) - strlen(label) - 1);
+	fprintf(p, "%s$d%d using 1:2 with linespoints lw 1 pt 6 dt 3 lc rgb '%s' title ",
+	        n_plots ? ", \\\n  " : "plot ", block, color(d, s));
+	gp_str(p, label);
+	return 1;
+}
+
 /* Median key of each step (a per-instance array) times scale, one line per
  * study: the footprint and start latency charts. */
 static int per_instance_chart(struct dens *d, const char *name, const char *key, double scale,
@@ -299,6 +337,8 @@ static int per_instance_chart(struct dens *d, const char *name, const char *key,
 		        n_plots ? ", \\\n  " : "plot ", block, is_workload(s) ? 2 : 1, color(d, s));
 		gp_str(p, label);
 		n_plots++;
+		if (strcmp(key, "mem_bytes") == 0)
+			n_plots += (size_t)drop_series(d, s, p, n_plots, &max);
 	}
 	struct gp_body b;
 	FILE *f = NULL;

@@ -84,35 +84,94 @@ static void fmt_num(double v, const char *fmt, char *buf, size_t len)
 		snprintf(buf, len, fmt, v);
 }
 
+/* "71 (64 .. 96)" for a projection, "-" without one. */
+static void fmt_projection(json_t *p, char *buf, size_t len)
+{
+	json_t *v = json_object_get(p, "instances"), *hi = json_object_get(p, "high");
+	if (!json_is_number(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	char high[32] = "unbounded";
+	if (json_is_number(hi))
+		snprintf(high, sizeof(high), "%.0f", floor(json_number_value(hi)));
+	snprintf(buf, len, "%.0f (%.0f .. %s)", floor(json_number_value(v)),
+	         floor(json_number_value(json_object_get(p, "low"))), high);
+}
+
+static void fmt_target(json_t *study, char *buf, size_t len)
+{
+	json_t *p = json_object_get(study, "projected");
+	json_t *t = json_object_get(p, "target_host");
+	if (!json_is_object(t)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	char proj[96];
+	fmt_projection(p, proj, sizeof(proj));
+	snprintf(buf, len, "%s on %s, %s", proj, str(t, "spec", "?"), str(p, "binding", "?"));
+}
+
 static int density_row(const struct run *run, json_t *study, struct rtable *t)
 {
-	char label[256], max_ok[32], per_gib[32], mem[32], start[32];
+	char label[256], max_ok[48], per_gib[32], mem[96], start[32], cpu[32], proj[96],
+	    target[200], knee[64];
 	const char *env = str(study, "env", "?");
 	report_env_label(run, env, label, sizeof(label));
-	json_t *m = json_object_get(study, "max_ok"),
-	       *g = json_object_get(study, "instances_per_gib");
-	snprintf(max_ok, sizeof(max_ok), "%" JSON_INTEGER_FORMAT, json_integer_value(m));
+	json_t *here = json_object_get(study, "projected_here");
+	if (!json_is_object(here))
+		here = json_object_get(study, "projected");
+	json_t *g = json_object_get(study, "instances_per_gib");
+	snprintf(max_ok, sizeof(max_ok), "%" JSON_INTEGER_FORMAT,
+	         json_integer_value(json_object_get(study, "max_ok")));
+	if (json_is_integer(json_object_get(study, "tried_max")))
+		snprintf(max_ok + strlen(max_ok), sizeof(max_ok) - strlen(max_ok),
+		         " (tried %" JSON_INTEGER_FORMAT ")",
+		         json_integer_value(json_object_get(study, "tried_max")));
 	fmt_num(json_is_number(g) ? json_number_value(g) : NAN, "%.3g", per_gib, sizeof(per_gib));
 	size_t n;
 	json_t **steps = report_density_steps(study, &n);
 	json_t *last = steps != NULL ? steps[n - 1] : NULL;
 	free(steps);
-	fmt_num(report_density_median(json_object_get(last, "mem_bytes")) / 1048576, "%.1f", mem,
-	        sizeof(mem));
+	json_t *fp = json_object_get(here, "footprint");
+	if (json_is_number(json_object_get(fp, "bytes")))
+		snprintf(mem, sizeof(mem), "%.2f (%.2f .. %.2f, %s)",
+		         json_number_value(json_object_get(fp, "bytes")) / 1048576,
+		         json_number_value(json_object_get(fp, "low")) / 1048576,
+		         json_number_value(json_object_get(fp, "high")) / 1048576,
+		         strcmp(str(fp, "method", ""), "memavailable_slope") == 0 ? "MemAvailable"
+		                                                                  : "PSS/cgroup");
+	else
+		fmt_num(report_density_median(json_object_get(last, "mem_bytes")) / 1048576, "%.1f",
+		        mem, sizeof(mem));
 	fmt_num(report_density_median(json_object_get(last, "start_s")) * 1000, "%.1f", start,
 	        sizeof(start));
+	json_t *demand = json_object_get(json_object_get(study, "cpu_demand"), "cpus");
+	fmt_num(json_is_number(demand) ? json_number_value(demand) : NAN, "%.3g", cpu, sizeof(cpu));
+	fmt_projection(here, proj, sizeof(proj));
+	fmt_target(study, target, sizeof(target));
+	json_t *k = json_object_get(study, "knee");
+	if (json_is_number(json_object_get(k, "instances")))
+		snprintf(knee, sizeof(knee), "%.0f",
+		         json_number_value(json_object_get(k, "instances")));
+	else
+		snprintf(knee, sizeof(knee), json_is_object(k) ? "none seen" : "-");
 	return rtable_row(t, label, str(study, "mode", "?"), str(study, "workload", "-"), max_ok,
-	                  per_gib, str(study, "stop_reason", "?"), mem, start);
+	                  str(study, "stop_reason", "?"), mem, cpu, start, proj,
+	                  str(here, "binding", "-"), per_gib, target, knee);
 }
 
 int report_density_tables(const struct run *run, struct rtable *density)
 {
 	*density = (struct rtable){
-	    .n_cols = 8,
-	    .head = {"env", "mode", "workload", "max instances meeting QoS", "instances per GiB",
-	             "stop reason", "per-instance memory (median at the largest step, MiB)",
-	             "start (median, ms)"},
-	    .align = "lllrrlrr",
+	    .n_cols = 13,
+	    .head = {"env", "mode", "workload", "measured: instances meeting QoS", "stop reason",
+	             "per-instance memory (MiB, 95% interval, method)",
+	             "CPU demand per instance (CPUs)", "start (median, ms)",
+	             "projected on this host (95% interval)", "binding resource",
+	             "capacity: instances per GiB", "projected on the target host",
+	             "aggregate knee"},
+	    .align = "lllrlrrrrlrll",
 	};
 	json_t *study;
 	size_t i;
@@ -122,6 +181,48 @@ int report_density_tables(const struct run *run, struct rtable *density)
 			return -1;
 	}
 	if (density->n_rows > 0 && (density->title = strdup("Density")) == NULL)
+		return -1;
+	return 0;
+}
+
+int report_density_shape(const struct run *run, struct rtable *shape)
+{
+	*shape = (struct rtable){
+	    .n_cols = 5,
+	    .head = {"env", "idle footprint (MiB, 95% interval)", "instances per 16 GiB (memory)",
+	             "binding here", "the seed (16 GB)"},
+	    .align = "lrrll",
+	};
+	const double usable = 16.0 * 1024 * 1024 * 1024 * 0.9;
+	json_t *study;
+	size_t i;
+	json_array_foreach(run->density, i, study)
+	{
+		const char *env = str(study, "env", "?");
+		bool ct = strcmp(env, "container") == 0, vm = strcmp(env, "qemu") == 0;
+		if (!(ct || vm) || strcmp(str(study, "mode", ""), "idle") != 0)
+			continue;
+		json_t *p = json_object_get(study, "projected_here");
+		if (!json_is_object(p))
+			p = json_object_get(study, "projected");
+		json_t *fp = json_object_get(p, "footprint");
+		double b = json_number_value(json_object_get(fp, "bytes")),
+		       lo = json_number_value(json_object_get(fp, "low")),
+		       hi = json_number_value(json_object_get(fp, "high"));
+		if (!(b > 0 && lo > 0 && hi > 0))
+			continue;
+		char label[256], mem[96], count[96];
+		report_env_label(run, env, label, sizeof(label));
+		snprintf(mem, sizeof(mem), "%.2f (%.2f .. %.2f)", b / 1048576, lo / 1048576,
+		         hi / 1048576);
+		snprintf(count, sizeof(count), "%.0f (%.0f .. %.0f)", floor(usable / b),
+		         floor(usable / hi), floor(usable / lo));
+		if (rtable_row(shape, label, mem, count, str(p, "binding", "-"),
+		               ct ? "536 LXD containers" : "47 KVM guests") < 0)
+			return -1;
+	}
+	if (shape->n_rows > 0 &&
+	    (shape->title = strdup("Density: the published shape (per 16 GiB)")) == NULL)
 		return -1;
 	return 0;
 }

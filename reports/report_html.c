@@ -149,14 +149,25 @@ static int density_charts(FILE *out, const struct report_tables *t,
 	if (t->density.n_rows > 0)
 		fputs("<p class=\"note\">Density: instances started 1, 2, 4, ... (then refined) "
 		      "until an instance fell below the QoS bar (qos &times; the single-instance "
-		      "result; baseline / qos when lower is better), memory ran short or --max was "
-		      "reached.</p>\n",
+		      "result; baseline / qos when lower is better), memory ran short or the next "
+		      "step would have taken it there, a start failed or took 10&times; the first, "
+		      "or the study's time budget ran out; projected beyond from the per-instance "
+		      "footprint (MemAvailable slope, PSS, cgroup usage) and CPU demand, with a "
+		      "95% interval and the resource that binds first. Instances per GiB is "
+		      "capacity: projected instances / GiB of host memory.</p>\n",
 		      out);
 	if (t->density_nodes.n_rows > 0) {
 		html_table(out, &t->density_nodes, "h3", "density-nodes");
 		fputs("<p class=\"note\">Instances spread node by node (--spread nodes): each "
 		      "instance's CPUs and memory on one NUMA node; per node at the largest step "
 		      "that met QoS.</p>\n",
+		      out);
+	}
+	if (t->shape.n_rows > 0) {
+		html_table(out, &t->shape, "h3", "density-shape");
+		fputs("<p class=\"note\">Memory-bound count on a 16 GiB host: 16 GiB less 10% "
+		      "kept free, divided by the idle footprint measured here (its 95% interval); "
+		      "the seed claims 536 LXD containers against 47 KVM guests on 16 GB.</p>\n",
 		      out);
 	}
 	for (size_t i = 0; i < charts->n; i++)

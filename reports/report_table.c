@@ -275,7 +275,8 @@ int report_tables_build(const struct run *run, struct report_tables *t, struct b
 	if (build_host(run, t) < 0 || build_overhead(run, &t->overhead) < 0 ||
 	    build_failed(run, &t->failed) < 0 || build_sizes(run, &t->sizes) < 0 ||
 	    report_density_tables(run, &t->density) < 0 ||
-	    report_density_node_table(run, &t->density_nodes) < 0 || build_survey(run, t) < 0)
+	    report_density_node_table(run, &t->density_nodes) < 0 ||
+	    report_density_shape(run, &t->shape) < 0 || build_survey(run, t) < 0)
 		return bench_error_set(err, ENOMEM, "report tables");
 	return report_answer_build(run, baseline_of(run), &t->answer, err);
 }
@@ -291,6 +292,7 @@ void report_tables_free(struct report_tables *t)
 	rtable_free(&t->sizes);
 	rtable_free(&t->density);
 	rtable_free(&t->density_nodes);
+	rtable_free(&t->shape);
 	rtable_free(&t->ran);
 	rtable_free(&t->not_run);
 	report_answer_free(&t->answer);

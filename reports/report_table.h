@@ -19,9 +19,10 @@ struct report_tables {
 	struct rtable sizes;         /* workload | size | reason, where the run chose one */
 	struct rtable density;       /* one row per density study; none without a density array */
 	struct rtable density_nodes; /* per-node rows of studies spread node by node */
-	struct rtable ran;           /* invocation.environments available here: name | "" */
-	struct rtable not_run;       /* ... and those not available: name | reason */
-	struct answer answer;        /* the front section: verdicts, limits, notes */
+	struct rtable shape;   /* idle footprints per 16 GiB beside the seed's LXD/KVM claim */
+	struct rtable ran;     /* invocation.environments available here: name | "" */
+	struct rtable not_run; /* ... and those not available: name | reason */
+	struct answer answer;  /* the front section: verdicts, limits, notes */
 };
 
 /* Returns 0, or -1 with *err (out of memory). Free with report_tables_free,

@@ -187,14 +187,21 @@ static void idle_density(void **state)
 	SKIP_IF_UNAVAILABLE();
 	char dir[PATH_MAX];
 	assert_int_equal(make_build_tmpdir("ct-", dir), 0);
-	char *argv[] = {bench, "density", "--env", "container", "--idle", "--max",
-	                "3",   "--out",   dir,     "--quiet",   NULL};
+	char *argv[] = {bench,      "density", "--env", "container", "--idle",  "--max", "3",
+	                "--settle", "0.5",     "--out", dir,         "--quiet", NULL};
 	struct cmd_result r = run_cmd(argv);
 	if (r.status != 0)
 		fail_msg("bench density --env container exited %d: %s", r.status, r.err);
 	struct run run = read_run(dir);
 	json_t *d = json_array_get(run.density, 0);
 	assert_int_equal(json_integer_value(json_object_get(d, "max_ok")), 3);
+	/* the footprint from the cgroup and the processes, and a projection */
+	json_t *fp = json_object_get(d, "footprint");
+	assert_true(json_integer_value(json_object_get(fp, "accounted_bytes")) > 0);
+	assert_true(json_integer_value(json_object_get(fp, "pss_bytes")) > 0);
+	json_t *p = json_object_get(d, "projected");
+	assert_true(json_number_value(json_object_get(p, "instances")) >= 3);
+	assert_non_null(json_string_value(json_object_get(p, "binding")));
 	run_free(&run);
 	cmd_result_free(&r);
 	remove_tree(dir);

@@ -88,6 +88,13 @@ static void add_density(struct run *run)
 	                    json_pack("{s:{s:i, s:f, s:f}, s:{s:i, s:f, s:f}}", "0", "instances", 1,
 	                              "aggregate", 120.0, "worst", 120.0, "1", "instances", 1,
 	                              "aggregate", 118.0, "worst", 118.0));
+	/* the container's projection (harness/run/density_project.c) */
+	json_object_set_new(json_array_get(run->density, 1), "projected",
+	                    json_pack("{s:f, s:f, s:f, s:s, s:f, s:{s:f, s:f, s:f, s:s}}",
+	                              "instances", 1000.0, "low", 900.0, "high", 1200.0, "binding",
+	                              "memory", "instances_per_gib", 41.7, "footprint", "bytes",
+	                              10485760.0, "low", 8388608.0, "high", 12582912.0, "method",
+	                              "memavailable_slope"));
 	run->invocation = json_pack("{s:[s], s:[{s:s, s:b}, {s:s, s:b}, {s:s, s:b, s:s}]}", "argv",
 	                            "bench", "environments", "name", "bare", "available", 1, "name",
 	                            "container", "available", 1, "name", "qemu", "available", 0,
@@ -199,9 +206,14 @@ static void renders_everything(void **state)
 	    "cpu.int", "mem.stream", "net.tcp_stream", "net.tcp_rr", CPU_MODEL,
 	    "| cpu.int | ops | 123.5 ± ", "significant, worse", "within noise",
 	    "wl exited with status 2", "### Density",
-	    "| bare | workload | cpu.int | 2 | 0.083 | QoS: 4 instances fell "
-	    "below 0.90 | 3.0 | 3.5 |",
-	    "| container | idle | - | 2 | 0.083 | reached --max 2 | 6.0 | 67.5 |",
+	    "| bare | workload | cpu.int | 2 | QoS: 4 instances fell below 0.90 | 3.0 | - | 3.5 | "
+	    "- | - | 0.083 | - | 2 |",
+	    "| container | idle | - | 2 | reached --max 2 | 10.00 (8.00 .. 12.00, MemAvailable) | "
+	    "- "
+	    "| 67.5 | 1000 (900 .. 1200) | memory | 0.083 | - | - |",
+	    "### Density: the published shape (per 16 GiB)",
+	    "| container | 10.00 (8.00 .. 12.00) | 1474 (1228 .. 1843) | memory | 536 LXD "
+	    "containers |",
 	    "**Ran here:** bare, container.", "- qemu: /dev/kvm is missing (no KVM here)",
 	    /* the answer, written from the figures */
 	    "### The answer",
