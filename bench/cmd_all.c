@@ -427,9 +427,16 @@ int cmd_all(int argc, char *argv[])
 	if (budget > 0)
 		plan_from_budget(&a, budget, n_envs, n_sel, &ro, rep_duration,
 		                 sizeof(rep_duration));
-	struct topo_binding first;
-	if (topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &binding, &err) < 0 ||
-	    spread_instance(&topo, &binding, a.spread, 0, &first, &err) < 0) {
+	/* The comparison's instance gets placement_instance's CPUs (leaving
+	 * the others to the peer and I/O threads); the density studies spread
+	 * their instances over --cpus (default: every CPU). */
+	struct topo_binding first, density_base;
+	struct placement instance_cpus;
+	if (placement_instance(&topo, ro.cpus, ro.numa, ro.threads, &instance_cpus, &err) < 0 ||
+	    topo_resolve(&topo, placement_instance_cpus(&instance_cpus), ro.numa, ro.threads,
+	                 &binding, &err) < 0 ||
+	    topo_resolve(&topo, ro.cpus, ro.numa, ro.threads, &density_base, &err) < 0 ||
+	    spread_instance(&topo, &density_base, a.spread, 0, &first, &err) < 0) {
 		topo_close(&topo);
 		catalog_free(&cat);
 		json_decref(survey);
@@ -447,7 +454,7 @@ int cmd_all(int argc, char *argv[])
 		json_decref(survey);
 		return sized;
 	}
-	struct run_conditions cond = {.sizes = &sizes};
+	struct run_conditions cond = {.sizes = &sizes, .instance = instance_cpus};
 	if (run_conditions_resolve(&ro, envs, n_envs, &topo, &binding,
 	                           runner_networked(&cat, ro.workloads), &cond, &err) < 0 ||
 	    prepare_run_dir(dir, &own_dir, &err) < 0) {
@@ -504,8 +511,8 @@ int cmd_all(int argc, char *argv[])
 	run_timing_step(&timing, "workloads", NULL, monotonic_seconds() - t0);
 	if (status == EXIT_OK) {
 		phase(&a, "bench all: phase 2/3: density in %s\n", names);
-		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &binding, wl, &sizes, &run,
-		                  &timing, density_budget(&a, budget, n_envs)) < 0)
+		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &density_base, wl, &sizes,
+		                  &run, &timing, density_budget(&a, budget, n_envs)) < 0)
 			status = EXIT_INTERRUPTED;
 	}
 	scratch_release(&scratch);

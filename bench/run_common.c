@@ -274,8 +274,13 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 		catalog_free(&cat);
 		return EXIT_FAILED;
 	}
+	/* The instance's CPUs first (--cpus, else a compact set that leaves the
+	 * others to the peer and I/O threads), the same for every environment. */
 	struct topo_binding binding;
-	if (topo_resolve(&topo, opts->cpus, opts->numa, opts->threads, &binding, &err) < 0) {
+	if (placement_instance(&topo, opts->cpus, opts->numa, opts->threads, &s->cond.instance,
+	                       &err) < 0 ||
+	    topo_resolve(&topo, placement_instance_cpus(&s->cond.instance), opts->numa,
+	                 opts->threads, &binding, &err) < 0) {
 		topo_close(&topo);
 		catalog_free(&cat);
 		return command_usage_error(cmd, &err);

@@ -280,6 +280,9 @@ static void interleaved_with_bare(void **state)
 	assert_true(
 	    json_is_true(json_object_get(json_object_get(cond, "interleave"), "interleaved")));
 	assert_int_equal(json_array_size(json_object_get(cond, "unmatched")), 0);
+	json_t *inst = json_object_get(cond, "instance");
+	assert_string_equal(json_string_value(json_object_get(inst, "policy")), "given");
+	assert_string_equal(json_string_value(json_object_get(inst, "cpus")), "0");
 	const char *workloads[] = {"net.tcp_rr", "os.syscall"};
 	for (size_t k = 0; k < 2; k++) {
 		const struct sample *b = metric_sample(&run, "bare", workloads[k], NULL);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -375,6 +376,26 @@ static void network_and_disk_on_bare(void **state)
 			json_t *rr = json_object_get(wire, "request_response");
 			assert_true(json_integer_value(json_object_get(rr, "n")) > 0);
 		}
+	}
+	/* no --cpus: one CPU for the instance's one thread when the host has
+	 * more, and the peer on the others; on a one-CPU host they share */
+	cpu_set_t allowed;
+	assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+	json_t *cond = json_object_get(run.invocation, "conditions");
+	json_t *inst = json_object_get(cond, "instance");
+	const char *policy = json_string_value(json_object_get(inst, "policy"));
+	const char *peer_policy =
+	    json_string_value(json_object_get(json_object_get(cond, "peer"), "policy"));
+	assert_non_null(policy);
+	if (CPU_COUNT(&allowed) > 1) {
+		assert_string_equal(policy, "compact");
+		assert_string_equal(peer_policy, "distinct");
+		const char *asked = json_string_value(json_object_get(
+		    json_object_get(find_sample(&run, "net.tcp_rr")->pinning, "asked"), "cpus"));
+		assert_string_equal(asked, json_string_value(json_object_get(inst, "cpus")));
+	} else {
+		assert_string_equal(policy, "all");
+		assert_string_equal(peer_policy, "shared");
 	}
 	assert_false(pgrep_finds("wl serve --bind 127.0.0.1 --lifetime 86400"));
 	run_free(&run);

@@ -183,6 +183,68 @@ static void peer_placement_rule(void **state)
 	json_decref(j);
 }
 
+/* The instance's default CPUs for threads on desc (numa: --numa). */
+static struct placement instance_on(const char *desc, int numa, unsigned threads)
+{
+	struct topo t;
+	struct placement p;
+	struct bench_error *err = NULL;
+	assert_int_equal(topo_open_synthetic(&t, desc, &err), 0);
+	if (placement_instance(&t, NULL, numa, threads, &p, &err) < 0)
+		fail_msg("instance on %s: %s", desc, err->msg);
+	topo_close(&t);
+	return p;
+}
+
+static void instance_placement_rule(void **state)
+{
+	(void)state;
+	/* one CPU: the instance takes it, the helpers share */
+	struct placement p = instance_on("core:1 pu:1", -1, 1);
+	assert_string_equal(p.policy, "all");
+	assert_null(placement_instance_cpus(&p));
+	assert_non_null(strstr(p.reason, "share"));
+	/* two CPUs, one thread: CPU 0, CPU 1 left (this host's shape) */
+	p = instance_on("core:2 pu:1", -1, 1);
+	assert_string_equal(p.policy, "compact");
+	assert_string_equal(placement_instance_cpus(&p), "0");
+	/* two threads on two CPUs: all of them */
+	p = instance_on("core:2 pu:1", -1, 2);
+	assert_string_equal(p.policy, "all");
+	/* SMT: one PU per core before hyperthreads (PUs 0,1 on core 0) */
+	p = instance_on("core:4 pu:2", -1, 2);
+	assert_string_equal(p.cpus_text, "0,2");
+	p = instance_on("core:2 pu:2", -1, 3);
+	assert_string_equal(p.cpus_text, "0-2");
+	/* two nodes: --numa 1 takes node 1's first core */
+	p = instance_on("pack:2 [numa] core:4 pu:1", 1, 1);
+	assert_string_equal(p.cpus_text, "4");
+	assert_non_null(strstr(p.reason, "NUMA node 1"));
+	p = instance_on("pack:2 [numa] core:4 pu:1", -1, 2);
+	assert_string_equal(p.cpus_text, "0-1");
+	/* 64 CPUs: still only what the threads need */
+	p = instance_on("pack:2 [numa] core:16 pu:2", -1, 4);
+	assert_string_equal(p.cpus_text, "0,2,4,6");
+	/* the peer then gets distinct CPUs on the instance's node */
+	struct topo t;
+	struct topo_binding b;
+	struct placement peer;
+	struct bench_error *err = NULL;
+	assert_int_equal(topo_open_synthetic(&t, "core:2 pu:1", &err), 0);
+	assert_int_equal(placement_instance(&t, NULL, -1, 1, &p, &err), 0);
+	assert_int_equal(topo_resolve(&t, placement_instance_cpus(&p), -1, 1, &b, &err), 0);
+	assert_int_equal(placement_resolve(&t, &b, NULL, "--peer-cpus", &peer, &err), 0);
+	assert_string_equal(peer.policy, "distinct");
+	assert_string_equal(peer.cpus_text, "1");
+	/* --cpus wins */
+	assert_int_equal(placement_instance(&t, "0-1", -1, 1, &p, &err), 0);
+	assert_string_equal(p.policy, "given");
+	assert_string_equal(placement_instance_cpus(&p), "0-1");
+	assert_int_equal(placement_instance(&t, NULL, 3, 1, &p, &err), -1);
+	bench_error_free(&err);
+	topo_close(&t);
+}
+
 static void peer_placement_refuses_bad_lists(void **state)
 {
 	(void)state;
@@ -223,6 +285,7 @@ int main(void)
 	    cmocka_unit_test(bad_synthetic_rejected),
 	    cmocka_unit_test(resolve_pinning),
 	    cmocka_unit_test(peer_placement_rule),
+	    cmocka_unit_test(instance_placement_rule),
 	    cmocka_unit_test(peer_placement_refuses_bad_lists),
 	    cmocka_unit_test(host_topology_loads),
 	};

@@ -108,6 +108,117 @@ int placement_resolve(const struct topo *t, const struct topo_binding *instance,
 	return 0;
 }
 
+/* The candidate PUs of an instance: allowed, on node numa_node if >= 0. */
+static int instance_candidates(hwloc_topology_t hw, int numa_node, hwloc_bitmap_t out,
+                               struct bench_error **err)
+{
+	hwloc_bitmap_copy(out, hwloc_topology_get_allowed_cpuset(hw));
+	if (numa_node < 0)
+		return 0;
+	hwloc_obj_t node = NULL;
+	while ((node = hwloc_get_next_obj_by_type(hw, HWLOC_OBJ_NUMANODE, node)) != NULL)
+		if ((int)node->os_index == numa_node)
+			break;
+	if (node == NULL)
+		return bench_error_set(err, 0, "NUMA node %d does not exist", numa_node);
+	hwloc_bitmap_and(out, out, node->cpuset);
+	return 0;
+}
+
+/* Takes up to want PUs of cand into p->cpus: the first candidate PU of
+ * each core in order, then (pass 2) the cores' other PUs, then any
+ * candidate left. Returns how many it took. */
+static unsigned take_compact(hwloc_topology_t hw, hwloc_const_bitmap_t cand, unsigned want,
+                             struct placement *p)
+{
+	unsigned took = 0;
+	for (int pass = 0; pass < 2 && took < want; pass++) {
+		hwloc_obj_t core = NULL;
+		while (took < want &&
+		       (core = hwloc_get_next_obj_by_type(hw, HWLOC_OBJ_CORE, core)) != NULL) {
+			int i, seen = 0;
+			hwloc_bitmap_foreach_begin(i, core->cpuset)
+			{
+				if (i >= CPULIST_MAX || !hwloc_bitmap_isset(cand, (unsigned)i))
+					continue;
+				bool first = seen++ == 0;
+				if (first == (pass == 0) && !p->cpus[i] && took < want) {
+					p->cpus[i] = true;
+					took++;
+				}
+			}
+			hwloc_bitmap_foreach_end();
+		}
+	}
+	int i; /* a topology without cores: the candidates in order */
+	hwloc_bitmap_foreach_begin(i, cand)
+	{
+		if (took < want && i < CPULIST_MAX && !p->cpus[i]) {
+			p->cpus[i] = true;
+			took++;
+		}
+	}
+	hwloc_bitmap_foreach_end();
+	return took;
+}
+
+int placement_instance(const struct topo *t, const char *given, int numa_node, unsigned threads,
+                       struct placement *out, struct bench_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (given != NULL) {
+		snprintf(out->cpus_text, sizeof(out->cpus_text), "%s", given);
+		out->policy = "given";
+		snprintf(out->reason, sizeof(out->reason), "given with --cpus");
+		return 0;
+	}
+	unsigned want = threads == 0 ? 1 : threads;
+	hwloc_bitmap_t cand = hwloc_bitmap_alloc();
+	if (cand == NULL)
+		return bench_error_set(err, 0, "hwloc_bitmap_alloc");
+	if (instance_candidates(t->hw, numa_node, cand, err) < 0) {
+		hwloc_bitmap_free(cand);
+		return -1;
+	}
+	int have = hwloc_bitmap_weight(cand);
+	char where[64];
+	if (numa_node >= 0)
+		snprintf(where, sizeof(where), "NUMA node %d", numa_node);
+	else
+		snprintf(where, sizeof(where), "the host");
+	if (have <= (int)want) {
+		int i;
+		hwloc_bitmap_foreach_begin(i, cand)
+		{
+			if (i < CPULIST_MAX)
+				out->cpus[i] = true;
+		}
+		hwloc_bitmap_foreach_end();
+		hwloc_bitmap_free(cand);
+		finish(out);
+		out->policy = "all";
+		snprintf(out->reason, sizeof(out->reason),
+		         "%s has %d CPU(s) for %u thread(s): the instance takes them all, and the "
+		         "network peer and I/O threads share them",
+		         where, have, want);
+		return 0;
+	}
+	take_compact(t->hw, cand, want, out);
+	hwloc_bitmap_free(cand);
+	finish(out);
+	out->policy = "compact";
+	snprintf(out->reason, sizeof(out->reason),
+	         "%u of the %d CPUs of %s, one per core from the first (no --cpus given): the "
+	         "others are left to the network peer and the guests' I/O threads",
+	         want, have, where);
+	return 0;
+}
+
+const char *placement_instance_cpus(const struct placement *p)
+{
+	return strcmp(p->policy, "all") == 0 ? NULL : p->cpus_text;
+}
+
 json_t *placement_to_json(const struct placement *p)
 {
 	return json_pack("{s:s, s:s, s:s}", "cpus", p->cpus_text, "policy",

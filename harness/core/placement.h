@@ -31,6 +31,22 @@ struct placement {
 int placement_resolve(const struct topo *t, const struct topo_binding *instance, const char *given,
                       const char *option, struct placement *out, struct bench_error **err);
 
+/* The instance's CPUs for a comparison run, decided before the peer's.
+ * given (--cpus) wins: policy "given", checked later by topo_resolve.
+ * Otherwise the candidates are the allowed PUs (of node numa_node when it
+ * is >= 0): when there are more than threads of them, the instance gets
+ * threads of them, one per core first, in topology order from the first
+ * core (policy "compact"), so the others are left to the network peer and
+ * the guests' I/O threads; when there are threads or fewer, all of them
+ * (policy "all": the peer must then share, which is warned about). Pure:
+ * depends only on t and the arguments. Returns 0, or -1 with *err. */
+int placement_instance(const struct topo *t, const char *given, int numa_node, unsigned threads,
+                       struct placement *out, struct bench_error **err);
+
+/* The --cpus to resolve for p (from placement_instance): its CPUs, or NULL
+ * for policy "all" (every candidate, resolved as if --cpus were absent). */
+const char *placement_instance_cpus(const struct placement *p);
+
 /* {"cpus": "...", "policy": "...", "reason": "..."} (caller owns). */
 json_t *placement_to_json(const struct placement *p);
 

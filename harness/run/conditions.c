@@ -110,9 +110,11 @@ int run_conditions_resolve(const struct run_options *o, const struct env_choice 
 {
 	bool quiet = c->quiet_warnings;
 	const struct size_plan *sizes = c->sizes;
+	struct placement instance = c->instance;
 	memset(c, 0, sizeof(*c));
 	c->quiet_warnings = quiet;
 	c->sizes = sizes;
+	c->instance = instance;
 	c->unmatched = json_array();
 	c->warnings = json_array();
 	if (placement_resolve(t, b, o->peer_cpus, "--peer-cpus", &c->peer, err) < 0)
@@ -188,9 +190,12 @@ json_t *run_conditions_to_json(const struct run_conditions *c)
 	} else {
 		json_object_set_new(il, "reason", json_string(c->why_not));
 	}
-	return json_pack("{s:o, s:o, s:o, s:s, s:O, s:O}", "peer", placement_to_json(&c->peer),
-	                 "io", placement_to_json(&c->io), "interleave", il, "warmup_rule", rule,
-	                 "unmatched", c->unmatched, "warnings", c->warnings);
+	json_t *j = json_pack("{s:o, s:o, s:o, s:s, s:O, s:O}", "peer", placement_to_json(&c->peer),
+	                      "io", placement_to_json(&c->io), "interleave", il, "warmup_rule",
+	                      rule, "unmatched", c->unmatched, "warnings", c->warnings);
+	if (j != NULL && c->instance.policy != NULL)
+		json_object_set_new(j, "instance", placement_to_json(&c->instance));
+	return j;
 }
 
 void run_conditions_print_warnings(FILE *out, const struct run_conditions *c)

@@ -20,6 +20,9 @@
 #include "harness/run/steady.h"
 
 struct run_conditions {
+	/* The instance's CPUs (placement_instance), set by the caller before
+	 * run_conditions_resolve (which keeps it; policy NULL: not recorded). */
+	struct placement instance;
 	struct placement peer; /* the network peer's CPUs (--peer-cpus or the rule) */
 	struct placement io;   /* guests' I/O threads (--io-cpus, else the peer's) */
 	bool interleaved;      /* several environments kept up, repetitions alternating */
@@ -55,7 +58,7 @@ int run_conditions_resolve(const struct run_options *o, const struct env_choice 
 void run_conditions_instance(struct run_conditions *c, const struct env_choice *env,
                              const struct env_instance *inst, size_t n_envs);
 
-/* {peer, io, interleave: {interleaved, scheme, seed | reason}, warmup_rule,
+/* {instance (when set), peer, io, interleave: {interleaved, scheme, seed | reason}, warmup_rule,
  * unmatched, warnings} (caller owns). */
 json_t *run_conditions_to_json(const struct run_conditions *c);
 
