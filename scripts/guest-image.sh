@@ -127,6 +127,9 @@ else
 	cat "$out/vmlinuz" "$out/initramfs.cpio.gz" | sha256sum | cut -d' ' -f1 >"$out/image.sha256"
 	echo "$inputs_sum" >"$stamp"
 fi
+# the wl inside, for bench to tell a stale image (its inputs include wl,
+# so an up-to-date image holds this wl)
+sha256sum "$wl" | cut -d' ' -f1 >"$out/wl.sha256"
 sum=$(<"$out/image.sha256")
 say "kernel version: $kver"
 say "image checksum (sha256 of vmlinuz+initramfs): $sum"

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness/env/guest_image.h"
 #include "harness/env/qemu/qemu_cmdline.h"
@@ -173,6 +174,60 @@ static void kernel_version_from_header(void **state)
 	remove_tree(dir);
 }
 
+/* Writes text to dir/name. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The image's wl.sha256 against the host's wl: a stale image is told. */
+static void stale_guest_wl_is_told(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX], guest[PATH_MAX + 8], wl[PATH_MAX + 8], note[256];
+	assert_int_equal(make_build_tmpdir("gwl-", dir), 0);
+	snprintf(guest, sizeof(guest), "%s/guest", dir);
+	snprintf(wl, sizeof(wl), "%s/wl", dir);
+	assert_int_equal(mkdir(guest, 0755), 0);
+	put(dir, "wl", "abc"); /* sha256("abc") */
+	put(guest, "vmlinuz", "not a kernel");
+	put(guest, "initramfs.cpio.gz", "not an initramfs");
+	struct guest_image img;
+	struct bench_error *err = NULL;
+	/* no wl.sha256 (an older image): unknown, nothing said */
+	assert_int_equal(guest_image_find(wl, NULL, NULL, &img, &err), 0);
+	assert_int_equal(img.wl_matches_host, -1);
+	guest_image_wl_note(&img, note, sizeof(note));
+	assert_string_equal(note, "");
+	/* the image holds this wl */
+	put(guest, "wl.sha256",
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+	assert_int_equal(guest_image_find(wl, NULL, NULL, &img, &err), 0);
+	assert_int_equal(img.wl_matches_host, 1);
+	/* wl rebuilt since (the image is unchanged, so the cached path runs) */
+	put(dir, "wl", "abd");
+	assert_int_equal(guest_image_find(wl, NULL, NULL, &img, &err), 0);
+	assert_int_equal(img.wl_matches_host, 0);
+	guest_image_wl_note(&img, note, sizeof(note));
+	assert_non_null(strstr(note, "ba7816bf8f01"));
+	assert_non_null(strstr(note, "make guest"));
+	json_t *j = guest_image_to_json(&img);
+	assert_true(json_is_false(json_object_get(j, "wl_matches_host")));
+	json_decref(j);
+	/* an override image says nothing of its wl */
+	char k[PATH_MAX + 16], i[PATH_MAX + 32];
+	snprintf(k, sizeof(k), "%s/vmlinuz", guest);
+	snprintf(i, sizeof(i), "%s/initramfs.cpio.gz", guest);
+	assert_int_equal(guest_image_find(wl, k, i, &img, &err), 0);
+	assert_int_equal(img.wl_matches_host, -1);
+	remove_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +236,7 @@ int main(void)
 	    cmocka_unit_test(refuses_bad_input),
 	    cmocka_unit_test(thread_roles),
 	    cmocka_unit_test(kernel_version_from_header),
+	    cmocka_unit_test(stale_guest_wl_is_told),
 	};
 	return cmocka_run_group_tests_name("qemu command line", tests, NULL, NULL);
 }

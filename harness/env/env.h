@@ -64,6 +64,9 @@ struct env_instance {
 	 * directory spec->work_dir, which the instance sees at the same path. */
 	char disk_path[64];
 	enum env_helpers helpers; /* set by pin */
+	/* Set by start when the instance's wl is known not to be the host's
+	 * (a stale guest image): one sentence, else "". */
+	char wl_note[256];
 	void *priv;
 };
 

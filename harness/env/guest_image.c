@@ -70,6 +70,35 @@ int guest_image_locate(const char *wl_path, const char *kernel, const char *init
 	return 0;
 }
 
+/* Reads the image's wl.sha256 (next to its initramfs) and compares it with
+ * the host's wl: the host's may be rebuilt while the image stays. */
+static void wl_compare(const char *wl_path, struct guest_image *img)
+{
+	img->wl_sha256[0] = '\0';
+	img->wl_matches_host = -1;
+	char manifest[PATH_MAX + 16], host[65];
+	snprintf(manifest, sizeof(manifest), "%s", img->initrd);
+	char *slash = strrchr(manifest, '/');
+	if (!img->built || slash == NULL)
+		return;
+	snprintf(slash + 1, sizeof(manifest) - (size_t)(slash + 1 - manifest), "wl.sha256");
+	FILE *f = fopen(manifest, "re");
+	if (f == NULL)
+		return;
+	bool got = fscanf(f, "%64[0-9a-f]", img->wl_sha256) == 1 && strlen(img->wl_sha256) == 64;
+	fclose(f);
+	struct bench_error *e = NULL;
+	if (!got) {
+		img->wl_sha256[0] = '\0';
+		return;
+	}
+	if (file_sha256(wl_path, host, &e) < 0) {
+		bench_error_free(&e);
+		return;
+	}
+	img->wl_matches_host = strcmp(host, img->wl_sha256) == 0;
+}
+
 int guest_image_find(const char *wl_path, const char *kernel, const char *initrd,
                      struct guest_image *out, struct bench_error **err)
 {
@@ -85,6 +114,8 @@ int guest_image_find(const char *wl_path, const char *kernel, const char *initrd
 	    memcmp(&cached.kernel_mtime, &img.kernel_mtime, sizeof(img.kernel_mtime)) == 0 &&
 	    memcmp(&cached.initrd_mtime, &img.initrd_mtime, sizeof(img.initrd_mtime)) == 0) {
 		*out = cached;
+		out->built = img.built; /* the same files named as overrides */
+		wl_compare(wl_path, out);
 		return 0;
 	}
 	if (guest_kernel_version(img.kernel, img.kernel_version, sizeof(img.kernel_version)) < 0)
@@ -94,7 +125,21 @@ int guest_image_find(const char *wl_path, const char *kernel, const char *initrd
 		return -1;
 	cached = img;
 	*out = img;
+	wl_compare(wl_path, out);
 	return 0;
+}
+
+void guest_image_wl_note(const struct guest_image *img, char *out, size_t len)
+{
+	if (img->wl_matches_host != 0) {
+		if (len > 0)
+			out[0] = '\0';
+		return;
+	}
+	snprintf(out, len,
+	         "the guest image's wl (sha256 %.12s) is not the host's: the image was built "
+	         "before wl last changed; `make guest` rebuilds it",
+	         img->wl_sha256);
 }
 
 #define INIT_SIZE_OFF 0x260 /* u32 init_size, boot protocol >= 2.10 */
@@ -145,10 +190,12 @@ void guest_image_estimate_usable(const struct guest_image *img, uint64_t memory,
 
 json_t *guest_image_to_json(const struct guest_image *img)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "kernel", img->kernel, "initrd",
-	                 img->initrd, "kernel_version", img->kernel_version, "kernel_sha256",
-	                 img->kernel_sha256, "initrd_sha256", img->initrd_sha256, "built",
-	                 img->built);
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "kernel", img->kernel, "initrd",
+	    img->initrd, "kernel_version", img->kernel_version, "kernel_sha256", img->kernel_sha256,
+	    "initrd_sha256", img->initrd_sha256, "built", img->built, "wl_sha256",
+	    img->wl_sha256[0] ? json_string(img->wl_sha256) : json_null(), "wl_matches_host",
+	    img->wl_matches_host < 0 ? json_null() : json_boolean(img->wl_matches_host));
 }
 
 int guest_disk_create(const char *dir, const char *name, uint64_t bytes, bool direct, char *path,

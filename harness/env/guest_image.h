@@ -19,7 +19,12 @@ struct guest_image {
 	char kernel_version[128]; /* from the bzImage header, "" if it has none */
 	char kernel_sha256[65];
 	char initrd_sha256[65];
-	bool built;                                 /* the default image (not an override) */
+	bool built; /* the default image (not an override) */
+	/* The wl the image holds (its wl.sha256, written by `make guest`), ""
+	 * when the image does not say (an override, an older image), and
+	 * whether it is the host's wl: 1 yes, 0 no, -1 unknown. */
+	char wl_sha256[65];
+	int wl_matches_host;
 	struct timespec kernel_mtime, initrd_mtime; /* for the cache */
 };
 
@@ -74,7 +79,12 @@ uint64_t guest_image_min_memory(const struct guest_needs *n);
 void guest_image_estimate_usable(const struct guest_image *img, uint64_t memory, uint64_t *usable,
                                  char *basis, size_t len);
 
-/* {kernel, initrd, kernel_version, kernel_sha256, initrd_sha256, built}. */
+/* When img's wl is known not to be the host's: one sentence saying so and
+ * what to do, into out (else out is ""). */
+void guest_image_wl_note(const struct guest_image *img, char *out, size_t len);
+
+/* {kernel, initrd, kernel_version, kernel_sha256, initrd_sha256, built,
+ * wl_sha256, wl_matches_host}. */
 json_t *guest_image_to_json(const struct guest_image *img);
 
 #endif

@@ -158,19 +158,28 @@ int run_conditions_resolve(const struct run_options *o, const struct env_choice 
 	return 0;
 }
 
-void run_conditions_instance(struct run_conditions *c, const struct env_choice *env,
-                             const struct env_instance *inst, size_t n_envs)
+/* Whether condition is already recorded as unmatched for env. */
+static bool unmatched_has(const struct run_conditions *c, const char *condition, const char *env)
 {
-	if (n_envs < 2 || inst->helpers != ENV_HELPERS_UNPLACED)
-		return;
 	size_t i;
 	json_t *u;
 	json_array_foreach(c->unmatched, i, u)
 	{
-		if (strcmp(json_string_value(json_object_get(u, "condition")), "io threads") == 0 &&
-		    strcmp(json_string_value(json_object_get(u, "envs")), env->name) == 0)
-			return;
+		if (strcmp(json_string_value(json_object_get(u, "condition")), condition) == 0 &&
+		    strcmp(json_string_value(json_object_get(u, "envs")), env) == 0)
+			return true;
 	}
+	return false;
+}
+
+void run_conditions_instance(struct run_conditions *c, const struct env_choice *env,
+                             const struct env_instance *inst, size_t n_envs)
+{
+	if (inst->wl_note[0] != '\0' && !unmatched_has(c, "wl build", env->name))
+		unmatched(c, "wl build", env->name, inst->wl_note);
+	if (n_envs < 2 || inst->helpers != ENV_HELPERS_UNPLACED ||
+	    unmatched_has(c, "io threads", env->name))
+		return;
 	json_t *io = json_object_get(inst->pinning, "io_threads");
 	const char *reason = json_string_value(json_object_get(io, "reason"));
 	char detail[768];

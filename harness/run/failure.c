@@ -2,11 +2,9 @@
 
 #include <stdio.h>
 
-void failure_explain(const struct env_ops *env, struct env_instance *inst, double timeout_s,
-                     struct bench_error **err)
+static void explain_death(const struct env_ops *env, struct env_instance *inst, double timeout_s,
+                          struct bench_error **err)
 {
-	if (err == NULL || *err == NULL || inst == NULL || !inst->agent.broken)
-		return;
 	char why[1536] = "", timeout[160] = "";
 	if (env->explain != NULL)
 		env->explain(inst, why, sizeof(why));
@@ -25,4 +23,15 @@ void failure_explain(const struct env_ops *env, struct env_instance *inst, doubl
 	told->status = (*err)->status;
 	bench_error_free(err);
 	*err = told;
+}
+
+void failure_explain(const struct env_ops *env, struct env_instance *inst, double timeout_s,
+                     struct bench_error **err)
+{
+	if (err == NULL || *err == NULL || inst == NULL)
+		return;
+	if (inst->agent.broken)
+		explain_death(env, inst, timeout_s, err);
+	if (*err != NULL && inst->wl_note[0] != '\0')
+		bench_error_append(err, "; %s", inst->wl_note);
 }

@@ -10,7 +10,9 @@
  * *err what died and why and what to change: the environment's explain
  * hook (an OOM kill with the limit and the peak, a guest's panic, a
  * signal), and after a timeout "no reply within --timeout N s". The
- * original message follows in parentheses. Leaves *err alone otherwise. */
+ * original message follows in parentheses. When the instance's wl is
+ * known not to be the host's (inst->wl_note: a stale guest image), says
+ * so after the message, whether or not the agent died. Leaves *err alone otherwise. */
 void failure_explain(const struct env_ops *env, struct env_instance *inst, double timeout_s,
                      struct bench_error **err);
 

@@ -147,6 +147,7 @@ static int qemu_start(const struct env_spec *spec, struct env_instance **out,
 	}
 	inst->priv = g;
 	inst->start_s = g->vm.boot_s;
+	guest_image_wl_note(&g->image, inst->wl_note, sizeof(inst->wl_note));
 	g->oom_kills_at_start = env_host_oom_kills();
 	if (g->vm.disk[0] != '\0')
 		snprintf(inst->disk_path, sizeof(inst->disk_path), "/dev/vda");

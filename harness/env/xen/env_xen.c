@@ -241,6 +241,7 @@ static int xen_start(const struct env_spec *spec, struct env_instance **out,
 	if (boot(inst, d, err) < 0)
 		goto fail;
 	inst->start_s = monotonic_seconds() - t0;
+	guest_image_wl_note(&d->image, inst->wl_note, sizeof(inst->wl_note));
 	if (d->disk[0] != '\0')
 		snprintf(inst->disk_path, sizeof(inst->disk_path), "/dev/xvda");
 	*out = inst;
