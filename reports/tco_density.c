@@ -57,19 +57,31 @@ static void host_text(json_t *host, char *buf, size_t len)
 	         (long long)json_integer_value(json_object_get(host, "cores")), gib);
 }
 
-/* Median footprint and start time of the step at max_ok instances. */
-static void footprint(json_t *study, long long max_ok, struct tco_source *src)
+/* Footprint and start time: for a projected count, the footprint the
+ * projection used (the figure the count comes from), else the median of
+ * the step at max_ok instances; the start time is that step's median. */
+static void footprint(json_t *study, long long max_ok, bool projected, struct tco_source *src)
 {
 	size_t n;
 	src->mem_bytes = src->start_s = NAN;
+	src->mem_basis[0] = '\0';
 	json_t **steps = report_density_steps(study, &n);
 	for (size_t i = 0; steps != NULL && i < n; i++) {
 		if (json_integer_value(json_object_get(steps[i], "instances")) != max_ok)
 			continue;
 		src->mem_bytes = report_density_median(json_object_get(steps[i], "mem_bytes"));
 		src->start_s = report_density_median(json_object_get(steps[i], "start_s"));
+		snprintf(src->mem_basis, sizeof(src->mem_basis), "median at %lld", max_ok);
 	}
 	free(steps);
+	json_t *fp = json_object_get(json_object_get(study, "projected"), "footprint");
+	json_t *bytes = json_object_get(fp, "bytes");
+	const char *method = json_string_value(json_object_get(fp, "method"));
+	if (projected && json_is_number(bytes) && json_number_value(bytes) > 0) {
+		src->mem_bytes = json_number_value(bytes);
+		snprintf(src->mem_basis, sizeof(src->mem_basis), "%s",
+		         method ? method : "projection");
+	}
 }
 
 /* projected: {instances, low, high, binding, target_host}: see
@@ -250,7 +262,8 @@ static int apply_one(struct tco_scenario *s, const struct tco_run *runs, size_t 
 			snprintf(s->src.run_dir, sizeof(s->src.run_dir), "%s", runs[r].dir);
 			snprintf(s->src.run_id, sizeof(s->src.run_id), "%s", run->run_id);
 			host_text(run->host, s->src.host, sizeof(s->src.host));
-			footprint(st, json_integer_value(json_object_get(st, "max_ok")), &s->src);
+			footprint(st, json_integer_value(json_object_get(st, "max_ok")),
+			          strcmp(s->src.kind, "projected") == 0, &s->src);
 			return overhead(s, run, where, err);
 		}
 	}

@@ -47,6 +47,7 @@ static json_t *source_json(const struct tco_scenario *s)
 	}
 	json_object_set_new(o, "mem_bytes",
 	                    isnan(src->mem_bytes) ? json_null() : json_real(src->mem_bytes));
+	json_object_set_new(o, "mem_basis", json_string(src->mem_basis));
 	json_object_set_new(o, "start_s",
 	                    isnan(src->start_s) ? json_null() : json_real(src->start_s));
 	json_object_set_new(o, "overhead", json_string(src->overhead));

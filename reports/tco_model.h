@@ -73,7 +73,10 @@ struct tco_source {
 	long long max_ok; /* measured: the study's max_ok */
 	bool lower_bound; /* measured count stopped at --max: the host holds at least this */
 	char stop_reason[256];
-	double mem_bytes;   /* median per-instance footprint at max_ok, NAN when unknown */
+	/* Per-instance footprint: the one the study's projection used (its
+	 * method in mem_basis), else the median at max_ok; NAN when unknown. */
+	double mem_bytes;
+	char mem_basis[48];
 	double start_s;     /* median start latency at max_ok, NAN when unknown */
 	char binding[64];   /* projected: the binding resource */
 	char target[256];   /* projected: the host projected to ("" = the run's host) */

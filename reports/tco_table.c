@@ -220,7 +220,8 @@ static int sources_table(const struct tco_results *r, struct tco_tables *t)
 		snprintf(from, sizeof(from), "%s %s%s, run %.300s", s->density.env,
 		         s->density.workload, qos, src->run_dir);
 		if (!isnan(src->mem_bytes))
-			snprintf(per, sizeof(per), "%.1f MiB", src->mem_bytes / (1024.0 * 1024));
+			snprintf(per, sizeof(per), "%.2f MiB (%s)",
+			         src->mem_bytes / (1024.0 * 1024), src->mem_basis);
 		if (!isnan(src->start_s))
 			snprintf(per + strlen(per), sizeof(per) - strlen(per), "%sstart %.3f s",
 			         per[0] ? ", " : "", src->start_s);

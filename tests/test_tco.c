@@ -548,13 +548,17 @@ static void projected_block_is_used(void **state)
 	model_with(
 	    "  - {name: c, platform: containers, density: {env: container, workload: idle}}\n", &m);
 	make_run(&run.run, "idle",
-	         json_pack("{s:f, s:f, s:f, s:s, s:{s:i, s:I}}", "instances", 536.7, "low", 500.0,
-	                   "high", 560.2, "binding", "memory", "target_host", "cores", 64,
-	                   "memory_bytes", (json_int_t)512 << 30),
+	         json_pack("{s:f, s:f, s:f, s:s, s:{s:i, s:I}, s:{s:f, s:s}}", "instances", 536.7,
+	                   "low", 500.0, "high", 560.2, "binding", "memory", "target_host", "cores",
+	                   64, "memory_bytes", (json_int_t)512 << 30, "footprint", "bytes",
+	                   2.5 * (1 << 20), "method", "memavailable_slope"),
 	         0, false);
 	assert_int_equal(tco_density_apply(&m, &run, 1, &err), 0);
 	const struct tco_scenario *s = &m.scenarios[1];
 	assert_string_equal(s->src.kind, "projected");
+	/* the footprint shown is the one the count comes from */
+	assert_true(s->src.mem_bytes == 2.5 * (1 << 20));
+	assert_string_equal(s->src.mem_basis, "memavailable_slope");
 	assert_int_equal(q_cmp(s->guests, q_int(536)), 0);
 	assert_int_equal(q_cmp(s->guests_low, q_int(500)), 0);
 	assert_int_equal(q_cmp(s->guests_high, q_int(560)), 0);
@@ -571,6 +575,8 @@ static void projected_block_is_used(void **state)
 	make_run(&run.run, "idle", json_pack("{s:f}", "instances", 536.0), 0, false);
 	assert_int_equal(tco_density_apply(&m, &run, 1, &err), 0);
 	assert_int_equal(q_cmp(m.scenarios[1].guests, q_int(4)), 0);
+	assert_true(m.scenarios[1].src.mem_bytes == 3 << 20); /* the step's median */
+	assert_string_equal(m.scenarios[1].src.mem_basis, "median at 4");
 	run_free(&run.run);
 	tco_model_free(&m);
 }
