@@ -236,4 +236,18 @@ void report_answer_density(const struct run *run, struct answer_env *e)
 		report_cat(e->instance, sizeof(e->instance), "%s%s of host memory",
 		           isnan(start) ? "" : ", ", b);
 	report_cat(e->instance, sizeof(e->instance), " (%s).", why);
+	/* the projection may count another figure: say which, so the count
+	 * and the footprint shown agree */
+	json_t *fp = json_object_get(json_object_get(from, "projected"), "footprint");
+	const char *method = json_string_value(json_object_get(fp, "method"));
+	double used = json_number_value(json_object_get(fp, "bytes"));
+	if (from != NULL && method != NULL && strcmp(method, "memavailable_slope") == 0 &&
+	    used > 0) {
+		char c[32];
+		fmt_mib(used, c, sizeof(c));
+		report_cat(e->instance, sizeof(e->instance),
+		           " The projection counts %s each: the fall in MemAvailable per instance, "
+		           "which also holds the kernel's memory for it.",
+		           c);
+	}
 }

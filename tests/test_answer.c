@@ -197,6 +197,15 @@ static void density_conditions_not_run(void **state)
 	assert_string_equal(a.not_run.cells[1], "lxc-start is not installed");
 	assert_string_equal(a.not_run.cells[2], "density in qemu, cpu.int");
 	report_answer_free(&a);
+	/* an idle projection that counts the fall in MemAvailable says so */
+	json_object_set_new(json_array_get(run.density, 1), "projected",
+	                    json_pack("{s:{s:f, s:s}}", "footprint", "bytes", 3145728.0, "method",
+	                              "memavailable_slope"));
+	assert_int_equal(report_answer_build(&run, "bare", &a, NULL), 0);
+	assert_non_null(strstr(env_of(&a, "container")->instance,
+	                       "2 MiB of host memory (median of 2 idle instances). The projection "
+	                       "counts 3 MiB each: the fall in MemAvailable"));
+	report_answer_free(&a);
 	run_free(&run);
 }
 
