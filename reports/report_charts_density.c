@@ -258,11 +258,44 @@ static void study_label(const struct dens *d, json_t *study, char *buf, size_t l
 		snprintf(buf + n, len - n, ", idle");
 }
 
+/* Smallest positive and largest values written to a per-instance chart. */
+struct span {
+	double lo, hi;
+};
+
+static void span_add(struct span *s, double v)
+{
+	if (v > 0 && (s->lo == 0 || v < s->lo))
+		s->lo = v;
+	if (v > s->hi)
+		s->hi = v;
+}
+
+/* Axes for per-instance figures: a log y axis when they span more than two
+ * decades (an idle process and a guest running mem.stream differ by 10^4),
+ * a log x axis when the counts reach past 32; a canvas tall enough for a key
+ * of n_plots entries below the plot. Returns the canvas height. */
+static int per_instance_axes(FILE *f, const struct span *y, json_int_t max, size_t n_plots)
+{
+	if (y->lo > 0 && y->hi / y->lo > 100)
+		fputs("set logscale y 10\nset yrange [*:*]\n", f);
+	else
+		fputs("set yrange [0:*]\n", f);
+	fputs("set offsets 0,0,graph 0.1,0\n", f);
+	gp_x_axis(f, max);
+	if (max > 32)
+		fprintf(f, "set logscale x 2\nset xrange [0.8:%" JSON_INTEGER_FORMAT "]\n",
+		        max + max / 4);
+	/* study labels are long: the key below takes one column, a row each */
+	return CHART_H + (n_plots > 6 ? (int)(n_plots - 6) * 17 : 0);
+}
+
 /* The fall of MemAvailable per instance at each step of a study (from
  * MemAvailable before the first instance), as a dotted line on the
  * footprint chart: the gVisor measure, which the backend's own figure
  * misses (runtimes, namespaces, page tables). Returns 1 when drawn. */
-static int drop_series(struct dens *d, json_t *s, FILE *p, size_t n_plots, json_int_t *max)
+static int drop_series(struct dens *d, json_t *s, FILE *p, size_t n_plots, json_int_t *max,
+                       struct span *y)
 {
 	json_t *before = json_object_get(json_object_get(s, "footprint"), "avail_before_bytes");
 	size_t n, rows = 0;
@@ -280,6 +313,7 @@ static int drop_series(struct dens *d, json_t *s, FILE *p, size_t n_plots, json_
 		double drop = (double)(json_integer_value(before) - json_integer_value(avail)) /
 		              (double)inst / 1048576;
 		fprintf(d->ctx->gp, "%" JSON_INTEGER_FORMAT " %.9g\n", inst, drop > 0 ? drop : 0);
+		span_add(y, drop);
 		*max = inst > *max ? inst : *max;
 		rows++;
 	}
@@ -307,6 +341,7 @@ static int per_instance_chart(struct dens *d, const char *name, const char *key,
 	if (p == NULL)
 		return -1;
 	json_int_t max = 1;
+	struct span y = {0, 0};
 	json_t *s;
 	json_array_foreach(d->studies, i, s)
 	{
@@ -324,6 +359,7 @@ static int per_instance_chart(struct dens *d, const char *name, const char *key,
 			if (isnan(m))
 				continue;
 			fprintf(d->ctx->gp, "%" JSON_INTEGER_FORMAT " %.9g\n", inst, m * scale);
+			span_add(&y, m * scale);
 			max = inst > max ? inst : max;
 			rows++;
 		}
@@ -338,7 +374,7 @@ static int per_instance_chart(struct dens *d, const char *name, const char *key,
 		gp_str(p, label);
 		n_plots++;
 		if (strcmp(key, "mem_bytes") == 0)
-			n_plots += (size_t)drop_series(d, s, p, n_plots, &max);
+			n_plots += (size_t)drop_series(d, s, p, n_plots, &max, &y);
 	}
 	struct gp_body b;
 	FILE *f = NULL;
@@ -349,10 +385,10 @@ static int per_instance_chart(struct dens *d, const char *name, const char *key,
 	gp_str(f, title);
 	fputs("\nset ylabel ", f);
 	gp_str(f, ylabel);
-	fputs("\nset yrange [0:*]\nset offsets 0,0,graph 0.1,0\n", f);
-	gp_x_axis(f, max);
+	fputc('\n', f);
+	int height = per_instance_axes(f, &y, max, n_plots);
 	fputs(plot, f);
-	return gp_body_chart(d->ctx, &b, "density", name, NULL, title, CHART_W, CHART_H);
+	return gp_body_chart(d->ctx, &b, "density", name, NULL, title, CHART_W, height);
 }
 
 int report_chart_density(struct plot_ctx *ctx)
