@@ -18,6 +18,8 @@ struct yaml_file {
 	struct fy_node *root; /* a mapping (yaml_file_open checks) */
 	char **owned;         /* strings split out of scalars (yaml_string_list) */
 	size_t n_owned;
+	char *text; /* the file's bytes, which the document points into */
+	size_t len;
 };
 
 /* Parses path. The root must be a mapping. Returns 0, or -1 with *err

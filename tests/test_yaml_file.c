@@ -100,6 +100,15 @@ static void syntax_and_shape_errors(void **state)
 	assert_non_null(strstr(err->msg, ":"));
 	bench_error_free(&err);
 	yaml_file_close(&f);
+	/* libfyaml's location, under the file's own name. */
+	write_doc("a: 1\nb: 'open\n");
+	assert_int_equal(yaml_file_open(&f, path, &err), -1);
+	char want[128];
+	snprintf(want, sizeof(want), "%s:2:5: error: single-quoted scalar without closing quote",
+	         path);
+	assert_ptr_equal(strstr(err->msg, want), err->msg);
+	bench_error_free(&err);
+	yaml_file_close(&f);
 	write_doc("- just\n- a list\n");
 	assert_int_equal(yaml_file_open(&f, path, &err), -1);
 	assert_non_null(strstr(err->msg, "must be a mapping"));
@@ -108,6 +117,42 @@ static void syntax_and_shape_errors(void **state)
 	assert_int_equal(yaml_file_open(&f, "/nonexistent/gate.yaml", &err), -1);
 	assert_non_null(strstr(err->msg, "cannot open"));
 	bench_error_free(&err);
+	yaml_file_close(&f);
+}
+
+/* Two escaped quotes in a row in a single-quoted scalar: libfyaml 0.7.12
+ * misreads them and leaks 512 bytes when the text is read (its issue #233;
+ * tests/fuzz/corpus/fuzz_gatefile/leak-quote-run). Refused with the place,
+ * as a value and inside a complex key; one escaped quote still reads. */
+static void quote_runs_refused(void **state)
+{
+	(void)state;
+	struct yaml_file f;
+	struct bench_error *err = NULL;
+	static const char *const docs[] = {
+	    "name: 'it''''s'\n",
+	    "a: 1\nname: ''''''''''''''''''''''''\n",
+	    " ? ? ? ? ''''''''''''''''",
+	    "list: [x, 'a''''b']\n",
+	};
+	static const char *const where[] = {":1:8: ", ":2:8: ", ":1:11: ", ":1:12: "};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		write_doc(docs[i]);
+		assert_int_equal(yaml_file_open(&f, path, &err), -1);
+		assert_non_null(strstr(err->msg, where[i]));
+		assert_non_null(strstr(err->msg, "write it in double quotes"));
+		bench_error_free(&err);
+		yaml_file_close(&f);
+	}
+	write_doc("name: 'it''s'\nother: '''quoted'''\nempty: ''\n");
+	assert_int_equal(yaml_file_open(&f, path, &err), 0);
+	const char *s = NULL;
+	assert_int_equal(yaml_string(&f, f.root, "name", true, &s, &err), 0);
+	assert_string_equal(s, "it's");
+	assert_int_equal(yaml_string(&f, f.root, "other", true, &s, &err), 0);
+	assert_string_equal(s, "'quoted'");
+	assert_int_equal(yaml_string(&f, f.root, "empty", true, &s, &err), 0);
+	assert_string_equal(s, "");
 	yaml_file_close(&f);
 }
 
@@ -196,6 +241,7 @@ int main(void)
 	    cmocka_unit_test_teardown(typed_values, teardown),
 	    cmocka_unit_test_teardown(errors_are_located, teardown),
 	    cmocka_unit_test_teardown(syntax_and_shape_errors, teardown),
+	    cmocka_unit_test_teardown(quote_runs_refused, teardown),
 	    cmocka_unit_test_teardown(exact_decimals_and_integers, teardown),
 	    cmocka_unit_test_teardown(lists_and_choices, teardown),
 	};
