@@ -156,6 +156,29 @@ static void quote_runs_refused(void **state)
 	yaml_file_close(&f);
 }
 
+/* A tab on the line of a block explicit key crashes libfyaml 0.7.12 in
+ * fy_parse_cleanup (tests/fuzz/corpus/fuzz_gatefile/crash-tab-explicit-key):
+ * refused before it parses; a tab elsewhere still reads. */
+static void tabs_in_explicit_keys_refused(void **state)
+{
+	(void)state;
+	struct yaml_file f;
+	struct bench_error *err = NULL;
+	static const char *const docs[] = {"? ::\t:", "k:\n - ? a:\t:\n", "a: 1\n? b: \t:\n"};
+	static const char *const where[] = {":1:5: ", ":2:8: ", ":2:6: "};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		write_doc(docs[i]);
+		assert_int_equal(yaml_file_open(&f, path, &err), -1);
+		assert_non_null(strstr(err->msg, where[i]));
+		assert_non_null(strstr(err->msg, "explicit key"));
+		bench_error_free(&err);
+		yaml_file_close(&f);
+	}
+	write_doc("k:\t1\nq: \"?\t\"\n");
+	assert_int_equal(yaml_file_open(&f, path, &err), 0);
+	yaml_file_close(&f);
+}
+
 static void exact_decimals_and_integers(void **state)
 {
 	(void)state;
@@ -242,6 +265,7 @@ int main(void)
 	    cmocka_unit_test_teardown(errors_are_located, teardown),
 	    cmocka_unit_test_teardown(syntax_and_shape_errors, teardown),
 	    cmocka_unit_test_teardown(quote_runs_refused, teardown),
+	    cmocka_unit_test_teardown(tabs_in_explicit_keys_refused, teardown),
 	    cmocka_unit_test_teardown(exact_decimals_and_integers, teardown),
 	    cmocka_unit_test_teardown(lists_and_choices, teardown),
 	};
