@@ -220,6 +220,28 @@ static json_t *survey_envs(const char *wanted, struct env_choice envs[MAX_ENVS],
 	return list;
 }
 
+/* Environments that need root (env_probe's "needs root (...)") when not
+ * root: named in --envs (named), the run stops at once (true); surveyed,
+ * each is left out with a note. */
+static bool refuse_without_root(json_t *survey, bool named)
+{
+	for (size_t i = 0; i < json_array_size(survey); i++) {
+		json_t *e = json_array_get(survey, i);
+		const char *reason = json_string_value(json_object_get(e, "reason"));
+		if (reason == NULL || strncmp(reason, "needs root (", 12) != 0)
+			continue;
+		const char *name = json_string_value(json_object_get(e, "name"));
+		if (named) {
+			fprintf(stderr, "bench all: --envs %s %s: run as root or with sudo\n", name,
+			        reason);
+			return true;
+		}
+		fprintf(stderr, "bench all: leaving out %s: it %s (run as root or with sudo)\n",
+		        name, reason);
+	}
+	return false;
+}
+
 static void phase(const struct all_args *a, const char *fmt, const char *what)
 {
 	if (!a->quiet) {
@@ -396,6 +418,10 @@ int cmd_all(int argc, char *argv[])
 	struct env_choice envs[MAX_ENVS];
 	size_t n_envs = 0;
 	json_t *survey = survey_envs(a.envs, envs, &n_envs);
+	if (refuse_without_root(survey, a.envs != NULL)) {
+		json_decref(survey);
+		return EXIT_UNAVAILABLE;
+	}
 	if (n_envs == 0) {
 		fprintf(stderr, "bench all: no environment can run here (see bench list)\n");
 		json_decref(survey);

@@ -53,7 +53,7 @@ int cmd_list(int argc, char *argv[])
 	}
 	for (size_t i = 0; i < env_registry_count; i++) {
 		char reason[512] = "";
-		int ok = env_registry[i]->probe(reason, sizeof(reason)) == 0;
+		int ok = env_probe(env_registry[i], reason, sizeof(reason)) == 0;
 		json_t *e = json_pack("{s:s, s:b, s:s}", "name", env_registry[i]->name, "available",
 		                      ok, "description", env_registry[i]->description);
 		if (!ok)

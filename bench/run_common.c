@@ -91,6 +91,11 @@ int resolve_envs(const char *list, const char *runtime, struct env_choice *envs,
 			bench_error_set(&err, 0, "%s: %s", c->name, reason);
 			return command_usage_error("run", &err);
 		}
+		if (rc == -3) {
+			fprintf(stderr, "bench run: --env %s %s: run as root or with sudo\n",
+			        c->name, reason);
+			return EXIT_UNAVAILABLE;
+		}
 		if (rc < 0) {
 			fprintf(stderr, "bench run: environment '%s' is not available here: %s\n",
 			        c->name, reason);

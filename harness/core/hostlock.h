@@ -10,8 +10,11 @@
 
 #include "harness/core/error.h"
 
-/* The lock file: $BENCH_LOCK when set (tests), else /run/bench/measure.lock,
- * else (no permission there) $TMPDIR or /tmp/bench-measure-UID.lock. */
+/* The lock file: $BENCH_LOCK when set (tests), else /run/bench/measure.lock
+ * (when it exists and is readable, or can be made), else (no permission
+ * there) $TMPDIR or /tmp/bench-measure-UID.lock. A user who may only read
+ * the file still locks it (the holder then goes unnamed), so runs as root
+ * and as that user exclude each other. */
 void hostlock_path(char *buf, size_t len);
 
 /* Takes the lock, writing "pid PID: ARGV..." into it. When another process

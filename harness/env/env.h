@@ -115,8 +115,12 @@ struct env_ops {
 	 * other environments run too; else a phrase such as "Xen's physical
 	 * CPUs" (the peer then runs on dom0's vCPUs, which differ). */
 	const char *cpu_numbering;
+	/* What the backend needs root for ("runc, network namespaces,
+	 * cgroups"), or NULL when an ordinary user can run it (bare). Without
+	 * root, env_probe says "needs root (...)" and does not probe. */
+	const char *needs_root;
 	/* 0 when this host can run the backend; otherwise -1 and a one-line
-	 * reason in reason[0..len). */
+	 * reason in reason[0..len). Called through env_probe. */
 	int (*probe)(char *reason, size_t len);
 	/* Builds or checks what the backend needs. Idempotent. */
 	int (*prepare)(const struct env_spec *spec, struct bench_error **err);
@@ -196,8 +200,12 @@ struct env_choice {
 int env_choose(const char *text, const char *runtime, struct env_choice *out,
                struct bench_error **err);
 
+/* The backend's probe; but -3 with "needs root (WHY)" in reason, without
+ * probing, when it needs root (ops->needs_root) and the caller is not
+ * root. 0, -1 (not here: reason) or -3. */
+int env_probe(const struct env_ops *ops, char *reason, size_t len);
 /* The choice's probe: the variant's when it has one. 0, -1 (not here:
- * reason) or -2 (no such variant: reason). */
+ * reason), -2 (no such variant: reason) or -3 (needs root, as env_probe). */
 int env_choice_probe(const struct env_choice *c, char *reason, size_t len);
 
 /* Sets what the choice decides in spec: spec->runtime = its variant, and

@@ -1,6 +1,7 @@
 /* The one explicit list of environments, in display order. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/env/env.h"
 #include "harness/net/netns.h"
@@ -96,11 +97,30 @@ int env_choose(const char *text, const char *runtime, struct env_choice *out,
 	return 0;
 }
 
+/* -3 and "needs root (WHY)" when ops needs root and the caller is not
+ * root (before any probe: what a probe finds as another user may not hold
+ * for root); 0 otherwise. */
+static int root_check(const struct env_ops *ops, char *reason, size_t len)
+{
+	if (ops->needs_root == NULL || geteuid() == 0)
+		return 0;
+	snprintf(reason, len, "needs root (%s)", ops->needs_root);
+	return -3;
+}
+
+int env_probe(const struct env_ops *ops, char *reason, size_t len)
+{
+	return root_check(ops, reason, len) < 0 ? -3 : ops->probe(reason, len);
+}
+
 int env_choice_probe(const struct env_choice *c, char *reason, size_t len)
 {
-	if (c->variant[0] != '\0' && c->ops->probe_variant != NULL)
-		return c->ops->probe_variant(c->variant, reason, len);
-	return c->ops->probe(reason, len);
+	if (c->variant[0] != '\0' && c->ops->probe_variant != NULL) {
+		/* An unknown variant stays a usage error for anyone. */
+		int rc = c->ops->probe_variant(c->variant, reason, len);
+		return rc == -2 ? rc : root_check(c->ops, reason, len) < 0 ? -3 : rc;
+	}
+	return env_probe(c->ops, reason, len);
 }
 
 void env_names(char *buf, size_t len)

@@ -507,6 +507,7 @@ const struct env_ops env_container_ops = {
     .reclaim = container_reclaim,
     .description = "container (container/runc by default; container/crun, container/docker, "
                    "container/lxc; --net bridge|host|nat|none)",
+    .needs_root = "container runtimes, network namespaces, veth and bridge devices, cgroups",
     .probe = container_probe,
     .prepare = container_prepare,
     .start = container_start,

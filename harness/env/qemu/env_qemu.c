@@ -323,6 +323,7 @@ const struct env_ops env_qemu_ops = {
     .reclaim = qemu_vm_reclaim,
     .description = "QEMU guest: the `make guest` kernel+initramfs, KVM or TCG (--accel), "
                    "vCPUs pinned over QMP",
+    .needs_root = "tap devices on a bridge, network namespaces, guest state in /run/bench",
     .probe = qemu_probe,
     .prepare = qemu_prepare,
     .start = qemu_start,

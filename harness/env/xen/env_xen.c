@@ -390,6 +390,7 @@ const struct env_ops env_xen_ops = {
     .reclaim = xen_reclaim,
     .cpu_numbering = "Xen's physical CPUs (the peer and dom0's processes run on dom0's vCPUs)",
     .description = "Xen domU through xl (PVH by default, --xen-mode), on a Xen dom0",
+    .needs_root = "xl and the dom0 toolstack, bridge and vif devices",
     .probe = xen_probe,
     .prepare = xen_prepare,
     .start = xen_start,
