@@ -58,7 +58,9 @@ static const char usage[] =
     "Exit status: 0 no regression (inconclusive metrics warned about), 1 a side\n"
     "cannot be read or an output written, 2 usage error, 4 regression, 5 comparison\n"
     "refused (undeclared differences, nothing in common), 6 inconclusive with\n"
-    "--inconclusive fail.\n";
+    "--inconclusive fail, 130 interrupted (SIGINT, SIGTERM, SIGHUP: --out, --junit\n"
+    "and --markdown files are written whole, through a temporary renamed into place,\n"
+    "or not at all).\n";
 
 enum {
 	OPT_TOLERANCE = 256,
@@ -236,6 +238,7 @@ int cmd_compare(int argc, char *argv[])
 		int rc = command_usage_error("compare", &err);
 		return a.bisect ? BISECT_ABORT : rc;
 	}
+	install_signal_handlers(); /* files are written whole or not at all */
 	struct gate_file gate = {0};
 	if (a.gate_path != NULL) {
 		if (gate_file_read(&gate, a.gate_path, &err) < 0) {
@@ -257,8 +260,10 @@ int cmd_compare(int argc, char *argv[])
 		bench_error_free(&err);
 		status = a.bisect ? BISECT_ABORT : EXIT_FAILED;
 	} else {
+		bool made = false;
 		if (a.out != NULL) {
-			if (mkdir(a.out, 0755) < 0 && errno != EEXIST)
+			made = mkdir(a.out, 0755) == 0;
+			if (!made && errno != EEXIST)
 				fprintf(stderr, "bench compare: cannot create %s: %s\n", a.out,
 				        strerror(errno));
 			snprintf(a.json_path, sizeof(a.json_path), "%s/comparison.json", a.out);
@@ -266,6 +271,11 @@ int cmd_compare(int argc, char *argv[])
 		}
 		int wrc = comparison_write("compare", &cmp, &a.outputs);
 		status = comparison_exit(&cmp, a.bisect);
+		if (agent_interrupted) {
+			if (made)
+				rmdir(a.out);
+			status = a.bisect ? BISECT_ABORT : EXIT_INTERRUPTED;
+		}
 		if (wrc < 0 && (status == EXIT_OK || status == BISECT_GOOD))
 			status = a.bisect ? BISECT_ABORT : EXIT_FAILED;
 		if (cmp.status == COMPARE_OK && cmp.counts[VERDICT_INCONCLUSIVE] > 0)

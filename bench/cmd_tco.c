@@ -44,7 +44,8 @@ static const char usage[] =
     "\n"
     "Exit status: 0 ok; 1 the model or a run cannot be read, a scenario cannot be\n"
     "computed, the output cannot be written, or a published figure is reproduced by\n"
-    "nothing bench tco knows (UNEXPLAINED); 2 usage error.\n";
+    "nothing bench tco knows (UNEXPLAINED); 2 usage error; 130 interrupted (SIGINT,\n"
+    "SIGTERM, SIGHUP: nothing of --out is renamed into place, no temporary is left).\n";
 
 enum { OPT_RUN = 256, OPT_SWING, OPT_TOP, OPT_JSON, OPT_CSV, OPT_OUT, OPT_HELP };
 
@@ -176,6 +177,9 @@ int cmd_tco(int argc, char *argv[])
 	int status = parse(argc, argv, &a);
 	if (status >= 0)
 		return status;
+	/* --out is rendered into a temporary directory: after SIGINT, SIGTERM
+	 * or SIGHUP it is removed and nothing is renamed into place (exit 130). */
+	install_signal_handlers();
 	struct bench_error *err = NULL;
 	struct tco_model m;
 	struct tco_run runs[MAX_RUNS];
@@ -206,6 +210,8 @@ int cmd_tco(int argc, char *argv[])
 		report_files_free(&files);
 	}
 	status = rc < 0 ? fail(&err) : EXIT_OK;
+	if (agent_interrupted)
+		status = EXIT_INTERRUPTED;
 	if (rc == 0 && res.n_unexplained > 0) {
 		fprintf(stderr,
 		        "bench tco: %zu published figure(s) reproduced by nothing bench tco knows "

@@ -29,7 +29,9 @@ static int write_md(FILE *out, const void *arg)
 	return compare_markdown(out, arg);
 }
 
-/* path.XXXXXX, written, flushed, renamed over path. */
+/* path.XXXXXX, written, flushed, renamed over path; after a signal that
+ * install_signal_handlers recorded, removed instead (nothing half-written
+ * and no temporary file stays). */
 static int write_atomic(const char *path, int (*fn)(FILE *, const void *), const void *arg,
                         struct bench_error **err)
 {
@@ -50,6 +52,11 @@ static int write_atomic(const char *path, int (*fn)(FILE *, const void *), const
 		rc = -1;
 	if (fclose(f) != 0)
 		rc = -1;
+	if (agent_interrupted) {
+		unlink(tmp);
+		return bench_error_set(err, 0, "interrupted by signal %d: %s not written",
+		                       (int)agent_interrupted, path);
+	}
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -1;
 	if (rc < 0) {
@@ -73,6 +80,8 @@ int comparison_write(const char *command, const struct comparison *c,
 		bench_error_free(&err);
 		rc = -1;
 	}
+	if (agent_interrupted)
+		return -1;
 	if (o->print_json)
 		write_json(stdout, c);
 	else if (!o->quiet)

@@ -243,6 +243,145 @@ static void test_report_sigterm(void **state)
 	assert_false(exists(page));
 }
 
+/* Milliseconds since an arbitrary start. */
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Whether dir holds a temporary of write_atomic (NAME.XXXXXX). */
+static bool has_atomic_tmp(const char *dir, const char *const *names)
+{
+	DIR *d = opendir(dir);
+	bool found = false;
+	struct dirent *e;
+	while (d != NULL && (e = readdir(d)) != NULL)
+		for (size_t i = 0; names[i] != NULL; i++)
+			found = found || (strncmp(e->d_name, names[i], strlen(names[i])) == 0 &&
+			                  strlen(e->d_name) == strlen(names[i]) + 7);
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
+/* Runs argv N times, sending SIGTERM at moments spread over an
+ * uninterrupted run's length (and past it); after each: exit 0 or 130 (143
+ * when it came before the handlers), no temporary left in dir (check), and
+ * what is there is whole (whole). */
+static void interrupt_anywhere(char *const argv[], const char *dir, bool (*check)(const char *dir),
+                               bool (*whole)(const char *dir, int status))
+{
+	double t0 = now_ms();
+	struct cmd_result r = run_cmd_bounded(argv, 120);
+	double full = now_ms() - t0;
+	if (r.status != 0)
+		fail_msg("%s %s uninterrupted: exit %d; stderr: %s", argv[1], argv[2], r.status,
+		         r.err);
+	cmd_result_free(&r);
+	int interrupted = 0;
+	static const double at[] = {0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.85, 0.92, 0.97, 1.1};
+	const int tries = (int)(sizeof(at) / sizeof(at[0]));
+	for (int i = 0; i < tries; i++) {
+		remove_tree(dir);
+		pid_t pid = spawn_silent(argv);
+		usleep((useconds_t)(full * 1000 * at[i]));
+		kill(pid, SIGTERM);
+		bool timed_out = false;
+		int status = wait_bounded(pid, 120, &timed_out);
+		assert_false(timed_out);
+		/* 143: killed before its handlers were installed, at start-up */
+		if (status != 0 && status != 130 && status != 128 + SIGTERM)
+			fail_msg("%s: SIGTERM after %.0f%% of %.0f ms: exit %d", argv[1],
+			         100 * at[i], full, status);
+		interrupted += status == 130;
+		if (check(dir))
+			fail_msg("%s: a temporary left in %s (try %d, exit %d)", argv[1], dir, i,
+			         status);
+		if (!whole(dir, status))
+			fail_msg("%s: a partial file in %s (try %d, exit %d)", argv[1], dir, i,
+			         status);
+	}
+	assert_true(interrupted > 0);
+	print_message("%s: %d of %d tries interrupted (an uninterrupted run: %.0f ms)\n", argv[1],
+	              interrupted, tries, full);
+}
+
+static const char *const compare_files[] = {"comparison.json", "junit.xml", "summary.md", NULL};
+
+static bool compare_tmp(const char *dir)
+{
+	return has_atomic_tmp(dir, compare_files);
+}
+
+static bool compare_whole(const char *dir, int status)
+{
+	char path[PATH_MAX];
+	path_join(path, dir, "comparison.json");
+	if (exists(path)) {
+		json_error_t je;
+		json_t *doc = json_load_file(path, 0, &je);
+		json_decref(doc);
+		if (doc == NULL)
+			return false;
+	}
+	path_join(path, dir, "junit.xml");
+	if (exists(path)) {
+		FILE *f = fopen(path, "r");
+		char tail[64] = "";
+		if (f == NULL || fseek(f, -14, SEEK_END) != 0 || fread(tail, 1, 13, f) != 13)
+			tail[0] = '\0';
+		if (f != NULL)
+			fclose(f);
+		if (strncmp(tail, "</testsuites>", 13) != 0)
+			return false;
+	}
+	return status != 0 || exists(path);
+}
+
+/* SIGTERM at any moment of bench compare --out --junit --markdown: exit 130
+ * (or 0 when it had finished), every file there whole, no NAME.XXXXXX. */
+static void test_compare_interrupted(void **state)
+{
+	struct fixture *fx = *state;
+	char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], junit[PATH_MAX], md[PATH_MAX];
+	path_join(a, fx->dir, "a");
+	path_join(b, fx->dir, "b");
+	write_many(a, 300);
+	write_many(b, 300);
+	path_join(out, fx->dir, "cmp");
+	path_join(junit, out, "junit.xml");
+	path_join(md, out, "summary.md");
+	char *argv[] = {fx->bench, "compare",    a,  b,   "--out", out, "--junit",
+	                junit,     "--markdown", md, NULL};
+	interrupt_anywhere(argv, out, compare_tmp, compare_whole);
+}
+
+static bool tco_tmp(const char *dir)
+{
+	return has_report_tmp(dir);
+}
+
+static bool tco_whole(const char *dir, int status)
+{
+	char page[PATH_MAX];
+	path_join(page, dir, "tco.html");
+	return status != 0 ? !exists(page) : exists(page);
+}
+
+/* SIGTERM at any moment of bench tco --out: exit 130 with nothing renamed
+ * into place and no .report.XXXXXX, or 0 with the pages. */
+static void test_tco_interrupted(void **state)
+{
+	struct fixture *fx = *state;
+	char out[PATH_MAX];
+	path_join(out, fx->dir, "tco");
+	char *argv[] = {fx->bench, "tco", "reports/models/seed-002-consolidation.yaml",
+	                "--out",   out,   NULL};
+	interrupt_anywhere(argv, out, tco_tmp, tco_whole);
+}
+
 /* An over-long name in a run file is refused with where it is. */
 static void test_long_field_refused(void **state)
 {
@@ -280,6 +419,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_at_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_report_sigterm, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_compare_interrupted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tco_interrupted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_field_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
