@@ -381,6 +381,25 @@ static void budget_apply(const struct all_args *a, struct all_budget *b, const c
 		fprintf(stderr, "bench all: budget cut: %s\n", p->cut[i]);
 }
 
+/* How far each environment's density studies ran past their time
+ * budget of study_s each, into costs. */
+static void density_costs(const struct all_args *a, const struct all_budget *b,
+                          const struct run_timing *timing, double study_s, json_t *costs)
+{
+	size_t k = 0;
+	while (k < timing->n_steps && strcmp(timing->step[k], "density") != 0)
+		k++;
+	for (size_t e = 0; k < timing->n_steps && e < b->in.n_envs; e++) {
+		size_t studies = b->budget_s > 0 ? b->plan.density_studies[e]
+		                                 : (a->profile->density_bandwidth ? 4 : 2);
+		for (size_t i = 0; i < timing->n_envs; i++)
+			if (studies > 0 && strcmp(timing->env[i], b->in.env[e].name) == 0)
+				budget_costs_density(costs, b->in.env[e].name,
+				                     timing->step_env_s[k][i] / (double)studies -
+				                         study_s);
+	}
+}
+
 static void costs_free(json_t **costs)
 {
 	json_decref(*costs);
@@ -700,6 +719,8 @@ int cmd_all(int argc, char *argv[])
 		/* what this run measured, for the next one's plan */
 		budget_costs_update(costs, &totals.timing, &b.in, &b.shape,
 		                    ro.duration ? atof(ro.duration) : 0, report_s);
+		density_costs(&a, &b, &timing,
+		              budget > 0 ? b.plan.density_s : a.profile->density_budget_s, costs);
 		if (budget_costs_save(costs, costs_dir, &err) < 0) {
 			fprintf(stderr, "bench all: the measured costs were not kept: %s\n",
 			        err->msg);

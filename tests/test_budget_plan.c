@@ -175,6 +175,47 @@ static void nothing_fits_says_so(void **state)
 	assert_true(p.workloads_s >= 1);
 }
 
+/* Density studies that ran past their budget before are planned with
+ * that overrun: the guest's extra study is cut for it. */
+static void density_overrun_planned(void **state)
+{
+	(void)state;
+	const char *names[] = {"bare", "container", "qemu"};
+	struct budget_input in;
+	struct budget_plan p;
+	shape(&in, 300, 3, names);
+	costs(&in, 0, 0, 0.2, 0.05);
+	costs(&in, 1, 0.3, 0.25, 0.05);
+	costs(&in, 2, 1.0, 0.3, 0.08);
+	in.env[2].density_over_s = 130; /* each qemu study took 140 s of its 10 s */
+	budget_plan_make(&in, &p);
+	assert_int_equal(p.density_studies[2], 1);
+	assert_int_equal(p.density_studies[1], 2); /* the slowest-starting first */
+	assert_true(p.fits);
+	assert_non_null(strstr(p.cut[p.n_cuts - 1], "qemu: 1 density study"));
+
+	char dir[] = "/tmp/test_budget_costs.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	json_t *c = budget_costs_load(dir);
+	budget_costs_density(c, "qemu", 100);
+	budget_costs_density(c, "bare", -2); /* within its budget */
+	assert_int_equal(budget_costs_save(c, dir, NULL), 0);
+	json_decref(c);
+	c = budget_costs_load(dir);
+	uint64_t size[N_WL] = {0};
+	bool fixed[N_WL] = {false};
+	struct budget_shape sh = {.size = size, .fixed_length = fixed, .threads = 1};
+	shape(&in, 300, 3, names);
+	budget_costs_fill(c, &sh, &in);
+	assert_true(fabs(in.env[2].density_over_s - 100) < 1e-9);
+	assert_true(in.env[0].density_over_s == 0);
+	json_decref(c);
+	char path[64];
+	snprintf(path, sizeof(path), "%s/%s", dir, BUDGET_COSTS_NAME);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Unknown costs are never cut (nothing says they are costly); the plan
  * takes them as free and the runner's shares bound them. */
 static void unknown_costs_not_cut(void **state)
@@ -287,6 +328,21 @@ static void setup_guess(void **state)
 	/* nothing to guess from: a baseline set-up too short, no ratio yet */
 	assert_true(budget_setup_guess(NULL, 0.001, 1, 1) < 0);
 	assert_true(budget_setup_guess(NULL, 0.9, 0, 0) < 0);
+	/* the ratio seeded from costs measured before: pairs known on both sides */
+	const char *names[] = {"bare", "qemu"};
+	struct budget_input in;
+	shape(&in, 300, 2, names);
+	costs(&in, 0, 0, 0, 0);
+	in.cost[2][0].setup_s = 2.7; /* mem.stream on bare */
+	in.cost[2][1] = (struct budget_cost){.known = true, .setup_s = 39.7};
+	in.cost[0][1] = (struct budget_cost){.known = true, .setup_s = 0.1};
+	in.cost[0][0].setup_s = 0.01; /* cpu.int */
+	double env_sum, base_sum;
+	budget_setup_sums(&in, 1, 0, &env_sum, &base_sum);
+	assert_true(fabs(env_sum - 39.8) < 1e-9 && fabs(base_sum - 2.71) < 1e-9);
+	/* mem.latency, never measured in qemu: bare's 7.3 s x 14.7 */
+	assert_true(fabs(budget_setup_guess(NULL, 7.3, env_sum, base_sum) - 7.3 * 39.8 / 2.71) <
+	            1e-9);
 }
 
 int main(void)
@@ -300,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(costs_from_timing),
 	    cmocka_unit_test(setup_guess),
 	    cmocka_unit_test(repetition_length),
+	    cmocka_unit_test(density_overrun_planned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,8 +45,10 @@ size_t budget_costs_fill(const json_t *costs, const struct budget_shape *shape,
 	       *wls = json_object_get(costs, "workloads");
 	if (number(costs, "report_s") > 0)
 		in->report_s = number(costs, "report_s");
+	json_t *over = json_object_get(costs, "density_over");
 	for (size_t e = 0; e < in->n_envs; e++) {
 		in->env[e].start_s = number(starts, in->env[e].name);
+		in->env[e].density_over_s = number(over, in->env[e].name);
 		for (size_t w = 0; w < in->n_workloads; w++) {
 			key(k, sizeof(k), in->env[e].name, in->workload[w], shape->size[w],
 			    shape->threads);
@@ -104,6 +106,16 @@ void budget_costs_update(json_t *costs, const struct run_timing *t, const struct
 			                              over > 0 ? over : 0.0, "rep_own_s", own,
 			                              "rep_at_s", duration_s, "reps", (int)reps));
 		}
+}
+
+void budget_costs_density(json_t *costs, const char *env, double over_s)
+{
+	json_t *over = json_object_get(costs, "density_over");
+	if (!json_is_object(over)) {
+		over = json_object();
+		json_object_set_new(costs, "density_over", over);
+	}
+	json_object_set_new(over, env, json_real(over_s > 0 ? over_s : 0));
 }
 
 int budget_costs_save(const json_t *costs, const char *dir, struct bench_error **err)

@@ -5,7 +5,7 @@
  * part and, for repetitions that end by themselves, that timed part; and
  * the report's time. The file (BUDGET_COSTS_NAME in a directory, /run/bench
  * by default: gone at reboot, like QEMU's accelerator verdict) is a JSON
- * object {"version": 1, "report_s": S, "starts": {ENV: S},
+ * object {"version": 1, "report_s": S, "starts": {ENV: S}, "density_over": {ENV: S},
  * "workloads": {"ENV|WORKLOAD|SIZE|THREADS": {...}}}, replaced atomically. */
 #ifndef BENCH_BUDGET_COSTS_H
 #define BENCH_BUDGET_COSTS_H
@@ -33,7 +33,7 @@ struct budget_shape {
 	unsigned threads;
 };
 
-/* Fills in->cost[][] and in->env[].start_s (in->env[].name and
+/* Fills in->cost[][], in->env[].start_s and density_over_s (in->env[].name and
  * in->workload[] set) from costs, and in->report_s when it has one.
  * Returns how many (workload, environment) costs were found. */
 size_t budget_costs_fill(const json_t *costs, const struct budget_shape *shape,
@@ -44,6 +44,10 @@ size_t budget_costs_fill(const json_t *costs, const struct budget_shape *shape,
  * unknown) into costs for the workloads of in->workload. */
 void budget_costs_update(json_t *costs, const struct run_timing *t, const struct budget_input *in,
                          const struct budget_shape *shape, double duration_s, double report_s);
+
+/* Records that env's density studies ran over_s each past their time
+ * budget (0 when within). */
+void budget_costs_density(json_t *costs, const char *env, double over_s);
 
 /* Writes costs to dir/costs.json atomically. 0, or -1 with *err. */
 int budget_costs_save(const json_t *costs, const char *dir, struct bench_error **err);

@@ -47,12 +47,15 @@ static double runner_s(const struct budget_input *in, const struct budget_plan *
 	return sum;
 }
 
+/* The density studies: each its budget plus what studies in its
+ * environment ran past theirs before (settling, the last step, stopping
+ * the instances). */
 static double density_total(const struct budget_input *in, const struct budget_plan *p)
 {
-	size_t studies = 0;
+	double sum = 0;
 	for (size_t e = 0; e < in->n_envs; e++)
-		studies += p->density_studies[e];
-	return (double)studies * p->density_s;
+		sum += (double)p->density_studies[e] * (p->density_s + in->env[e].density_over_s);
+	return sum;
 }
 
 static void estimate(const struct budget_input *in, struct budget_plan *p)
@@ -216,4 +219,15 @@ double budget_setup_guess(const struct budget_cost *known, double base_setup_s, 
 	if (base_setup_s < BUDGET_GUESS_MIN_S || base_sum_s < BUDGET_GUESS_MIN_S)
 		return -1;
 	return base_setup_s * env_sum_s / base_sum_s;
+}
+
+void budget_setup_sums(const struct budget_input *in, size_t e, size_t base, double *env_sum_s,
+                       double *base_sum_s)
+{
+	*env_sum_s = *base_sum_s = 0;
+	for (size_t w = 0; e < in->n_envs && base < in->n_envs && w < in->n_workloads; w++)
+		if (in->cost[w][e].known && in->cost[w][base].known) {
+			*env_sum_s += in->cost[w][e].setup_s;
+			*base_sum_s += in->cost[w][base].setup_s;
+		}
 }

@@ -39,8 +39,9 @@ struct budget_cost {
 
 struct budget_env {
 	const char *name;
-	bool baseline;  /* the reference (bare): none of its work is cut */
-	double start_s; /* one instance's start (a guest's boot), 0 unknown */
+	bool baseline;         /* the reference (bare): none of its work is cut */
+	double start_s;        /* one instance's start (a guest's boot), 0 unknown */
+	double density_over_s; /* a density study's time past its budget, measured */
 };
 
 struct budget_input {
@@ -96,6 +97,12 @@ double budget_workload_s(const struct budget_input *in, const struct budget_plan
  * BUDGET_GUESS_MIN_S (a set-up that short is no risk). -1 when there is
  * nothing to guess from. */
 #define BUDGET_GUESS_MIN_S 0.02
+
+/* The set-ups measured before (in->cost) of every workload measured both
+ * in environment e and in the baseline base: their sums, which seed the
+ * running ratio of budget_setup_guess before anything runs. */
+void budget_setup_sums(const struct budget_input *in, size_t e, size_t base, double *env_sum_s,
+                       double *base_sum_s);
 double budget_setup_guess(const struct budget_cost *known, double base_setup_s, double env_sum_s,
                           double base_sum_s);
 

@@ -244,7 +244,8 @@ static bool skip_for_budget(struct runner *r, struct lane *l, const struct lane 
 		snprintf(over, sizeof(over), "and the workloads' time of the budget is spent");
 	snprintf(why, sizeof(why),
 	         "its set-up would take about %.1f s here (%s's %.2f s x %.1f, this "
-	         "environment's set-ups over %s's so far; not measured here before), %s",
+	         "environment's set-ups over %s's, measured before and so far; not measured "
+	         "here before), %s",
 	         guess, base->env->name, base->setup_s, l->setup_sum_s / l->base_sum_s,
 	         base->env->name, over);
 	if (r->totals->skipped == NULL)
@@ -597,6 +598,22 @@ static int run_workload(struct runner *r, struct lane *lanes[], size_t n, const 
 	return rc;
 }
 
+/* Each lane's set-up ratio to the baseline starts from the costs measured
+ * on this host before (so the first costly set-up in a lane is guessed
+ * too), then grows with what this run opens. */
+static void seed_setup_ratios(struct runner *r)
+{
+	const struct budget_input *c = r->s->costs;
+	size_t base = r->n_lanes;
+	for (size_t i = 0; c != NULL && r->s->baseline != NULL && i < r->n_lanes; i++)
+		if (strcmp(r->lane[i].env->name, r->s->baseline) == 0)
+			base = i;
+	for (size_t i = 0; base < r->n_lanes && i < r->n_lanes; i++)
+		if (i != base)
+			budget_setup_sums(c, i, base, &r->lane[i].setup_sum_s,
+			                  &r->lane[i].base_sum_s);
+}
+
 static int prepare_lanes(struct runner *r, struct bench_error **err)
 {
 	const struct runner_setup *s = r->s;
@@ -646,6 +663,7 @@ int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct
 		rc = catalog_select(s->cat, s->opts->workloads, &sel, &n_sel, err);
 	progress_init(&r.progress, s->opts->quiet);
 	r.workload_count = n_sel;
+	seed_setup_ratios(&r);
 	/* interleaved: workload by workload, all lanes at once; else lane by
 	 * lane, every workload in each */
 	size_t rounds = cond->interleaved ? 1 : r.n_lanes;
