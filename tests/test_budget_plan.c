@@ -46,6 +46,15 @@ static void shape(struct budget_input *in, double budget, size_t n_envs, const c
 		in->workload[w] = workloads[w];
 }
 
+/* Removes a test's costs directory and its costs file. */
+static void remove_costs_dir(const char *dir)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "%s/%s", dir, BUDGET_COSTS_NAME);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Every (workload, environment) measured at setup_s and over_s. */
 static void costs(struct budget_input *in, size_t e, double start_s, double setup_s, double over_s)
 {
@@ -210,10 +219,7 @@ static void density_overrun_planned(void **state)
 	assert_true(fabs(in.env[2].density_over_s - 100) < 1e-9);
 	assert_true(in.env[0].density_over_s == 0);
 	json_decref(c);
-	char path[64];
-	snprintf(path, sizeof(path), "%s/%s", dir, BUDGET_COSTS_NAME);
-	unlink(path);
-	rmdir(dir);
+	remove_costs_dir(dir);
 }
 
 /* Unknown costs are never cut (nothing says they are costly); the plan
@@ -291,10 +297,7 @@ static void costs_from_timing(void **state)
 	size[1] = 1 << 20;
 	assert_int_equal(budget_costs_fill(c, &sh, &next), 1);
 	json_decref(c);
-	char path[64];
-	snprintf(path, sizeof(path), "%s/%s", dir, BUDGET_COSTS_NAME);
-	unlink(path);
-	rmdir(dir);
+	remove_costs_dir(dir);
 }
 
 /* A repetition's timed part under another length: fixed-length ones keep
