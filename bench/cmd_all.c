@@ -21,6 +21,8 @@
 #include "reports/tco_render.h"
 #include "harness/core/run_options.h"
 #include "reports/run_table.h"
+#include "harness/run/budget_costs.h"
+#include "harness/run/budget_plan.h"
 #include "harness/run/conditions.h"
 #include "harness/run/runner.h"
 #include "harness/run/size_plan.h"
@@ -52,16 +54,16 @@ static const struct profile {
      5, 30, 1.0, 8, "2", 0, 5, "2", 1200, true, 0},
 };
 
-/* With a budget: the workloads' share of it (the rest is for the plan, the
- * density study and the report), and the share of that planned for
- * repetitions (the rest for instances' start, workloads' set-up, stop). */
-#define BUDGET_WORKLOADS   0.7
+/* With a budget (budget_plan.h): the share of the runner's time, after the
+ * known fixed costs, planned for repetitions; their length's bounds; the
+ * density studies' share of the budget and each one's minimum; the
+ * report's time when no earlier run measured it. */
 #define BUDGET_REPETITIONS 0.4
 #define REP_MIN_S          0.1
 #define REP_MAX_S          2.0
-/* ... and the density studies' share (to the limit, then projected) */
-#define BUDGET_DENSITY 0.2
-#define DENSITY_MIN_S  10.0
+#define BUDGET_DENSITY     0.2
+#define DENSITY_MIN_S      10.0
+#define REPORT_S           2.0
 
 static const char usage_head[] =
     "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
@@ -84,15 +86,19 @@ static const char usage_head[] =
     "At the end it prints where the time went (plan, workloads per environment and\n"
     "phase, density, report), also in the run file's invocation.timing.\n\n"
     "--budget SECONDS (default: the profile's; 0 = none, the profile's fixed\n"
-    "durations) plans the run from a time budget: the workloads get 70% of it\n"
-    "(counted from the start, so the plan's calibration boots come out of it),\n"
-    "each an equal share of what is left when it starts (warm-up at most a third,\n"
-    "measuring stops at the share once the minimum repetitions are in), and the\n"
-    "repetition length is 40% of their time over every planned repetition\n"
-    "(environments x workloads x (warm-ups + repetitions)), 0.1 to 2 s. The\n"
-    "density studies share 20% of it (each at least 10 s: it stops adding\n"
-    "instances then and projects); without a budget each study has the\n"
-    "profile's (full: 20 minutes). The report is not cut.\n"
+    "durations) plans the whole run before anything starts: what the plan step\n"
+    "spent, each instance's start, each workload's set-up, repetitions and teardown\n"
+    "in each environment (as measured on this host by an earlier run, kept in\n"
+    "/run/bench/costs.json), the density studies (20% of the budget, each at least\n"
+    "10 s) and the report. Repetitions get 40% of the runner's time left after the\n"
+    "known costs (0.1 to 2 s each). When the estimate is over the budget it cuts, in\n"
+    "this order, each cut printed and kept in the run file and the report:\n"
+    "repetitions to 0.1 s and one warm-up; density studies to 10 s; studies past the\n"
+    "idle one outside bare; the costliest workloads outside bare (bare is never\n"
+    "cut). While running, each workload gets an equal share of the time left (its\n"
+    "warm-up at most a third; measuring stops at the share once the minimum\n"
+    "repetitions are in), and one never measured in an environment is skipped there\n"
+    "when its set-up, guessed from bare's, is over what is left of its share.\n"
     "\nWith --cost-model MODEL (bench tco's YAML, reports/models/) the run feeds the\n"
     "model's scenarios: DIR/tco/ holds the evaluation (tco.html, tco.json, ...) and\n"
     "the report's answer gives each scenario's cost per instance and links it.\n\n"
@@ -250,25 +256,14 @@ static void phase(const struct all_args *a, const char *fmt, const char *what)
 	}
 }
 
-/* Each density study's time budget: with a run budget, BUDGET_DENSITY of
- * it shared by the studies (at least DENSITY_MIN_S each), else the
- * profile's per study. */
-static double density_budget(const struct all_args *a, double budget_s, size_t n_envs)
-{
-	if (!(budget_s > 0))
-		return a->profile->density_budget_s;
-	double studies = (double)n_envs * (a->profile->density_bandwidth ? 4 : 2);
-	double each = budget_s * BUDGET_DENSITY / (studies > 0 ? studies : 1);
-	return each > DENSITY_MIN_S ? each : DENSITY_MIN_S;
-}
-
 /* Density in every environment: idle footprint, cpu.int under QoS, and
  * (profiles that ask) mem.stream's aggregate and net.tcp_rr's p99. */
 static int density_phase(const struct all_args *a, struct run_options *ro,
                          const struct env_choice *envs, size_t n_envs, const struct catalog *cat,
                          const struct topo *topo, const struct topo_binding *binding,
                          const char *wl, const struct size_plan *sizes, struct run *run,
-                         struct run_timing *timing, double study_budget_s)
+                         struct run_timing *timing, double study_budget_s,
+                         const size_t *studies_per_env)
 {
 	bool more = a->profile->density_bandwidth;
 	/* idle; cpu.int under 0.9; mem.stream's knee; net.tcp_rr's p99 within 2x */
@@ -280,9 +275,12 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 	ro->duration = a->profile->density_duration;
 	run->density = json_array();
 	for (size_t i = 0; i < n_envs; i++) {
+		size_t done = 0;
 		for (size_t k = 0; k < sizeof(studies) / sizeof(studies[0]); k++) {
 			if (k > 0 && studies[k] == NULL)
 				continue;
+			if (studies_per_env != NULL && done++ >= studies_per_env[i])
+				break; /* the budget's plan cut the rest (it says so) */
 			struct density_options o = {.env = &envs[i],
 			                            .workload = studies[k],
 			                            .run = ro,
@@ -320,24 +318,160 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 	return 0;
 }
 
-/* The plan from a budget of budget_s seconds for n_envs x n_workloads:
- * the runner's budget and the repetition length (into duration). */
-static void plan_from_budget(const struct all_args *a, double budget_s, size_t n_envs,
-                             size_t n_workloads, struct run_options *ro, char *duration, size_t len)
+/* A budgeted bench all: its plan's input (the costs measured on this host
+ * filled in), the plan, and the repetition length it set. */
+struct all_budget {
+	double budget_s; /* 0 = none: no plan, costs still measured */
+	struct budget_input in;
+	struct budget_shape shape;
+	uint64_t size[BUDGET_MAX_WORKLOADS];
+	bool fixed[BUDGET_MAX_WORKLOADS];
+	size_t known; /* costs found */
+	struct budget_plan plan;
+	char duration[32];
+};
+
+/* The plan's input: the environments, the selected workloads with their
+ * sizes, the profile's repetition policy and density studies, the costs
+ * measured on this host (costs), spent_s already gone. */
+static void budget_input(const struct all_args *a, const struct run_options *ro,
+                         const struct env_choice *envs, size_t n_envs, const struct catalog *cat,
+                         const size_t *sel, size_t n_sel, const struct size_plan *sizes,
+                         const json_t *costs, double spent_s, struct all_budget *b)
 {
-	ro->budget_s = budget_s * BUDGET_WORKLOADS;
-	double slots = (double)(n_envs * n_workloads * (ro->max_warmup + ro->max_reps));
-	double rep = ro->budget_s * BUDGET_REPETITIONS / (slots > 0 ? slots : 1);
-	rep = rep < REP_MIN_S ? REP_MIN_S : rep > REP_MAX_S ? REP_MAX_S : rep;
-	snprintf(duration, len, "%.2f", rep);
-	ro->duration = duration;
-	if (!a->quiet)
+	struct budget_input *in = &b->in;
+	*in = (struct budget_input){.budget_s = b->budget_s,
+	                            .spent_s = spent_s,
+	                            .report_s = REPORT_S,
+	                            .n_envs = n_envs < BUDGET_MAX_ENVS ? n_envs : BUDGET_MAX_ENVS,
+	                            .n_workloads =
+	                                n_sel < BUDGET_MAX_WORKLOADS ? n_sel : BUDGET_MAX_WORKLOADS,
+	                            .min_reps = ro->min_reps,
+	                            .max_reps = ro->max_reps,
+	                            .max_warmup = ro->max_warmup,
+	                            .rep_min_s = REP_MIN_S,
+	                            .rep_max_s = REP_MAX_S,
+	                            .rep_fraction = BUDGET_REPETITIONS,
+	                            .density_studies = a->profile->density_bandwidth ? 4 : 2,
+	                            .density_fraction = BUDGET_DENSITY,
+	                            .density_min_s = DENSITY_MIN_S};
+	for (size_t e = 0; e < in->n_envs; e++)
+		in->env[e] = (struct budget_env){
+		    .name = envs[e].name, .baseline = strcmp(envs[e].name, BASELINE_ENV) == 0};
+	for (size_t w = 0; w < in->n_workloads; w++) {
+		const struct wl_info *info = &cat->items[sel[w]];
+		const struct size_choice *sized = size_plan_find(sizes, info->name);
+		in->workload[w] = info->name;
+		b->size[w] = sized ? sized->size : 0;
+		b->fixed[w] = !wl_info_takes(info, "duration");
+	}
+	b->shape = (struct budget_shape){
+	    .size = b->size, .fixed_length = b->fixed, .threads = ro->threads};
+	b->known = budget_costs_fill(costs, &b->shape, in);
+}
+
+/* Plans b (b->budget_s > 0) into ro: the repetition length, warm-ups and
+ * the runner's budget; prints the plan (with dir, where the costs are
+ * kept) and every cut. */
+static void budget_apply(const struct all_args *a, struct all_budget *b, const char *dir,
+                         struct run_options *ro)
+{
+	const struct budget_input *in = &b->in;
+	struct budget_plan *p = &b->plan;
+	budget_plan_make(in, p);
+	snprintf(b->duration, sizeof(b->duration), "%.2f", p->rep_s);
+	ro->duration = b->duration;
+	ro->max_warmup = p->warmups;
+	ro->budget_s = p->workloads_s;
+	if (a->quiet)
+		return;
+	fprintf(stderr,
+	        "bench all: budget %.0f s: plan %.1f s spent, workloads %.0f s (%zu "
+	        "environment(s) x %zu workload(s), up to %u warm-up(s) + %u-%u repetitions of "
+	        "%s s), density studies %.0f s each, report %.0f s; estimate %.0f s%s\n",
+	        in->budget_s, in->spent_s, p->workloads_s, in->n_envs, in->n_workloads, p->warmups,
+	        in->min_reps, in->max_reps, b->duration, p->density_s, in->report_s, p->estimate_s,
+	        p->fits ? "" : " (over)");
+	size_t pairs = in->n_envs * in->n_workloads;
+	if (b->known < pairs)
 		fprintf(stderr,
-		        "bench all: budget %.0f s: workloads %.0f s (%zu environment(s) x %zu "
-		        "workload(s) x up to %u warm-ups + %u repetitions: %s s a repetition), "
-		        "density studies %.0f s each, the rest for the plan and the report\n",
-		        budget_s, ro->budget_s, n_envs, n_workloads, ro->max_warmup, ro->max_reps,
-		        duration, density_budget(a, budget_s, n_envs));
+		        "bench all: budget: %zu of %zu (workload, environment) costs measured on "
+		        "this host by an earlier run (%s/%s); the others are planned without their "
+		        "set-up, and bounded by their share as they run; this run measures them\n",
+		        b->known, pairs, dir, BUDGET_COSTS_NAME);
+	for (size_t i = 0; i < p->n_cuts; i++)
+		fprintf(stderr, "bench all: budget cut: %s\n", p->cut[i]);
+}
+
+/* How far each environment's density studies ran past their time
+ * budget of study_s each, into costs. */
+static void density_costs(const struct all_args *a, const struct all_budget *b,
+                          const struct run_timing *timing, double study_s, json_t *costs)
+{
+	size_t k = 0;
+	while (k < timing->n_steps && strcmp(timing->step[k], "density") != 0)
+		k++;
+	for (size_t e = 0; k < timing->n_steps && e < b->in.n_envs; e++) {
+		size_t studies = b->budget_s > 0 ? b->plan.density_studies[e]
+		                                 : (a->profile->density_bandwidth ? 4 : 2);
+		for (size_t i = 0; i < timing->n_envs; i++)
+			if (studies > 0 && strcmp(timing->env[i], b->in.env[e].name) == 0)
+				budget_costs_density(costs, b->in.env[e].name,
+				                     timing->step_env_s[k][i] / (double)studies -
+				                         study_s);
+	}
+}
+
+static void costs_free(json_t **costs)
+{
+	json_decref(*costs);
+}
+
+/* The plan and what happened, for the run file's timing.budget. */
+static json_t *budget_json(const struct all_budget *b, const struct runner_totals *totals,
+                           double planned_workloads_s)
+{
+	const struct budget_input *in = &b->in;
+	const struct budget_plan *p = &b->plan;
+	json_t *doc = json_pack("{s:f, s:f, s:o, s:i, s:i}", "budget_s", b->budget_s, "workloads_s",
+	                        planned_workloads_s, "duration",
+	                        b->budget_s > 0 ? json_string(b->duration) : json_null(),
+	                        "cut_warmups", (int)totals->budget_cut_warmups, "cut_repetitions",
+	                        (int)totals->budget_cut_reps);
+	if (!(b->budget_s > 0))
+		return doc;
+	json_t *cuts = json_array(), *not_run = json_array(), *studies = json_object(), *s;
+	size_t k;
+	for (size_t i = 0; i < p->n_cuts; i++)
+		json_array_append_new(cuts, json_string(p->cut[i]));
+	json_array_foreach(totals->skipped, k, s)
+	{
+		char text[640];
+		snprintf(text, sizeof(text), "%s: %s not run: %s",
+		         json_string_value(json_object_get(s, "env")),
+		         json_string_value(json_object_get(s, "workload")),
+		         json_string_value(json_object_get(s, "reason")));
+		json_array_append_new(cuts, json_string(text));
+		json_array_append(not_run, s);
+	}
+	for (size_t e = 0; e < in->n_envs; e++) {
+		json_object_set_new(studies, in->env[e].name,
+		                    json_integer((json_int_t)p->density_studies[e]));
+		for (size_t w = 0; w < in->n_workloads; w++)
+			if (!p->run[w][e])
+				json_array_append_new(
+				    not_run, json_pack("{s:s, s:s}", "env", in->env[e].name,
+				                       "workload", in->workload[w]));
+	}
+	json_t *plan = json_pack(
+	    "{s:f, s:f, s:i, s:f, s:o, s:f, s:b, s:I, s:I, s:o, s:o}", "spent_s", in->spent_s,
+	    "report_s", in->report_s, "warmups", (int)p->warmups, "density_s", p->density_s,
+	    "density_studies", studies, "estimate_s", p->estimate_s, "fits", p->fits, "costs_known",
+	    (json_int_t)b->known, "costs_pairs", (json_int_t)(in->n_envs * in->n_workloads),
+	    "not_run", not_run, "cuts", cuts);
+	json_object_update(doc, plan);
+	json_decref(plan);
+	return doc;
 }
 
 /* The cost model evaluated with run (dir/run.json) into dir/tco/. Returns
@@ -440,19 +574,17 @@ int cmd_all(int argc, char *argv[])
 	make_run_id(run_id, sizeof(run_id), created, sizeof(created));
 	run_dir_choose(a.out, run_id, dir);
 	bool own_dir = false;
-	size_t *sel = NULL, n_sel = 0;
+	cleanup_free size_t *sel = NULL;
+	size_t n_sel = 0;
 	if (catalog_select(&cat, ro.workloads, &sel, &n_sel, &err) < 0 ||
 	    topo_open(&topo, &err) < 0) {
 		catalog_free(&cat);
 		json_decref(survey);
 		return command_usage_error("all", &err);
 	}
-	free(sel);
-	double budget = a.budget_s >= 0 ? a.budget_s : a.profile->budget_s;
-	char rep_duration[32];
-	if (budget > 0)
-		plan_from_budget(&a, budget, n_envs, n_sel, &ro, rep_duration,
-		                 sizeof(rep_duration));
+	static struct all_budget b; /* large: cuts' texts */
+	b.budget_s = a.budget_s >= 0 ? a.budget_s : a.profile->budget_s;
+	double budget = b.budget_s;
 	/* The comparison's instance gets placement_instance's CPUs (leaving
 	 * the others to the peer and I/O threads); the density studies spread
 	 * their instances over --cpus (default: every CPU). */
@@ -480,6 +612,15 @@ int cmd_all(int argc, char *argv[])
 		json_decref(survey);
 		return sized;
 	}
+	/* the plan before anything starts: the warm-up rule and repetition
+	 * length it sets are part of the conditions */
+	const char *costs_dir =
+	    getenv("BENCH_COSTS_DIR") ? getenv("BENCH_COSTS_DIR") : BUDGET_COSTS_DIR;
+	__attribute__((cleanup(costs_free))) json_t *costs = budget_costs_load(costs_dir);
+	budget_input(&a, &ro, envs, n_envs, &cat, sel, n_sel, &sizes, costs,
+	             monotonic_seconds() - start, &b);
+	if (budget > 0)
+		budget_apply(&a, &b, costs_dir, &ro);
 	struct run_conditions cond = {.sizes = &sizes, .instance = instance_cpus};
 	if (run_conditions_resolve(&ro, envs, n_envs, &topo, &binding,
 	                           runner_networked(&cat, ro.workloads), &cond, &err) < 0 ||
@@ -515,18 +656,29 @@ int cmd_all(int argc, char *argv[])
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 		         i ? ", " : "", envs[i].name);
 	phase(&a, "bench all: phase 1/3: workloads in %s\n", names);
-	struct runner_totals totals;
+	struct runner_totals totals = {0};
 	struct run_timing timing = {0};
 	int status = EXIT_OK;
 	t0 = monotonic_seconds();
-	/* the workloads' budget counts from bench all's start: the plan's
-	 * calibration boots come out of it */
+	/* the plan counted from bench all's start: the wait for the host lock
+	 * comes out of the workloads' time */
 	double planned_workloads_s = ro.budget_s;
-	if (ro.budget_s > 0)
-		ro.budget_s =
-		    planned_workloads_s - (t0 - start) > 1 ? planned_workloads_s - (t0 - start) : 1;
-	if (run_envs(&ro, envs, n_envs, &cat, &topo, &binding, wl,
-	             scratch.path[0] ? scratch.path : NULL, &cond, &run, &totals, &err) < 0) {
+	if (ro.budget_s > 0) {
+		double late = t0 - start - b.in.spent_s;
+		ro.budget_s = planned_workloads_s - late > 1 ? planned_workloads_s - late : 1;
+	}
+	struct runner_setup setup = {.opts = &ro,
+	                             .envs = envs,
+	                             .n_envs = n_envs,
+	                             .cat = &cat,
+	                             .topo = &topo,
+	                             .binding = &binding,
+	                             .wl_path = wl,
+	                             .scratch_dir = scratch.path[0] ? scratch.path : NULL,
+	                             .planned = budget > 0 ? b.plan.run : NULL,
+	                             .baseline = BASELINE_ENV,
+	                             .costs = budget > 0 ? &b.in : NULL};
+	if (runner_run(&setup, &cond, &run, &totals, &err) < 0) {
 		fprintf(stderr, "bench all: %s\n", err->msg);
 		bench_error_free(&err);
 		status = agent_interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
@@ -538,7 +690,9 @@ int cmd_all(int argc, char *argv[])
 	if (status == EXIT_OK) {
 		phase(&a, "bench all: phase 2/3: density in %s\n", names);
 		if (density_phase(&a, &ro, envs, n_envs, &cat, &topo, &density_base, wl, &sizes,
-		                  &run, &timing, density_budget(&a, budget, n_envs)) < 0)
+		                  &run, &timing,
+		                  budget > 0 ? b.plan.density_s : a.profile->density_budget_s,
+		                  budget > 0 ? b.plan.density_studies : NULL) < 0)
 			status = EXIT_INTERRUPTED;
 	}
 	scratch_release(&scratch);
@@ -551,11 +705,7 @@ int cmd_all(int argc, char *argv[])
 		              json_incref(survey), "conditions", run_conditions_to_json(&cond),
 		              "timing", timing_json(&totals, &timing, monotonic_seconds() - start));
 		json_object_set_new(json_object_get(run.invocation, "timing"), "budget",
-		                    json_pack("{s:f, s:f, s:o, s:i, s:i}", "budget_s", budget,
-		                              "workloads_s", planned_workloads_s, "duration",
-		                              budget > 0 ? json_string(rep_duration) : json_null(),
-		                              "cut_warmups", (int)totals.budget_cut_warmups,
-		                              "cut_repetitions", (int)totals.budget_cut_reps));
+		                    budget_json(&b, &totals, planned_workloads_s));
 		if (run_write(&run, dir, &err) < 0) {
 			fprintf(stderr,
 			        "bench all: the results could not be written: %s; the "
@@ -590,7 +740,18 @@ int cmd_all(int argc, char *argv[])
 			status = EXIT_FAILED;
 		}
 		report_files_free(&files);
-		run_timing_step(&timing, "report", NULL, monotonic_seconds() - t0);
+		double report_s = monotonic_seconds() - t0;
+		run_timing_step(&timing, "report", NULL, report_s);
+		/* what this run measured, for the next one's plan */
+		budget_costs_update(costs, &totals.timing, &b.in, &b.shape,
+		                    ro.duration ? atof(ro.duration) : 0, report_s);
+		density_costs(&a, &b, &timing,
+		              budget > 0 ? b.plan.density_s : a.profile->density_budget_s, costs);
+		if (budget_costs_save(costs, costs_dir, &err) < 0) {
+			fprintf(stderr, "bench all: the measured costs were not kept: %s\n",
+			        err->msg);
+			bench_error_free(&err);
+		}
 		run_print_table(stdout, &run);
 		if (run.overhead != NULL)
 			overhead_print_table(stdout, run.overhead);
@@ -605,11 +766,23 @@ int cmd_all(int argc, char *argv[])
 		}
 		printf("\n");
 		run_timing_print(stdout, &timing, monotonic_seconds() - start);
-		if (budget > 0)
-			printf("budget %.0f s%s; %u warm-up(s) and %u measurement(s) stopped at "
-			       "their share\n",
-			       budget, monotonic_seconds() - start > budget ? " (exceeded)" : "",
-			       totals.budget_cut_warmups, totals.budget_cut_reps);
+		if (budget > 0) {
+			printf(
+			    "budget %.0f s%s (planned %.0f s); %u warm-up(s) and %u measurement(s) "
+			    "stopped at their share\n",
+			    budget, monotonic_seconds() - start > budget ? " (exceeded)" : "",
+			    b.plan.estimate_s, totals.budget_cut_warmups, totals.budget_cut_reps);
+			json_t *cuts = json_object_get(
+			           json_object_get(json_object_get(run.invocation, "timing"),
+			                           "budget"),
+			           "cuts"),
+			       *c;
+			size_t k;
+			json_array_foreach(cuts, k, c)
+			{
+				printf("budget cut: %s\n", json_string_value(c));
+			}
+		}
 		printf("\nrun file: %s/run.json\nreport:   %s/report.html\n", dir, report);
 		if (links.tco_json != NULL)
 			printf("cost:     %s/tco/tco.html\n", dir);
@@ -619,6 +792,7 @@ int cmd_all(int argc, char *argv[])
 	} else if (own_dir) {
 		rmdir(dir);
 	}
+	json_decref(totals.skipped);
 	json_decref(survey);
 	run_conditions_free(&cond);
 	run_free(&run);

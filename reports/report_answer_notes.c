@@ -120,6 +120,16 @@ static int conditions(const struct run *run, size_t n_envs, struct rtable *t)
 			return -1;
 		return 0;
 	}
+	json_t *cuts = json_object_get(
+	    json_object_get(json_object_get(run->invocation, "timing"), "budget"), "cuts");
+	json_array_foreach(cuts, i, u)
+	{
+		if (json_is_string(u) && note(t, "Budget cut",
+		                              "%s (bench all --budget; the run file's "
+		                              "invocation.timing.budget)",
+		                              json_string_value(u)) < 0)
+			return -1;
+	}
 	json_t *unmatched = json_object_get(cond, "unmatched");
 	json_array_foreach(unmatched, i, u)
 	{

@@ -29,8 +29,14 @@ static void quick_bare(void **state)
 	char dir[PATH_MAX], report[PATH_MAX + 16];
 	build_path("all-XXXXXX", dir);
 	assert_non_null(mkdtemp(dir));
-	/* a 20 s budget: workloads 14 s, 3 workloads x (3 + 3) repetitions:
-	 * 0.31 s a repetition */
+	/* a 20 s budget with no costs measured yet (a costs directory of its
+	 * own): two density studies of at least 10 s each cannot fit with the
+	 * workloads, so the plan cuts repetitions and warm-ups, says it is
+	 * still over, and the run measures the costs for the next one */
+	char costs[PATH_MAX + 16], costs_file[PATH_MAX + 32];
+	snprintf(costs, sizeof(costs), "%s/costs", dir);
+	snprintf(costs_file, sizeof(costs_file), "%s/costs.json", costs);
+	setenv("BENCH_COSTS_DIR", costs, 1);
 	char *argv[] = {bench,      "all",  "--profile",   "quick",
 	                "--envs",   "bare", "--workloads", "os.syscall,cpu.int,disk.rand_read",
 	                "--budget", "20",   "--out",       dir,
@@ -59,11 +65,30 @@ static void quick_bare(void **state)
 	assert_true(
 	    json_real_value(json_object_get(json_object_get(steps, "density_by_env"), "bare")) > 0);
 	json_t *budget = json_object_get(timing, "budget");
-	assert_true(fabs(json_real_value(json_object_get(budget, "workloads_s")) - 14.0) < 1e-9);
-	assert_string_equal(json_string_value(json_object_get(budget, "duration")), "0.31");
+	const char *duration = json_string_value(json_object_get(budget, "duration"));
+	assert_non_null(duration);
+	assert_string_equal(duration, "0.10"); /* the first cut: the shortest repetitions */
 	assert_string_equal(json_string_value(json_object_get(
 	                        json_object_get(run.samples[0].config, "asked"), "duration")),
-	                    "0.31");
+	                    duration);
+	assert_int_equal(json_integer_value(json_object_get(budget, "costs_known")), 0);
+	assert_false(json_is_true(json_object_get(budget, "fits")));
+	json_t *cuts = json_object_get(budget, "cuts");
+	assert_true(json_array_size(cuts) >= 2);
+	assert_non_null(
+	    strstr(json_string_value(json_array_get(cuts, 0)), "warm-ups at most 3 -> 1"));
+	assert_non_null(strstr(r.out, "budget cut: even so the plan needs about"));
+	/* per workload, and the costs kept for the next plan */
+	json_t *by_wl = json_object_get(timing, "by_workload");
+	assert_true(
+	    json_real_value(json_object_get(
+	        json_object_get(json_object_get(by_wl, "disk.rand_read"), "bare"), "setup_s")) > 0);
+	json_t *kept = json_load_file(costs_file, 0, NULL);
+	assert_non_null(kept);
+	assert_non_null(json_object_get(json_object_get(kept, "starts"), "bare"));
+	assert_true(json_object_size(json_object_get(kept, "workloads")) >= 3);
+	json_decref(kept);
+	unsetenv("BENCH_COSTS_DIR");
 	assert_non_null(strstr(r.out, "time: "));
 	assert_non_null(strstr(r.out, "budget 20 s"));
 	assert_non_null(strstr(r.out, "warmup"));

@@ -85,6 +85,48 @@ static void no_steps_no_step_object(void **state)
 	assert_string_equal(run_phase_name(RUN_PHASES), "?");
 }
 
+/* Per workload and environment: set-up, repetitions and their timed
+ * parts, in the run file and the printed costliest pairs. */
+static void per_workload_split(void **state)
+{
+	(void)state;
+	static struct run_timing t;
+	memset(&t, 0, sizeof(t));
+	run_timing_add_start(&t, "bare", 0.01);
+	run_timing_add_start(&t, "qemu", 8.0);
+	run_timing_add_workload(&t, "qemu", "mem.latency", RUN_PHASE_SETUP, 48.0, 0);
+	run_timing_add_workload(&t, "qemu", "mem.latency", RUN_PHASE_MEASURE, 3.0, 2);
+	run_timing_add_workload(&t, "qemu", "mem.latency", RUN_PHASE_MEASURE, 1.5, 1);
+	run_timing_add_timed(&t, "qemu", "mem.latency", 1.2);
+	run_timing_add_workload(&t, "bare", "mem.latency", RUN_PHASE_SETUP, 2.0, 0);
+	run_timing_add_workload(&t, "bare", "cpu.int", RUN_PHASE_WARMUP, 0.5, 1);
+	assert_int_equal(t.starts[1], 1);
+	assert_true(fabs(t.s[1][RUN_PHASE_SETUP] - 48.0) < 1e-9); /* in the env's phase too */
+	unsigned reps;
+	assert_true(
+	    fabs(run_timing_workload_s(&t, "qemu", "mem.latency", RUN_PHASE_MEASURE, &reps) - 4.5) <
+	    1e-9);
+	assert_int_equal(reps, 3);
+	assert_true(fabs(run_timing_timed_s(&t, "qemu", "mem.latency") - 1.2) < 1e-9);
+	assert_true(run_timing_workload_s(&t, "qemu", "cpu.int", RUN_PHASE_SETUP, &reps) == 0);
+	assert_int_equal(reps, 0);
+	json_t *doc = run_timing_to_json(&t);
+	json_t *lat = json_object_get(json_object_get(doc, "by_workload"), "mem.latency");
+	assert_true(fabs(num(lat, "qemu", "setup_s") - 48.0) < 1e-9);
+	assert_true(fabs(num(lat, "qemu", "timed_s") - 1.2) < 1e-9);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(lat, "qemu"), "measure_reps")), 3);
+	json_decref(doc);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	run_timing_print(f, &t, 60.0);
+	fclose(f);
+	assert_non_null(strstr(text, "costliest: qemu/mem.latency 52.5s (set-up 48.0s), "
+	                             "bare/mem.latency 2.0s (set-up 2.0s), bare/cpu.int 0.5s"));
+	free(text);
+}
+
 /* Each workload's share of a budget: what is left over the units left. */
 static void budget_shares(void **state)
 {
@@ -106,6 +148,7 @@ int main(void)
 	    cmocka_unit_test(split_by_env_and_phase),
 	    cmocka_unit_test(no_steps_no_step_object),
 	    cmocka_unit_test(budget_shares),
+	    cmocka_unit_test(per_workload_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,10 @@ struct lane {
 	struct collected warm; /* warm-up repetitions */
 	size_t settled_after;  /* warm-ups when the rule first held, 0 = not yet */
 	bool capturing;
+	bool skipped;       /* the budget skipped the workload here */
+	double setup_s;     /* the workload's set-up here (open) */
+	double setup_sum_s; /* set-ups here of workloads the baseline opened too */
+	double base_sum_s;  /* the baseline's set-ups of those workloads */
 	json_t *acct, *wire;
 	struct bench_error *werr; /* why the workload failed here, or NULL */
 };
@@ -154,7 +158,12 @@ static void ensure_instance(struct runner *r, struct lane *l)
 		run_conditions_instance(r->cond, l->env, l->inst, r->s->n_envs);
 	double dt = monotonic_seconds() - t0;
 	r->totals->env_s += dt;
-	run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_START, dt);
+	run_timing_add_start(&r->totals->timing, l->env->name, dt);
+}
+
+static bool lane_ok(const struct lane *l)
+{
+	return l->inst != NULL && l->werr == NULL && !l->skipped;
 }
 
 /* Opens w in the lane's agent, with its network path when w needs one. */
@@ -191,7 +200,81 @@ static void open_workload(struct runner *r, struct lane *l, const struct wl_info
 {
 	double t0 = monotonic_seconds();
 	open_workload_untimed(r, l, w);
-	run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_SETUP, monotonic_seconds() - t0);
+	l->setup_s = monotonic_seconds() - t0;
+	run_timing_add_workload(&r->totals->timing, l->env->name, w->name, RUN_PHASE_SETUP,
+	                        l->setup_s, 0);
+}
+
+/* The baseline's lane among lanes[0..n), or NULL. */
+static struct lane *baseline_lane(const struct runner *r, struct lane *lanes[], size_t n)
+{
+	for (size_t i = 0; r->s->baseline != NULL && i < n; i++)
+		if (strcmp(lanes[i]->env->name, r->s->baseline) == 0)
+			return lanes[i];
+	return NULL;
+}
+
+/* True (and totals->skipped told why) when w's set-up in l, never
+ * measured here before (measured ones were planned), guessed from the
+ * baseline's is over what is left of w's share of the budget. */
+static bool skip_for_budget(struct runner *r, struct lane *l, const struct lane *base,
+                            const struct wl_info *w)
+{
+	if (r->workload_share <= 0 || l == base)
+		return false;
+	const struct budget_cost *known = NULL;
+	const struct budget_input *c = r->s->costs;
+	size_t e = (size_t)(l - r->lane);
+	if (c != NULL && r->workload_index < c->n_workloads && e < c->n_envs)
+		known = &c->cost[r->workload_index][e];
+	if (known != NULL && known->known)
+		return false; /* measured before: the plan decided */
+	if (base == NULL || base->inst == NULL || base->werr != NULL)
+		return false;
+	double guess = budget_setup_guess(NULL, base->setup_s, l->setup_sum_s, l->base_sum_s);
+	double left = r->workload_share - (monotonic_seconds() - r->workload_start);
+	if (guess < 0 || guess <= left)
+		return false;
+	char why[512], over[96];
+	if (left > 0.01)
+		snprintf(over, sizeof(over),
+		         "over the %.1f s left of its %.1f s share of the budget", left,
+		         r->workload_share);
+	else
+		snprintf(over, sizeof(over), "and the workloads' time of the budget is spent");
+	snprintf(why, sizeof(why),
+	         "its set-up would take about %.1f s here (%s's %.2f s x %.1f, this "
+	         "environment's set-ups over %s's, measured before and so far; not measured "
+	         "here before), %s",
+	         guess, base->env->name, base->setup_s, l->setup_sum_s / l->base_sum_s,
+	         base->env->name, over);
+	if (r->totals->skipped == NULL)
+		r->totals->skipped = json_array();
+	json_array_append_new(r->totals->skipped, json_pack("{s:s, s:s, s:s}", "env", l->env->name,
+	                                                    "workload", w->name, "reason", why));
+	l->skipped = true;
+	if (!r->opts->quiet)
+		fprintf(stderr, "\nbudget cut: %s: %s not run: %s\n", l->env->name, w->name, why);
+	return true;
+}
+
+/* Opens w in every lane: the baseline's first, then each other unless its
+ * set-up is guessed over the budget's share; set-up sums for the guesses. */
+static void open_lanes(struct runner *r, struct lane *lanes[], size_t n, const struct wl_info *w)
+{
+	struct lane *base = baseline_lane(r, lanes, n);
+	if (base != NULL && lane_ok(base))
+		open_workload(r, base, w);
+	for (size_t i = 0; i < n && !agent_interrupted; i++) {
+		struct lane *l = lanes[i];
+		if (l == base || !lane_ok(l) || skip_for_budget(r, l, base, w))
+			continue;
+		open_workload(r, l, w);
+		if (base != NULL && lane_ok(base) && lane_ok(l)) {
+			l->setup_sum_s += l->setup_s;
+			l->base_sum_s += base->setup_s;
+		}
+	}
 }
 
 /* One repetition in the lane, added to c at (block, position). */
@@ -202,21 +285,19 @@ static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, s
 	json_t *reply = NULL;
 	struct bench_error *werr = NULL;
 	double t0 = monotonic_seconds();
-	if (exchange(r, l, 1, rep_cmd, "rep", &reply, &werr) < 0 ||
-	    collected_add(c, reply, block, position, &werr) < 0) {
+	int rc = exchange(r, l, 1, rep_cmd, "rep", &reply, &werr);
+	if (rc == 0)
+		run_timing_add_timed(&r->totals->timing, l->env->name, w->name,
+		                     json_number_value(json_object_get(reply, "elapsed_s")));
+	if (rc < 0 || collected_add(c, reply, block, position, &werr) < 0) {
 		char where[96];
 		snprintf(where, sizeof(where), "%s %s %zu", w->name, what, c->n + 1);
 		fail_lane(r, l, &werr, where);
 	}
 	json_decref(reply);
-	run_timing_add(&r->totals->timing, l->env->name,
-	               c == &l->warm ? RUN_PHASE_WARMUP : RUN_PHASE_MEASURE,
-	               monotonic_seconds() - t0);
-}
-
-static bool lane_ok(const struct lane *l)
-{
-	return l->inst != NULL && l->werr == NULL;
+	run_timing_add_workload(&r->totals->timing, l->env->name, w->name,
+	                        c == &l->warm ? RUN_PHASE_WARMUP : RUN_PHASE_MEASURE,
+	                        monotonic_seconds() - t0, 1);
 }
 
 /* Warm-up rounds, one repetition in every lane per round (so every lane
@@ -340,8 +421,8 @@ static void finish_workload(struct runner *r, struct lane *l, const struct wl_in
 {
 	double t0 = monotonic_seconds();
 	finish_workload_untimed(r, l, w);
-	run_timing_add(&r->totals->timing, l->env->name, RUN_PHASE_TEARDOWN,
-	               monotonic_seconds() - t0);
+	run_timing_add_workload(&r->totals->timing, l->env->name, w->name, RUN_PHASE_TEARDOWN,
+	                        monotonic_seconds() - t0, 0);
 }
 
 /* When each value ran: its block and place in the block (interleaved), or
@@ -473,6 +554,7 @@ static void lane_reset(struct lane *l)
 	l->acct = l->wire = NULL;
 	bench_error_free(&l->werr);
 	l->capturing = false;
+	l->skipped = false;
 	l->settled_after = 0;
 }
 
@@ -487,9 +569,7 @@ static int run_workload(struct runner *r, struct lane *lanes[], size_t n, const 
 		lane_reset(lanes[i]);
 		ensure_instance(r, lanes[i]);
 	}
-	for (size_t i = 0; i < n && !agent_interrupted; i++)
-		if (lane_ok(lanes[i]))
-			open_workload(r, lanes[i], w);
+	open_lanes(r, lanes, n, w);
 	warm_up(r, lanes, n, w);
 	for (size_t i = 0; i < n; i++) {
 		if (lane_ok(lanes[i]) && wl_info_takes(w, "peer")) {
@@ -505,6 +585,8 @@ static int run_workload(struct runner *r, struct lane *lanes[], size_t n, const 
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct lane *l = lanes[i];
+		if (l->skipped) /* no sample: totals->skipped says why */
+			continue;
 		if (lane_ok(l)) {
 			rc = add_samples(r, l, w, n > 1, err);
 			continue;
@@ -514,6 +596,22 @@ static int run_workload(struct runner *r, struct lane *lanes[], size_t n, const 
 		stop_instance(r, l);
 	}
 	return rc;
+}
+
+/* Each lane's set-up ratio to the baseline starts from the costs measured
+ * on this host before (so the first costly set-up in a lane is guessed
+ * too), then grows with what this run opens. */
+static void seed_setup_ratios(struct runner *r)
+{
+	const struct budget_input *c = r->s->costs;
+	size_t base = r->n_lanes;
+	for (size_t i = 0; c != NULL && r->s->baseline != NULL && i < r->n_lanes; i++)
+		if (strcmp(r->lane[i].env->name, r->s->baseline) == 0)
+			base = i;
+	for (size_t i = 0; base < r->n_lanes && i < r->n_lanes; i++)
+		if (i != base)
+			budget_setup_sums(c, i, base, &r->lane[i].setup_sum_s,
+			                  &r->lane[i].base_sum_s);
 }
 
 static int prepare_lanes(struct runner *r, struct bench_error **err)
@@ -565,6 +663,7 @@ int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct
 		rc = catalog_select(s->cat, s->opts->workloads, &sel, &n_sel, err);
 	progress_init(&r.progress, s->opts->quiet);
 	r.workload_count = n_sel;
+	seed_setup_ratios(&r);
 	/* interleaved: workload by workload, all lanes at once; else lane by
 	 * lane, every workload in each */
 	size_t rounds = cond->interleaved ? 1 : r.n_lanes;
@@ -573,8 +672,11 @@ int runner_run(const struct runner_setup *s, struct run_conditions *cond, struct
 			struct lane *lanes[MAX_LANES];
 			size_t n = 0;
 			for (size_t j = 0; j < r.n_lanes; j++)
-				if (cond->interleaved || j == k)
+				if ((cond->interleaved || j == k) &&
+				    (s->planned == NULL || s->planned[i][j]))
 					lanes[n++] = &r.lane[j];
+			if (n == 0)
+				continue;
 			r.workload_index = i;
 			r.workload_start = monotonic_seconds();
 			r.workload_share = runner_budget_share(r.deadline, r.workload_start,

@@ -14,6 +14,7 @@
 #include "harness/core/run_options.h"
 #include "harness/core/topo.h"
 #include "harness/env/env.h"
+#include "harness/run/budget_plan.h"
 #include "harness/run/conditions.h"
 #include "harness/run/timing.h"
 
@@ -27,6 +28,9 @@ struct runner_totals {
 	 * their share of the budget before the rule or convergence said so */
 	unsigned budget_cut_warmups, budget_cut_reps;
 	struct run_timing timing; /* the same time per environment and phase */
+	/* workloads skipped in an environment because their set-up would not
+	 * fit their share: [{"env", "workload", "reason"}], or NULL */
+	json_t *skipped;
 };
 
 /* bench's own share of the wall time: neither waiting on the workloads
@@ -52,6 +56,19 @@ struct runner_setup {
 	const struct topo_binding *binding; /* the instances' CPUs and node */
 	const char *wl_path;
 	const char *scratch_dir; /* disk workloads' test files, or NULL when none is needed */
+	/* NULL, or which workload (in selection order) runs in which
+	 * environment (in envs order): a budget's plan cut the others, which
+	 * leave no sample (the plan records why) */
+	const bool (*planned)[BUDGET_MAX_ENVS];
+	/* With opts->budget_s: the baseline environment's name (its workloads
+	 * are never skipped, and its set-ups are what others' are guessed
+	 * from), and NULL or the costs measured on this host (workloads in
+	 * selection order, environments in envs order). Before a workload is
+	 * opened in another environment, a guess of its set-up there
+	 * (budget_setup_guess) over what is left of the workload's share skips
+	 * it there: totals->skipped says where and why. */
+	const char *baseline;
+	const struct budget_input *costs;
 };
 
 /* Runs s->opts->workloads in every environment under the conditions cond
