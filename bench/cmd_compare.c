@@ -247,6 +247,7 @@ int cmd_compare(int argc, char *argv[])
 	}
 	a.policy.expect = a.expect;
 	a.policy.n_expect = a.n_expect;
+	a.policy.db = a.db;
 	struct compare_side base = {0}, new_ = {0};
 	struct comparison cmp = {0};
 	int status = EXIT_FAILED;
