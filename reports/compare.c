@@ -264,10 +264,11 @@ static void between_record(struct metric_cmp *m, const struct base_data *bd)
 		         "run-to-run variation %.2f%% (CV) from %zu runs in %.160s, %g df",
 		         100 * sqrt(e->cv_b2), e->k, bd->cal->db, e->df);
 	} else {
-		snprintf(text, sizeof(text),
-		         "run-to-run variation not measured (%zu runs of this host in %.160s; add >= 3 "
-		         "with `bench history add`)",
-		         bd->between_k, bd->cal->db);
+		snprintf(
+		    text, sizeof(text),
+		    "run-to-run variation not measured (%zu runs of this host in %.160s; add >= 3 "
+		    "with `bench history add`)",
+		    bd->between_k, bd->cal->db);
 	}
 	note_add(m, "%s", text);
 }

@@ -114,8 +114,8 @@ int between_runs_estimate(const double *means, const double *vars, const size_t 
 {
 	memset(out, 0, sizeof(*out));
 	if (k < 3)
-		return bench_error_set(err, 0, "between-run variance: %zu run(s), at least 3 needed",
-		                       k);
+		return bench_error_set(err, 0,
+		                       "between-run variance: %zu run(s), at least 3 needed", k);
 	double within = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (n[i] < 2 || !isfinite(means[i]) || !(vars[i] >= 0))

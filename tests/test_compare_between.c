@@ -214,8 +214,7 @@ static void calibration_filter(void **state)
 	/* the JSON carries it */
 	json_t *doc = compare_to_json(&c);
 	json_t *m0 = json_array_get(json_object_get(doc, "metrics"), 0);
-	assert_string_equal(json_string_value(json_object_get(m0, "test")),
-	                    "welch_t+between_runs");
+	assert_string_equal(json_string_value(json_object_get(m0, "test")), "welch_t+between_runs");
 	assert_non_null(json_object_get(m0, "between_runs"));
 	json_decref(doc);
 	comparison_free(&c);

@@ -131,7 +131,8 @@ static void combined_by_hand(void **state)
 	double se, df;
 	ratio_test_se(&t, &se, &df);
 	/* at R = 12 / 10.5 */
-	double R = 12 / 10.5, a = 1.0 / 3, b = R * R * 5.0 / 12, c = 0.0004 * (144 + R * R * 110.25);
+	double R = 12 / 10.5, a = 1.0 / 3, b = R * R * 5.0 / 12,
+	       c = 0.0004 * (144 + R * R * 110.25);
 	double var = a + b + c;
 	NEAR(df, var * var / (a * a / 2 + b * b / 3 + c * c / 4), 1e-9);
 	NEAR(se, sqrt(var) / 10.5, 1e-12);
