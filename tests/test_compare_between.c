@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "reports/compare_out.h"
+#include "fakecompare.h"
 #include "fakerun.h"
 #include "testutil.h"
 
@@ -75,24 +76,7 @@ static void compare_two(struct run *b, struct run *n, const char *dbpath, struct
 {
 	struct compare_policy p = compare_policy_default();
 	p.db = dbpath;
-	struct compare_side bs, ns;
-	json_t *bd = run_to_json(b), *nd = run_to_json(n);
-	compare_side_of_run(&bs, "base", b, bd);
-	compare_side_of_run(&ns, "new", n, nd);
-	json_decref(bd);
-	json_decref(nd);
-	assert_int_equal(compare_run(&bs, &ns, &p, c, NULL), 0);
-	compare_side_free(&bs);
-	compare_side_free(&ns);
-}
-
-static const struct metric_cmp *find(const struct comparison *c, const char *workload)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->m[i].workload, workload) == 0)
-			return &c->m[i];
-	fail_msg("no comparison for %s", workload);
-	return NULL;
+	fake_compare(b, n, &p, c);
 }
 
 static bool has_note(const struct comparison *c, const char *text)
@@ -115,7 +99,7 @@ static void history_absent(void **state)
 	char missing[PATH_MAX + 32];
 	snprintf(missing, sizeof(missing), "%s/none.sqlite", dir);
 	compare_two(&b, &n, missing, &c);
-	const struct metric_cmp *cpu = find(&c, "cpu.int");
+	const struct metric_cmp *cpu = fake_find(&c, "cpu.int");
 	assert_int_equal(cpu->test, RATIO_MANN_WHITNEY);
 	/* -8% with 0.3% noise: called a regression, which is why the term exists */
 	assert_int_equal(cpu->verdict, VERDICT_REGRESSION);
@@ -138,8 +122,8 @@ static void history_absent(void **state)
 	json_t *doc = run_to_json(&b);
 	compare_side_of_run(&side, "one", &b, doc);
 	assert_int_equal(compare_run(&side, &side, &p, &c, NULL), 0);
-	assert_null(find(&c, "cpu.int")->between);
-	assert_null(strstr(find(&c, "cpu.int")->note, "run-to-run"));
+	assert_null(fake_find(&c, "cpu.int")->between);
+	assert_null(strstr(fake_find(&c, "cpu.int")->note, "run-to-run"));
 	comparison_free(&c);
 	compare_side_free(&side);
 	json_decref(doc);
@@ -162,7 +146,7 @@ static void calibration_filter(void **state)
 	add(&n); /* the new run in the history: it must not calibrate itself */
 	struct comparison c;
 	compare_two(&b, &n, db, &c);
-	const struct metric_cmp *cpu = find(&c, "cpu.int");
+	const struct metric_cmp *cpu = fake_find(&c, "cpu.int");
 	assert_int_not_equal(cpu->test, RATIO_WELCH_BETWEEN);
 	assert_non_null(strstr(cpu->note, "not measured (2 runs of this host in"));
 	comparison_free(&c);
@@ -177,7 +161,7 @@ static void calibration_filter(void **state)
 	add(&other);
 	run_free(&other);
 	compare_two(&b, &n, db, &c);
-	cpu = find(&c, "cpu.int");
+	cpu = fake_find(&c, "cpu.int");
 	assert_int_equal(cpu->test, RATIO_WELCH_BETWEEN);
 	assert_true(json_is_true(json_object_get(cpu->between, "applied")));
 	json_t *ids = json_object_get(cpu->between, "run_ids");
@@ -208,7 +192,7 @@ static void calibration_filter(void **state)
 	assert_true(fabs(json_real_value(json_object_get(cpu->between, "df")) - 2) < 1e-12);
 	assert_non_null(strstr(cpu->note, "run-to-run variation"));
 	assert_non_null(strstr(cpu->note, "from 3 runs in"));
-	const struct metric_cmp *sys = find(&c, "os.syscall");
+	const struct metric_cmp *sys = fake_find(&c, "os.syscall");
 	assert_int_equal(json_array_size(json_object_get(sys->between, "run_ids")), 4);
 	assert_true(has_note(&c, "4 run(s) with the base's host fingerprint"));
 	/* the JSON carries it */
@@ -244,7 +228,7 @@ static void drift_and_true_regression(void **state)
 	make_run(&n, "new", "2026-02-01T01:05:00Z", "madvise", 920);
 	struct comparison c;
 	compare_two(&b, &n, db, &c);
-	const struct metric_cmp *cpu = find(&c, "cpu.int");
+	const struct metric_cmp *cpu = fake_find(&c, "cpu.int");
 	assert_int_equal(cpu->test, RATIO_WELCH_BETWEEN);
 	assert_int_not_equal(cpu->verdict, VERDICT_REGRESSION);
 	assert_true(cpu->ratio_low < 0.95 && cpu->ratio_high > 0.95);
@@ -255,11 +239,11 @@ static void drift_and_true_regression(void **state)
 
 	make_run(&n, "new", "2026-02-01T01:05:00Z", "madvise", 740);
 	compare_two(&b, &n, db, &c);
-	cpu = find(&c, "cpu.int");
+	cpu = fake_find(&c, "cpu.int");
 	assert_int_equal(cpu->test, RATIO_WELCH_BETWEEN);
 	assert_int_equal(cpu->verdict, VERDICT_REGRESSION);
 	assert_true(cpu->q_worse < 0.05);
-	assert_int_not_equal(find(&c, "os.syscall")->verdict, VERDICT_REGRESSION);
+	assert_int_not_equal(fake_find(&c, "os.syscall")->verdict, VERDICT_REGRESSION);
 	assert_int_equal(c.status, COMPARE_REGRESSION);
 	comparison_free(&c);
 	run_free(&b);
