@@ -18,7 +18,8 @@ static const char usage[] =
     "Compares every (environment, workload, metric) present on both sides: the relative\n"
     "change of NEW against BASE with its 95% interval, a test named in the output\n"
     "(welch_t; mann_whitney_u when both sides have 8+ values; paired_t when both come\n"
-    "from one interleaved run; runs_t against 3+ runs of a history baseline), and a\n"
+    "from one interleaved run; runs_t against 3+ runs of a history baseline;\n"
+    "welch_t+between_runs for two separate runs, below), and a\n"
     "verdict against the tolerance: regression (worse than the tolerance, significant\n"
     "after Benjamini-Hochberg across all metrics), improvement, equivalent (the\n"
     "interval inside +-tolerance: two one-sided tests), or inconclusive (with the\n"
@@ -33,6 +34,18 @@ static const char usage[] =
     "last stable segment of each metric's series (change points by E-divisive means)\n"
     "from the latest recorded baseline move on; a history NEW is the latest selected run.\n"
     "\n"
+    "Two separate runs (BASE and NEW different run files): the repetitions of one run\n"
+    "do not see the host drift between runs, so each metric also gets a run-to-run\n"
+    "variance, estimated from the runs of the history (--db) whose host fingerprint\n"
+    "matches BASE's exactly and whose sample of that metric ran under BASE's\n"
+    "conditions (NEW itself never counts): with k >= 3 such runs the test is\n"
+    "welch_t+between_runs (k - 1 df for the term; more repetitions cannot remove it).\n"
+    "With fewer, the present test runs and the note says \"run-to-run variation not\n"
+    "measured\": a regression is still a regression (exit 4), but between two single\n"
+    "runs on a busy host it may be host drift. Calibrate once per host and build:\n"
+    "  bench run ... --out r1; bench history add r1 --db DB   (3 or more times)\n"
+    "  bench compare BASE NEW --db DB\n"
+    "\n"
     "  --tolerance PCT     relative tolerance in percent (default 5)\n"
     "  --alpha A           significance after FDR control, and the TOST level (0.05)\n"
     "  --gate FILE         gated metrics, tolerances, expect, on_inconclusive and db\n"
@@ -46,7 +59,9 @@ static const char usage[] =
     "                      a warning)\n"
     "  --base-env ENV, --new-env ENV  compare these two environments (e.g. bare and\n"
     "                      container of one run: paired when the run was interleaved)\n"
-    "  --db PATH           history database (default results/history.sqlite)\n"
+    "  --db PATH           history database: history: sides, and the run-to-run\n"
+    "                      variation of two separate runs (default\n"
+    "                      results/history.sqlite; never created by compare)\n"
     "  --json              print the comparison document instead of the table\n"
     "  --junit FILE        JUnit XML (testsuite = environment, classname = workload,\n"
     "                      name = metric)\n"
@@ -250,6 +265,7 @@ int cmd_compare(int argc, char *argv[])
 	}
 	a.policy.expect = a.expect;
 	a.policy.n_expect = a.n_expect;
+	a.policy.db = a.db;
 	struct compare_side base = {0}, new_ = {0};
 	struct comparison cmp = {0};
 	int status = EXIT_FAILED;

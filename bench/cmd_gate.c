@@ -240,6 +240,7 @@ static int gate_compare(const struct gate_file *g, const struct gate_args *a, st
 	p.expect = g->expect;
 	p.n_expect = g->n_expect;
 	p.gate = g;
+	p.db = db; /* a file baseline: run-to-run variation from the history */
 	struct compare_side base = {0}, new_;
 	struct comparison cmp = {0};
 	struct bench_error *err = NULL;

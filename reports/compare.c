@@ -74,6 +74,10 @@ struct base_data {
 	bool runs;       /* values are run means of a history segment */
 	double *px, *py; /* paired values */
 	size_t n_pairs;
+	const struct calibration *cal; /* separate runs: the history's calibration */
+	size_t between_k;              /* calibration runs under this metric's conditions */
+	struct between_runs between;   /* when between_k >= 3 */
+	json_t *between_ids;           /* their run ids */
 };
 
 static void note_add(struct metric_cmp *m, const char *fmt, const char *a)
@@ -194,8 +198,9 @@ out:
 /* File base: the one run's sample, paired with the new one when both come
  * from one interleaved run. */
 static int file_base(struct comparison *c, struct compare_side *base,
-                     const struct compare_side *new_, struct metric_cmp *m, const struct sample *s,
-                     size_t s_index, const char *where, struct base_data *bd)
+                     const struct compare_side *new_, const struct calibration *cal,
+                     struct metric_cmp *m, const struct sample *s, size_t s_index,
+                     const char *where, struct base_data *bd)
 {
 	struct side_run *r = &base->runs[0];
 	size_t b_index;
@@ -213,6 +218,10 @@ static int file_base(struct comparison *c, struct compare_side *base,
 		return -1;
 	memcpy(bd->values, b->values, b->n_values * sizeof(double));
 	bd->n = b->n_values;
+	if (cal != NULL) {
+		bd->cal = cal;
+		bd->between_k = calibration_between(cal, b, &bd->between, &bd->between_ids);
+	}
 	const struct side_run *nr = &new_->runs[0];
 	if (strcmp(r->run.run_id, nr->run.run_id) != 0 || strcmp(b->env, s->env) == 0)
 		return 0;
@@ -236,6 +245,52 @@ static bool all_positive(const double *v, size_t n)
 	return true;
 }
 
+/* Separate runs: where the between-run term came from (m->between), and
+ * the note saying so or that it was not measured. */
+static void between_record(struct metric_cmp *m, const struct base_data *bd)
+{
+	const struct between_runs *e = &bd->between;
+	bool applied = e->k >= 3;
+	m->between = json_pack("{s:b, s:s, s:I, s:O}", "applied", applied, "db", bd->cal->db, "k",
+	                       (json_int_t)bd->between_k, "run_ids", bd->between_ids);
+	char text[300];
+	if (applied) {
+		json_object_set_new(m->between, "df", json_real(e->df));
+		json_object_set_new(m->between, "cv_pct", json_real(100 * sqrt(e->cv_b2)));
+		json_object_set_new(m->between, "grand_mean", json_real(e->grand_mean));
+		json_object_set_new(m->between, "var_run_means", json_real(e->var_means));
+		json_object_set_new(m->between, "within_var_of_mean", json_real(e->within));
+		snprintf(text, sizeof(text),
+		         "run-to-run variation %.2f%% (CV) from %zu runs in %.160s, %g df",
+		         100 * sqrt(e->cv_b2), e->k, bd->cal->db, e->df);
+	} else {
+		snprintf(
+		    text, sizeof(text),
+		    "run-to-run variation not measured (%zu runs of this host in %.160s; add >= 3 "
+		    "with `bench history add`)",
+		    bd->between_k, bd->cal->db);
+	}
+	note_add(m, "%s", text);
+}
+
+/* welch_t+between_runs that more repetitions cannot decide: the change
+ * that run-to-run variation alone leaves undetectable, in the note. */
+static void between_floor_note(struct metric_cmp *m, const struct ratio_test *t, double df,
+                               const struct compare_policy *p)
+{
+	if (t->kind != RATIO_WELCH_BETWEEN || m->reps_needed >= 0)
+		return;
+	double floor = mde_relative(ratio_test_between_se(t), df, p->alpha, p->power);
+	if (!isfinite(floor) || floor <= 0)
+		return;
+	char text[200];
+	snprintf(text, sizeof(text),
+	         "run-to-run variation alone hides changes under %.1f%%: more repetitions "
+	         "cannot decide, more history runs narrow it",
+	         100 * floor);
+	note_add(m, "%s", text);
+}
+
 /* Runs the chosen test and fills the metric's figures (not the verdict). */
 static void test_metric(struct metric_cmp *m, const struct sample *s, const struct base_data *bd,
                         const struct compare_policy *p)
@@ -253,6 +308,8 @@ static void test_metric(struct metric_cmp *m, const struct sample *s, const stru
 		m->test = RATIO_RUNS;
 		x = &mean_new;
 		nx = 1;
+	} else if (bd->between.k >= 3) {
+		m->test = RATIO_WELCH_BETWEEN; /* Mann-Whitney cannot carry the term */
 	} else if (nx >= MWU_MIN_N && ny >= MWU_MIN_N && all_positive(x, nx) &&
 	           all_positive(y, ny)) {
 		m->test = RATIO_MANN_WHITNEY;
@@ -265,8 +322,13 @@ static void test_metric(struct metric_cmp *m, const struct sample *s, const stru
 	m->base_mean = gsl_stats_mean(bd->values, 1, bd->n);
 	m->new_values = values_json(s->values, s->n_values);
 	m->base_values = values_json(bd->values, bd->n);
+	if (bd->cal != NULL && bd->n_pairs < 3)
+		between_record(m, bd);
 	struct bench_error *err = NULL;
-	if (ratio_test_init(&t, m->test, x, nx, y, ny, &err) < 0) {
+	bool between = m->test == RATIO_WELCH_BETWEEN;
+	if (ratio_test_init(&t, between ? RATIO_WELCH : m->test, x, nx, y, ny, &err) < 0 ||
+	    (between && ratio_test_add_between(&t, bd->between.cv_b2, bd->between.df, &err) < 0)) {
+		ratio_test_free(&t);
 		note_add(m, "%s", err->msg);
 		bench_error_free(&err);
 		m->ratio = m->base_mean != 0 ? m->new_mean / m->base_mean : NAN;
@@ -288,6 +350,7 @@ static void test_metric(struct metric_cmp *m, const struct sample *s, const stru
 	m->mde = mde_relative(se, df, p->alpha, p->power);
 	double distance = fabs(fabs(m->ratio - 1) - m->tolerance);
 	m->reps_needed = reps_to_decide(&t, distance, p->alpha, p->power, REPS_LIMIT);
+	between_floor_note(m, &t, df, p);
 	ratio_test_free(&t);
 }
 
@@ -296,6 +359,7 @@ static void base_data_free(struct base_data *bd)
 	free(bd->values);
 	free(bd->px);
 	free(bd->py);
+	json_decref(bd->between_ids);
 }
 
 static bool gate_lists(const struct gate_file *g, const char *workload)
@@ -373,7 +437,8 @@ static void decide(struct comparison *c)
 }
 
 static int compare_metric(struct comparison *c, struct compare_side *base,
-                          const struct compare_side *new_, const struct sample *s, size_t index)
+                          const struct compare_side *new_, const struct calibration *cal,
+                          const struct sample *s, size_t index)
 {
 	const struct compare_policy *p = &c->policy;
 	double tol = p->tolerance;
@@ -399,7 +464,7 @@ static int compare_metric(struct comparison *c, struct compare_side *base,
 	snprintf(where, sizeof(where), "%s/%s:%s", s->env, s->workload, s->metric);
 	struct base_data bd = {0};
 	int rc = base->history ? history_base(c, base, m, s, where, &bd)
-	                       : file_base(c, base, new_, m, s, index, where, &bd);
+	                       : file_base(c, base, new_, cal, m, s, index, where, &bd);
 	if (rc == 0 && bd.n == 0) {
 		/* nothing to compare with: listed, never deciding */
 		c->n--;
@@ -454,6 +519,42 @@ static void note_only_in_base(struct comparison *c, const struct compare_side *b
 	}
 }
 
+/* Two separate runs (base one file, new another run): the history's runs
+ * of the base host into *cal, and a note on what it holds. false when the
+ * term does not apply (a history base, the same run on both sides). */
+static int calibration_for(struct comparison *c, const struct compare_side *base,
+                           const struct run *nr, struct calibration *cal, bool *use,
+                           struct bench_error **err)
+{
+	*use = false;
+	if (base->history || base->n_runs != 1 || strcmp(base->runs[0].run.run_id, nr->run_id) == 0)
+		return 0;
+	if (calibration_load(cal, c->policy.db, &base->runs[0].run, nr->run_id, err) < 0)
+		return -1;
+	*use = true;
+	char text[2 * PATH_MAX + 400];
+	if (!cal->present) {
+		snprintf(text, sizeof(text),
+		         "run-to-run variation not measured: no history database %s (bench history "
+		         "add --db %s: 3 or more runs of the base's build on this host; see bench "
+		         "compare --help)",
+		         cal->db, cal->db);
+	} else {
+		int len = snprintf(text, sizeof(text),
+		                   "run-to-run variation from %s: %zu run(s) with the base's host "
+		                   "fingerprint, used where a metric's conditions match",
+		                   cal->db, cal->n);
+		for (size_t i = 0; i < cal->n && i < 8 && len > 0 && (size_t)len < sizeof(text);
+		     i++)
+			len += snprintf(text + len, sizeof(text) - (size_t)len, "%s%s",
+			                i ? ", " : ": ", cal->runs[i].run_id);
+		if (cal->n > 8 && len > 0 && (size_t)len < sizeof(text))
+			snprintf(text + len, sizeof(text) - (size_t)len, ", ...");
+	}
+	json_array_append_new(c->notes, json_string(text));
+	return 0;
+}
+
 int compare_run(const struct compare_side *base_in, const struct compare_side *new_,
                 const struct compare_policy *policy, struct comparison *out,
                 struct bench_error **err)
@@ -474,15 +575,23 @@ int compare_run(const struct compare_side *base_in, const struct compare_side *n
 	const struct run *nr = &new_->runs[0].run;
 	for (size_t i = 0; i < base->n_runs; i++)
 		base->runs[i].used = false;
-	for (size_t i = 0; i < nr->n_samples; i++) {
+	struct calibration cal = {0};
+	bool use_cal;
+	if (calibration_for(out, base, nr, &cal, &use_cal, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < nr->n_samples && rc == 0; i++) {
 		const struct sample *s = &nr->samples[i];
 		if (s->failed || s->n_values == 0)
 			continue;
 		if (policy->new_env != NULL && strcmp(s->env, policy->new_env) != 0)
 			continue;
-		if (compare_metric(out, base, new_, s, i) < 0)
-			return bench_error_set(err, ENOMEM, "comparison");
+		if (compare_metric(out, base, new_, use_cal ? &cal : NULL, s, i) < 0)
+			rc = bench_error_set(err, ENOMEM, "comparison");
 	}
+	calibration_free(&cal);
+	if (rc < 0)
+		return -1;
 	note_only_in_base(out, base, nr);
 	decide(out);
 	out->base_info = json_array();
@@ -520,6 +629,7 @@ void comparison_free(struct comparison *c)
 		json_decref(c->m[i].base_values);
 		json_decref(c->m[i].new_values);
 		json_decref(c->m[i].history);
+		json_decref(c->m[i].between);
 	}
 	free(c->m);
 	json_decref(c->base_info);

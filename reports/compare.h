@@ -74,6 +74,7 @@ struct compare_policy {
 	bool force;
 	const struct gate_file *gate;   /* gated metrics and tolerances, or NULL = all */
 	const char *base_env, *new_env; /* compare these environments (NULL = same names) */
+	const char *db; /* history for run-to-run variation (NULL = HISTORY_DEFAULT_DB) */
 };
 
 /* The default policy: tolerance 5%, alpha 0.05, power 0.8. */
@@ -97,6 +98,7 @@ struct metric_cmp {
 	char note[320];
 	json_t *base_values, *new_values; /* arrays (runs_t base: run means) */
 	json_t *history;                  /* series, change points, segment (history base) */
+	json_t *between; /* separate runs: the between-run term and where it came from */
 };
 
 struct comparison {
@@ -118,9 +120,39 @@ struct comparison {
 };
 
 /* Compares new (one run) with base under policy into *out (caller frees
- * with comparison_free). Returns 0 (the verdicts are in *out, including an
+ * with comparison_free). When base is one run file and new another run,
+ * each metric's run-to-run variation comes from policy->db
+ * (calibration_between; welch_t+between_runs), or a note says it was not
+ * measured. Returns 0 (the verdicts are in *out, including an
  * invalid comparison), or -1 with *err when it cannot be computed at all
  * (new holds no run, out of memory). */
+/* Runs of the history whose host fingerprint matches a base run's exactly
+ * (reports/compare_between.c): the calibration of run-to-run variation
+ * when two separate runs are compared. */
+struct calibration {
+	char db[PATH_MAX];
+	bool present; /* the database file exists */
+	struct run *runs;
+	size_t n;
+};
+
+/* Loads into *cal the runs of db (NULL = HISTORY_DEFAULT_DB) whose host
+ * fingerprint has no difference from base's (validity_hosts), except the
+ * run new_run_id. A missing db is not an error (cal->present false, no
+ * runs) and is not created. Returns 0, or -1 with *err when db cannot be
+ * read. Free with calibration_free. */
+int calibration_load(struct calibration *cal, const char *db, const struct run *base,
+                     const char *new_run_id, struct bench_error **err);
+void calibration_free(struct calibration *cal);
+
+/* Of the calibration runs, those whose sample of base sample b's (env,
+ * workload, metric) was taken under b's conditions (validity_samples) with
+ * 2 or more values: their number k is returned, their run ids are put in
+ * *ids (a new JSON array), and when k >= 3 the between-run variance
+ * component into *est (else est->k is 0). */
+size_t calibration_between(const struct calibration *cal, const struct sample *b,
+                           struct between_runs *est, json_t **ids);
+
 int compare_run(const struct compare_side *base, const struct compare_side *new_,
                 const struct compare_policy *policy, struct comparison *out,
                 struct bench_error **err);

@@ -56,6 +56,8 @@ static json_t *metric_json(const struct metric_cmp *m)
 	json_object_set_new(o, "new_values", json_incref(m->new_values));
 	if (m->history != NULL)
 		json_object_set_new(o, "history", json_incref(m->history));
+	if (m->between != NULL)
+		json_object_set_new(o, "between_runs", json_incref(m->between));
 	return o;
 }
 
@@ -151,13 +153,13 @@ void compare_print(FILE *out, const struct comparison *c)
 	        "Benjamini-Hochberg over %zu metric(s)\n",
 	        100 * c->policy.tolerance, c->policy.alpha, c->n);
 	print_validity(out, c);
-	fprintf(out, "\n%-10s %-15s %-14s %12s %12s %-27s %-14s %8s  %s\n", "env", "workload",
+	fprintf(out, "\n%-10s %-15s %-14s %12s %12s %-27s %-20s %8s  %s\n", "env", "workload",
 	        "metric", "base", "new", "change [95% CI]", "test", "q", "verdict");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct metric_cmp *m = &c->m[i];
 		char change[64];
 		change_text(m, change, sizeof(change));
-		fprintf(out, "%-10s %-15s %-14s %12.5g %12.5g %-27s %-14s %8.2g  %s%s\n", m->env,
+		fprintf(out, "%-10s %-15s %-14s %12.5g %12.5g %-27s %-20s %8.2g  %s%s\n", m->env,
 		        m->workload, m->metric, m->base_mean, m->new_mean, change,
 		        m->tested ? ratio_test_name(m->test) : "-", q_shown(m),
 		        m->verdict == VERDICT_REGRESSION ? "REGRESSION" : verdict_name(m->verdict),

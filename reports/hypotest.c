@@ -1,5 +1,6 @@
-/* Ratio tests (welch_t, mann_whitney_u, paired_t, runs_t), their
- * intervals, minimum detectable effects and Benjamini-Hochberg q-values. */
+/* Ratio tests (welch_t, mann_whitney_u, paired_t, runs_t,
+ * welch_t+between_runs), their intervals, minimum detectable effects, the
+ * between-run variance component and Benjamini-Hochberg q-values. */
 #include "reports/hypotest.h"
 
 #include <errno.h>
@@ -20,6 +21,8 @@ const char *ratio_test_name(enum ratio_test_kind kind)
 		return "paired_t";
 	case RATIO_RUNS:
 		return "runs_t";
+	case RATIO_WELCH_BETWEEN:
+		return "welch_t+between_runs";
 	}
 	return "?";
 }
@@ -106,6 +109,59 @@ void ratio_test_free(struct ratio_test *t)
 	t->x = t->y = t->logr = NULL;
 }
 
+int between_runs_estimate(const double *means, const double *vars, const size_t *n, size_t k,
+                          struct between_runs *out, struct bench_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (k < 3)
+		return bench_error_set(err, 0,
+		                       "between-run variance: %zu run(s), at least 3 needed", k);
+	double within = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (n[i] < 2 || !isfinite(means[i]) || !(vars[i] >= 0))
+			return bench_error_set(err, 0,
+			                       "between-run variance: run %zu has %zu value(s) or "
+			                       "no finite mean and variance",
+			                       i, n[i]);
+		within += vars[i] / (double)n[i];
+	}
+	out->k = k;
+	out->grand_mean = gsl_stats_mean(means, 1, k);
+	if (out->grand_mean == 0)
+		return bench_error_set(err, 0, "between-run variance: the mean of the runs is 0");
+	out->var_means = gsl_stats_variance(means, 1, k);
+	out->within = within / (double)k;
+	out->s_b2 = fmax(0, out->var_means - out->within);
+	out->cv_b2 = out->s_b2 / (out->grand_mean * out->grand_mean);
+	out->df = (double)k - 1;
+	return 0;
+}
+
+int ratio_test_add_between(struct ratio_test *t, double cv_b2, double df_b,
+                           struct bench_error **err)
+{
+	if (t->kind != RATIO_WELCH && t->kind != RATIO_MANN_WHITNEY)
+		return bench_error_set(err, 0, "%s cannot take a between-run term",
+		                       ratio_test_name(t->kind));
+	if (!(cv_b2 >= 0) || !(df_b > 0))
+		return bench_error_set(err, 0, "between-run term: variance %g on %g df", cv_b2,
+		                       df_b);
+	ratio_test_free(t); /* Mann-Whitney's copies are not needed */
+	t->kind = RATIO_WELCH_BETWEEN;
+	t->ties = false;
+	t->cv_b2 = cv_b2;
+	t->df_b = df_b;
+	return 0;
+}
+
+/* welch_t+between_runs: the between-run variance of m_new - r0 m_base. */
+static double between_var(const struct ratio_test *t, double r0)
+{
+	if (t->kind != RATIO_WELCH_BETWEEN)
+		return 0;
+	return t->cv_b2 * (t->mx * t->mx + r0 * r0 * t->my * t->my);
+}
+
 /* The t statistic's pieces at boundary r0: numerator, its variance, df. */
 static void t_parts(const struct ratio_test *t, double r0, double *num, double *var, double *df)
 {
@@ -120,9 +176,13 @@ static void t_parts(const struct ratio_test *t, double r0, double *num, double *
 		*df = (double)t->ny - 1;
 		break;
 	default: {
+		/* the between-run term is one component: both sides share its
+		 * one estimate */
 		double a = t->vx / (double)t->nx, b = r0 * r0 * t->vy / (double)t->ny;
-		*var = a + b;
-		double den = a * a / ((double)t->nx - 1) + b * b / ((double)t->ny - 1);
+		double c = between_var(t, r0);
+		*var = a + b + c;
+		double den = a * a / ((double)t->nx - 1) + b * b / ((double)t->ny - 1) +
+		             (c > 0 ? c * c / t->df_b : 0);
 		*df = den > 0 ? (*var) * (*var) / den : (double)(t->nx + t->ny - 2);
 		break;
 	}
@@ -314,12 +374,21 @@ void ratio_test_interval(const struct ratio_test *t, double level, double *est, 
 		*hi = t->my - q * sc > 0 ? t->mx / (t->my - q * sc) : NAN;
 		break;
 	}
-	case RATIO_WELCH: {
-		double vxx = t->vx / (double)t->nx, vyy = t->vy / (double)t->ny;
+	case RATIO_WELCH:
+	case RATIO_WELCH_BETWEEN: {
+		/* each mean's variance: its repetitions' plus, between runs,
+		 * CV_b^2 mean^2 (0 for welch_t) */
+		double vxx = t->vx / (double)t->nx + t->cv_b2 * t->mx * t->mx;
+		double vyy = t->vy / (double)t->ny + t->cv_b2 * t->my * t->my;
 		fieller(t->mx, t->my, vxx, vyy, 0, q, lo, hi);
 		break;
 	}
 	}
+}
+
+double ratio_test_between_se(const struct ratio_test *t)
+{
+	return sqrt(between_var(t, t->mx / t->my)) / fabs(t->my);
 }
 
 void ratio_test_se(const struct ratio_test *t, double *se, double *df)
@@ -355,6 +424,17 @@ long reps_to_decide(const struct ratio_test *t, double distance, double alpha, d
 	}
 	double n_now =
 	    t->kind == RATIO_PAIRED ? (double)t->nx : ((double)t->nx + (double)t->ny) / 2;
+	if (t->kind == RATIO_WELCH_BETWEEN) {
+		/* se^2 = within (shrinks as 1/n) + between (does not) */
+		double between = pow(ratio_test_between_se(t), 2), within = se * se - between;
+		double room = pow(distance / z, 2) - between;
+		if (!(room > 0))
+			return -1;
+		double n = ceil(n_now * within / room);
+		if (n < 2)
+			n = 2;
+		return n > (double)limit ? -1 : (long)n;
+	}
 	double n = ceil(n_now * pow(z * se / distance, 2));
 	if (n < 2)
 		n = 2;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "reports/compare_out.h"
+#include "fakecompare.h"
 #include "fakerun.h"
 #include "testutil.h"
 
@@ -47,29 +48,6 @@ static void two_runs(struct run *base, struct run *new_, const char *new_thp)
 	fake_sample(new_, "bare", "net.tcp_rr", "tps", BETTER_HIGHER, v, 3);
 }
 
-static const struct metric_cmp *find(const struct comparison *c, const char *workload)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->m[i].workload, workload) == 0)
-			return &c->m[i];
-	fail_msg("no comparison for %s", workload);
-	return NULL;
-}
-
-static void compare_two(struct run *b, struct run *n, struct compare_policy *p,
-                        struct comparison *c)
-{
-	struct compare_side bs, ns;
-	json_t *bd = run_to_json(b), *nd = run_to_json(n);
-	compare_side_of_run(&bs, "base", b, bd);
-	compare_side_of_run(&ns, "new", n, nd);
-	json_decref(bd);
-	json_decref(nd);
-	assert_int_equal(compare_run(&bs, &ns, p, c, NULL), 0);
-	compare_side_free(&bs);
-	compare_side_free(&ns);
-}
-
 static void verdicts(void **state)
 {
 	(void)state;
@@ -80,17 +58,17 @@ static void verdicts(void **state)
 	p.expect = expect;
 	p.n_expect = 1;
 	struct comparison c;
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	assert_true(c.validity.valid);
-	const struct metric_cmp *cpu = find(&c, "cpu.int");
+	const struct metric_cmp *cpu = fake_find(&c, "cpu.int");
 	assert_int_equal(cpu->verdict, VERDICT_REGRESSION);
 	assert_int_equal(cpu->test, RATIO_WELCH);
 	assert_true(fabs(cpu->ratio - 0.8) < 1e-9);
 	assert_true(cpu->ratio_low < 0.8 && cpu->ratio_high > 0.8 && cpu->ratio_high < 0.95);
 	assert_true(cpu->q_worse < 0.05 && cpu->q_worse >= cpu->p_worse);
-	assert_int_equal(find(&c, "mem.stream")->verdict, VERDICT_IMPROVEMENT);
-	assert_int_equal(find(&c, "os.syscall")->verdict, VERDICT_EQUIVALENT);
-	const struct metric_cmp *net = find(&c, "net.tcp_rr");
+	assert_int_equal(fake_find(&c, "mem.stream")->verdict, VERDICT_IMPROVEMENT);
+	assert_int_equal(fake_find(&c, "os.syscall")->verdict, VERDICT_EQUIVALENT);
+	const struct metric_cmp *net = fake_find(&c, "net.tcp_rr");
 	assert_int_equal(net->verdict, VERDICT_INCONCLUSIVE);
 	assert_true(net->mde > 0.05);
 	assert_true(net->reps_needed > 3);
@@ -107,12 +85,12 @@ static void verdicts(void **state)
 	/* an improvement alone never fails; inconclusive fails only on request */
 	struct compare_policy p2 = p;
 	p2.tolerance = 0.25; /* -20% is inside the band now */
-	compare_two(&b, &n, &p2, &c);
-	assert_int_equal(find(&c, "cpu.int")->verdict, VERDICT_EQUIVALENT);
+	fake_compare(&b, &n, &p2, &c);
+	assert_int_equal(fake_find(&c, "cpu.int")->verdict, VERDICT_EQUIVALENT);
 	assert_int_equal(c.status, COMPARE_OK);
 	comparison_free(&c);
 	p2.inconclusive_fails = true;
-	compare_two(&b, &n, &p2, &c);
+	fake_compare(&b, &n, &p2, &c);
 	assert_int_equal(c.status, COMPARE_INCONCLUSIVE);
 	comparison_free(&c);
 	run_free(&b);
@@ -130,7 +108,7 @@ static void refusal(void **state)
 	p.expect = expect;
 	p.n_expect = 1;
 	struct comparison c;
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	assert_false(c.validity.valid);
 	assert_int_equal(c.status, COMPARE_INVALID);
 	bool thp = false;
@@ -144,7 +122,7 @@ static void refusal(void **state)
 	assert_true(thp);
 	comparison_free(&c);
 	p.n_expect = 2;
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	assert_true(c.validity.valid);
 	comparison_free(&c);
 	/* a changed size is a condition difference */
@@ -156,13 +134,13 @@ static void refusal(void **state)
 	json_object_set_new(json_object_get(n.samples[0].config, "asked"), "size",
 	                    json_string("64M"));
 	p.n_expect = 0;
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	assert_false(c.validity.valid);
 	assert_string_equal(c.validity.d[0].key, "size");
 	assert_string_equal(c.validity.d[0].path, "config.asked.size");
 	comparison_free(&c);
 	p.force = true;
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	assert_true(c.validity.valid);
 	assert_int_equal(c.validity.d[0].effect, DIFF_FORCED);
 	comparison_free(&c);
@@ -174,12 +152,12 @@ static void refusal(void **state)
 	json_t *asked = json_object_get(n.samples[0].pinning, "asked");
 	json_object_set_new(asked, "cpu_nodes", json_string("0"));
 	json_object_set_new(asked, "memory_locality", json_null());
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	assert_true(c.validity.valid);
 	comparison_free(&c);
 	json_object_set_new(json_object_get(b.samples[0].pinning, "asked"), "cpu_nodes",
 	                    json_string("1"));
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	assert_false(c.validity.valid);
 	assert_string_equal(c.validity.d[0].path, "pinning.asked.cpu_nodes");
 	comparison_free(&c);
@@ -242,7 +220,7 @@ static void outputs(void **state)
 	p.expect = expect;
 	p.n_expect = 1;
 	struct comparison c;
-	compare_two(&b, &n, &p, &c);
+	fake_compare(&b, &n, &p, &c);
 	/* JSON */
 	json_t *doc = compare_to_json(&c);
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")), COMPARE_SCHEMA);
