@@ -21,8 +21,8 @@
 #include "reports/tco_render.h"
 #include "harness/core/run_options.h"
 #include "reports/run_table.h"
+#include "bench/all_budget.h"
 #include "harness/run/budget_costs.h"
-#include "harness/run/budget_plan.h"
 #include "harness/run/conditions.h"
 #include "harness/run/runner.h"
 #include "harness/run/size_plan.h"
@@ -53,17 +53,6 @@ static const struct profile {
      "studies of 20 minutes each, no budget",
      5, 30, 1.0, 8, "2", 0, 5, "2", 1200, true, 0},
 };
-
-/* With a budget (budget_plan.h): the share of the runner's time, after the
- * known fixed costs, planned for repetitions; their length's bounds; the
- * density studies' share of the budget and each one's minimum; the
- * report's time when no earlier run measured it. */
-#define BUDGET_REPETITIONS 0.4
-#define REP_MIN_S          0.1
-#define REP_MAX_S          2.0
-#define BUDGET_DENSITY     0.2
-#define DENSITY_MIN_S      10.0
-#define REPORT_S           2.0
 
 static const char usage_head[] =
     "usage: bench all [--profile quick|standard|full] [--envs LIST] [--workloads LIST]\n"
@@ -248,6 +237,12 @@ static bool refuse_without_root(json_t *survey, bool named)
 	return false;
 }
 
+/* How many density studies the profile runs per environment. */
+static size_t density_studies(const struct all_args *a)
+{
+	return a->profile->density_bandwidth ? 4 : 2;
+}
+
 static void phase(const struct all_args *a, const char *fmt, const char *what)
 {
 	if (!a->quiet) {
@@ -316,162 +311,6 @@ static int density_phase(const struct all_args *a, struct run_options *ro,
 		}
 	}
 	return 0;
-}
-
-/* A budgeted bench all: its plan's input (the costs measured on this host
- * filled in), the plan, and the repetition length it set. */
-struct all_budget {
-	double budget_s; /* 0 = none: no plan, costs still measured */
-	struct budget_input in;
-	struct budget_shape shape;
-	uint64_t size[BUDGET_MAX_WORKLOADS];
-	bool fixed[BUDGET_MAX_WORKLOADS];
-	size_t known; /* costs found */
-	struct budget_plan plan;
-	char duration[32];
-};
-
-/* The plan's input: the environments, the selected workloads with their
- * sizes, the profile's repetition policy and density studies, the costs
- * measured on this host (costs), spent_s already gone. */
-static void budget_input(const struct all_args *a, const struct run_options *ro,
-                         const struct env_choice *envs, size_t n_envs, const struct catalog *cat,
-                         const size_t *sel, size_t n_sel, const struct size_plan *sizes,
-                         const json_t *costs, double spent_s, struct all_budget *b)
-{
-	struct budget_input *in = &b->in;
-	*in = (struct budget_input){.budget_s = b->budget_s,
-	                            .spent_s = spent_s,
-	                            .report_s = REPORT_S,
-	                            .n_envs = n_envs < BUDGET_MAX_ENVS ? n_envs : BUDGET_MAX_ENVS,
-	                            .n_workloads =
-	                                n_sel < BUDGET_MAX_WORKLOADS ? n_sel : BUDGET_MAX_WORKLOADS,
-	                            .min_reps = ro->min_reps,
-	                            .max_reps = ro->max_reps,
-	                            .max_warmup = ro->max_warmup,
-	                            .rep_min_s = REP_MIN_S,
-	                            .rep_max_s = REP_MAX_S,
-	                            .rep_fraction = BUDGET_REPETITIONS,
-	                            .density_studies = a->profile->density_bandwidth ? 4 : 2,
-	                            .density_fraction = BUDGET_DENSITY,
-	                            .density_min_s = DENSITY_MIN_S};
-	for (size_t e = 0; e < in->n_envs; e++)
-		in->env[e] = (struct budget_env){
-		    .name = envs[e].name, .baseline = strcmp(envs[e].name, BASELINE_ENV) == 0};
-	for (size_t w = 0; w < in->n_workloads; w++) {
-		const struct wl_info *info = &cat->items[sel[w]];
-		const struct size_choice *sized = size_plan_find(sizes, info->name);
-		in->workload[w] = info->name;
-		b->size[w] = sized ? sized->size : 0;
-		b->fixed[w] = !wl_info_takes(info, "duration");
-	}
-	b->shape = (struct budget_shape){
-	    .size = b->size, .fixed_length = b->fixed, .threads = ro->threads};
-	b->known = budget_costs_fill(costs, &b->shape, in);
-}
-
-/* Plans b (b->budget_s > 0) into ro: the repetition length, warm-ups and
- * the runner's budget; prints the plan (with dir, where the costs are
- * kept) and every cut. */
-static void budget_apply(const struct all_args *a, struct all_budget *b, const char *dir,
-                         struct run_options *ro)
-{
-	const struct budget_input *in = &b->in;
-	struct budget_plan *p = &b->plan;
-	budget_plan_make(in, p);
-	snprintf(b->duration, sizeof(b->duration), "%.2f", p->rep_s);
-	ro->duration = b->duration;
-	ro->max_warmup = p->warmups;
-	ro->budget_s = p->workloads_s;
-	if (a->quiet)
-		return;
-	fprintf(stderr,
-	        "bench all: budget %.0f s: plan %.1f s spent, workloads %.0f s (%zu "
-	        "environment(s) x %zu workload(s), up to %u warm-up(s) + %u-%u repetitions of "
-	        "%s s), density studies %.0f s each, report %.0f s; estimate %.0f s%s\n",
-	        in->budget_s, in->spent_s, p->workloads_s, in->n_envs, in->n_workloads, p->warmups,
-	        in->min_reps, in->max_reps, b->duration, p->density_s, in->report_s, p->estimate_s,
-	        p->fits ? "" : " (over)");
-	size_t pairs = in->n_envs * in->n_workloads;
-	if (b->known < pairs)
-		fprintf(stderr,
-		        "bench all: budget: %zu of %zu (workload, environment) costs measured on "
-		        "this host by an earlier run (%s/%s); the others are planned without their "
-		        "set-up, and bounded by their share as they run; this run measures them\n",
-		        b->known, pairs, dir, BUDGET_COSTS_NAME);
-	for (size_t i = 0; i < p->n_cuts; i++)
-		fprintf(stderr, "bench all: budget cut: %s\n", p->cut[i]);
-}
-
-/* How far each environment's density studies ran past their time
- * budget of study_s each, into costs. */
-static void density_costs(const struct all_args *a, const struct all_budget *b,
-                          const struct run_timing *timing, double study_s, json_t *costs)
-{
-	size_t k = 0;
-	while (k < timing->n_steps && strcmp(timing->step[k], "density") != 0)
-		k++;
-	for (size_t e = 0; k < timing->n_steps && e < b->in.n_envs; e++) {
-		size_t studies = b->budget_s > 0 ? b->plan.density_studies[e]
-		                                 : (a->profile->density_bandwidth ? 4 : 2);
-		for (size_t i = 0; i < timing->n_envs; i++)
-			if (studies > 0 && strcmp(timing->env[i], b->in.env[e].name) == 0)
-				budget_costs_density(costs, b->in.env[e].name,
-				                     timing->step_env_s[k][i] / (double)studies -
-				                         study_s);
-	}
-}
-
-static void costs_free(json_t **costs)
-{
-	json_decref(*costs);
-}
-
-/* The plan and what happened, for the run file's timing.budget. */
-static json_t *budget_json(const struct all_budget *b, const struct runner_totals *totals,
-                           double planned_workloads_s)
-{
-	const struct budget_input *in = &b->in;
-	const struct budget_plan *p = &b->plan;
-	json_t *doc = json_pack("{s:f, s:f, s:o, s:i, s:i}", "budget_s", b->budget_s, "workloads_s",
-	                        planned_workloads_s, "duration",
-	                        b->budget_s > 0 ? json_string(b->duration) : json_null(),
-	                        "cut_warmups", (int)totals->budget_cut_warmups, "cut_repetitions",
-	                        (int)totals->budget_cut_reps);
-	if (!(b->budget_s > 0))
-		return doc;
-	json_t *cuts = json_array(), *not_run = json_array(), *studies = json_object(), *s;
-	size_t k;
-	for (size_t i = 0; i < p->n_cuts; i++)
-		json_array_append_new(cuts, json_string(p->cut[i]));
-	json_array_foreach(totals->skipped, k, s)
-	{
-		char text[640];
-		snprintf(text, sizeof(text), "%s: %s not run: %s",
-		         json_string_value(json_object_get(s, "env")),
-		         json_string_value(json_object_get(s, "workload")),
-		         json_string_value(json_object_get(s, "reason")));
-		json_array_append_new(cuts, json_string(text));
-		json_array_append(not_run, s);
-	}
-	for (size_t e = 0; e < in->n_envs; e++) {
-		json_object_set_new(studies, in->env[e].name,
-		                    json_integer((json_int_t)p->density_studies[e]));
-		for (size_t w = 0; w < in->n_workloads; w++)
-			if (!p->run[w][e])
-				json_array_append_new(
-				    not_run, json_pack("{s:s, s:s}", "env", in->env[e].name,
-				                       "workload", in->workload[w]));
-	}
-	json_t *plan = json_pack(
-	    "{s:f, s:f, s:i, s:f, s:o, s:f, s:b, s:I, s:I, s:o, s:o}", "spent_s", in->spent_s,
-	    "report_s", in->report_s, "warmups", (int)p->warmups, "density_s", p->density_s,
-	    "density_studies", studies, "estimate_s", p->estimate_s, "fits", p->fits, "costs_known",
-	    (json_int_t)b->known, "costs_pairs", (json_int_t)(in->n_envs * in->n_workloads),
-	    "not_run", not_run, "cuts", cuts);
-	json_object_update(doc, plan);
-	json_decref(plan);
-	return doc;
 }
 
 /* The cost model evaluated with run (dir/run.json) into dir/tco/. Returns
@@ -616,11 +455,12 @@ int cmd_all(int argc, char *argv[])
 	 * length it sets are part of the conditions */
 	const char *costs_dir =
 	    getenv("BENCH_COSTS_DIR") ? getenv("BENCH_COSTS_DIR") : BUDGET_COSTS_DIR;
-	__attribute__((cleanup(costs_free))) json_t *costs = budget_costs_load(costs_dir);
-	budget_input(&a, &ro, envs, n_envs, &cat, sel, n_sel, &sizes, costs,
-	             monotonic_seconds() - start, &b);
+	__attribute__((cleanup(all_budget_costs_free))) json_t *costs =
+	    budget_costs_load(costs_dir);
+	all_budget_input(&ro, envs, n_envs, &cat, sel, n_sel, &sizes, density_studies(&a), costs,
+	                 monotonic_seconds() - start, &b);
 	if (budget > 0)
-		budget_apply(&a, &b, costs_dir, &ro);
+		all_budget_apply(a.quiet, &b, costs_dir, &ro);
 	struct run_conditions cond = {.sizes = &sizes, .instance = instance_cpus};
 	if (run_conditions_resolve(&ro, envs, n_envs, &topo, &binding,
 	                           runner_networked(&cat, ro.workloads), &cond, &err) < 0 ||
@@ -705,7 +545,7 @@ int cmd_all(int argc, char *argv[])
 		              json_incref(survey), "conditions", run_conditions_to_json(&cond),
 		              "timing", timing_json(&totals, &timing, monotonic_seconds() - start));
 		json_object_set_new(json_object_get(run.invocation, "timing"), "budget",
-		                    budget_json(&b, &totals, planned_workloads_s));
+		                    all_budget_json(&b, &totals, planned_workloads_s));
 		if (run_write(&run, dir, &err) < 0) {
 			fprintf(stderr,
 			        "bench all: the results could not be written: %s; the "
@@ -745,8 +585,9 @@ int cmd_all(int argc, char *argv[])
 		/* what this run measured, for the next one's plan */
 		budget_costs_update(costs, &totals.timing, &b.in, &b.shape,
 		                    ro.duration ? atof(ro.duration) : 0, report_s);
-		density_costs(&a, &b, &timing,
-		              budget > 0 ? b.plan.density_s : a.profile->density_budget_s, costs);
+		all_budget_density_costs(
+		    &b, density_studies(&a), &timing,
+		    budget > 0 ? b.plan.density_s : a.profile->density_budget_s, costs);
 		if (budget_costs_save(costs, costs_dir, &err) < 0) {
 			fprintf(stderr, "bench all: the measured costs were not kept: %s\n",
 			        err->msg);
