@@ -45,7 +45,8 @@ static const char usage[] =
     "Exit status: 0 ok; 1 the model or a run cannot be read, a scenario cannot be\n"
     "computed, the output cannot be written, or a published figure is reproduced by\n"
     "nothing bench tco knows (UNEXPLAINED); 2 usage error; 130 interrupted (SIGINT,\n"
-    "SIGTERM, SIGHUP: nothing of --out is renamed into place, no temporary is left).\n";
+    "SIGTERM, SIGHUP: nothing of --out is renamed into place, no temporary is left;\n"
+    "a signal after --out is in place leaves it whole and the status as it was).\n";
 
 enum { OPT_RUN = 256, OPT_SWING, OPT_TOP, OPT_JSON, OPT_CSV, OPT_OUT, OPT_HELP };
 
@@ -194,12 +195,14 @@ int cmd_tco(int argc, char *argv[])
 		rc = tco_compute(&m, q_from_double(a.swing_pct / 100, 6), &res, &err);
 	if (rc == 0)
 		rc = emit(&a, &res, &err);
+	bool placed = false; /* --out renamed into place: whole, whatever comes after */
 	if (rc == 0 && a.out != NULL) {
 		struct report_tools tools;
 		struct report_files files = {0};
 		rc = report_tools_find(&tools, &err);
 		if (rc == 0)
 			rc = tco_render(&res, a.out, &tools, &files, &err);
+		placed = rc == 0;
 		FILE *say = a.json || a.csv ? stderr : stdout;
 		if (rc == 0)
 			fprintf(say, "\nwritten to %s/:", a.out);
@@ -210,7 +213,7 @@ int cmd_tco(int argc, char *argv[])
 		report_files_free(&files);
 	}
 	status = rc < 0 ? fail(&err) : EXIT_OK;
-	if (agent_interrupted)
+	if (agent_interrupted && !placed)
 		status = EXIT_INTERRUPTED;
 	if (rc == 0 && res.n_unexplained > 0) {
 		fprintf(stderr,
