@@ -251,6 +251,34 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t,
 	                 run_conditions_to_json(cond));
 }
 
+/* One warning per (environment, workload) whose steal reached STEAL_WARN_PCT:
+ * the figures then carry a neighbour's load (results/SCHEMA.md, steal). */
+#define STEAL_WARN_PCT 2.0
+static void warn_steal(const char *cmd, const struct run *run)
+{
+	for (size_t i = 0; i < run->n_samples; i++) {
+		const struct sample *s = &run->samples[i];
+		double pct = json_number_value(json_object_get(s->steal, "pct"));
+		if (s->failed || s->steal == NULL || pct < STEAL_WARN_PCT ||
+		    (i > 0 && strcmp(run->samples[i - 1].env, s->env) == 0 &&
+		     strcmp(run->samples[i - 1].workload, s->workload) == 0))
+			continue;
+		double most = 0;
+		json_t *per_rep = json_object_get(s->steal, "per_rep"), *v;
+		size_t k;
+		json_array_foreach(per_rep, k, v) if (json_number_value(v) > most) most =
+		    json_number_value(v);
+		fprintf(stderr,
+		        "bench %s: warning: the hypervisor under this host took %.1f%% of the "
+		        "time of CPU(s) %s during %s %s (steal; %.0f%% in its worst repetition): "
+		        "the figures "
+		        "include a neighbour's load; compare them with runs of similar steal "
+		        "(samples[].steal)\n",
+		        cmd, pct, json_string_value(json_object_get(s->steal, "cpus")), s->env,
+		        s->workload, most);
+	}
+}
+
 int run_session(const struct run_options *opts, int argc, char *argv[], struct run_session *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -368,6 +396,7 @@ int run_session(const struct run_options *opts, int argc, char *argv[], struct r
 		bench_error_free(&err);
 	} else {
 		s->run.invocation = invocation(argc, argv, &s->totals, &s->cond);
+		warn_steal(cmd, &s->run);
 		if (n_envs > 1)
 			s->run.overhead = overhead_for_run(&s->run, BASELINE_ENV);
 		if (run_write(&s->run, s->dir, &err) < 0) {

@@ -195,6 +195,27 @@ out:
 	return rc;
 }
 
+/* The steal (results/SCHEMA.md) of the two sides differs by this many
+ * points or more: the comparison says so once per environment and workload. */
+#define STEAL_NOTE_POINTS 2.0
+static void note_steal(struct comparison *c, const struct sample *b, const struct sample *s)
+{
+	json_t *bp = json_object_get(b->steal, "pct"), *np = json_object_get(s->steal, "pct");
+	if (!json_is_number(bp) || !json_is_number(np) ||
+	    fabs(json_number_value(np) - json_number_value(bp)) < STEAL_NOTE_POINTS)
+		return;
+	char text[300];
+	snprintf(text, sizeof(text),
+	         "steal differs on %s %s: the hypervisor under the host took %.1f%% of the "
+	         "instance CPUs' time in base, %.1f%% in new; a change there may be the host's "
+	         "neighbours, not the software",
+	         s->env, s->workload, json_number_value(bp), json_number_value(np));
+	size_t i;
+	json_t *v;
+	json_array_foreach(c->notes, i, v) if (strcmp(json_string_value(v), text) == 0) return;
+	json_array_append_new(c->notes, json_string(text));
+}
+
 /* File base: the one run's sample, paired with the new one when both come
  * from one interleaved run. */
 static int file_base(struct comparison *c, struct compare_side *base,
@@ -209,6 +230,7 @@ static int file_base(struct comparison *c, struct compare_side *base,
 	if (b == NULL)
 		return 0;
 	r->used = true;
+	note_steal(c, b, s);
 	if (strcmp(b->env, s->env) != 0)
 		validity_samples_across(&c->validity, b, s, where);
 	else

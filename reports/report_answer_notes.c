@@ -2,7 +2,8 @@
  * run file records: emulation, a host that is itself a guest, working sets
  * under 4x the LLC, conditions that could not be matched and the warnings
  * about them, comparisons that were not paired block by block, warm-ups
- * that never settled, and a file too old to say what was matched. */
+ * that never settled, steal by the hypervisor under the host, and a file
+ * too old to say what was matched. */
 #include "reports/report_answer.h"
 
 #include <stdarg.h>
@@ -280,6 +281,38 @@ static int unsettled(const struct run *run, const char **envs, size_t n, struct 
 	return 0;
 }
 
+/* Steal at or above this share (samples[].steal.pct) is noted: the figures
+ * carry a neighbour's load. bench run warns at the same level. */
+#define STEAL_NOTE_PCT 2.0
+static int steal(const struct run *run, const char **envs, size_t n, struct rtable *t)
+{
+	char text[1024] = "";
+	for (size_t e = 0; e < n; e++) {
+		double most = 0;
+		const char *where = NULL;
+		for (size_t i = 0; i < run->n_samples; i++) {
+			const struct sample *s = &run->samples[i];
+			double pct = json_number_value(json_object_get(s->steal, "pct"));
+			if (!s->failed && strcmp(s->env, envs[e]) == 0 && pct > most) {
+				most = pct;
+				where = s->workload;
+			}
+		}
+		size_t len = strlen(text);
+		if (most >= STEAL_NOTE_PCT)
+			snprintf(text + len, sizeof(text) - len, "%s%s up to %.1f%% (%s)",
+			         len ? ", " : "", envs[e], most, where);
+	}
+	if (!*text)
+		return 0;
+	return note(t, "Steal",
+	            "The hypervisor under this host gave CPU time to someone else while bench "
+	            "measured (steal, per sample in the run file): %s. Figures measured meanwhile "
+	            "include a neighbour's load; compare them only with runs of similar steal, "
+	            "or rerun when the host is quiet.",
+	            text);
+}
+
 int report_answer_notes(const struct run *run, const char *baseline, struct rtable *t)
 {
 	*t = (struct rtable){.n_cols = 2, .head = {"topic", "note"}, .align = "ll"};
@@ -298,6 +331,8 @@ int report_answer_notes(const struct run *run, const char *baseline, struct rtab
 		rc = unpaired(run, envs, n, t);
 	if (rc == 0)
 		rc = unsettled(run, envs, n, t);
+	if (rc == 0)
+		rc = steal(run, envs, n, t);
 	free(envs);
 	return rc;
 }

@@ -140,6 +140,21 @@ static void verdicts(void **state)
 	assert_true(notes_have(&a, "Host", "itself a KVM guest"));
 	assert_true(notes_have(&a, "Below 4\u00d7 LLC", "mem.stream in bare, container"));
 	assert_true(notes_have(&a, "Conditions", "does not record its conditions"));
+	assert_false(notes_have(&a, "Steal", "")); /* none recorded */
+	report_answer_free(&a);
+
+	/* steal: noted per environment at its worst workload, from 2% on */
+	for (size_t i = 0; i < run.n_samples; i++) {
+		struct sample *s = &run.samples[i];
+		double pct = strcmp(s->env, "bare") == 0 && strcmp(s->workload, "net.tcp_rr") == 0
+		                 ? 9.8
+		             : strcmp(s->env, "container") == 0 ? 1.9
+		                                                : 0.2;
+		s->steal = json_pack("{s:s, s:f}", "cpus", "0", "pct", pct);
+	}
+	assert_int_equal(report_answer_build(&run, "bare", &a, NULL), 0);
+	assert_true(notes_have(&a, "Steal", "bare up to 9.8% (net.tcp_rr). Figures"));
+	assert_false(notes_have(&a, "Steal", "container"));
 	report_answer_free(&a);
 	run_free(&run);
 }

@@ -97,6 +97,47 @@ static void verdicts(void **state)
 	run_free(&n);
 }
 
+static void set_steal(struct run *r, const char *workload, double pct)
+{
+	for (size_t i = 0; i < r->n_samples; i++)
+		if (strcmp(r->samples[i].workload, workload) == 0) {
+			json_decref(r->samples[i].steal);
+			r->samples[i].steal = json_pack("{s:s, s:f}", "cpus", "0", "pct", pct);
+		}
+}
+
+/* A metric whose two sides ran under different steal is noted once per
+ * environment and workload; a small difference is not. */
+static void steal_noted(void **state)
+{
+	(void)state;
+	struct run b, n;
+	two_runs(&b, &n, "madvise");
+	set_steal(&b, "cpu.int", 0.5);
+	set_steal(&n, "cpu.int", 9.5);
+	set_steal(&b, "os.syscall", 0.5);
+	set_steal(&n, "os.syscall", 2.0);
+	struct compare_policy p = compare_policy_default();
+	const char *expect[] = {"kernel"};
+	p.expect = expect;
+	p.n_expect = 1;
+	struct comparison c;
+	fake_compare(&b, &n, &p, &c);
+	size_t steal_notes = 0;
+	for (size_t i = 0; i < json_array_size(c.notes); i++) {
+		const char *t = json_string_value(json_array_get(c.notes, i));
+		if (strstr(t, "steal") == NULL)
+			continue;
+		steal_notes++;
+		assert_non_null(strstr(t, "container cpu.int"));
+		assert_non_null(strstr(t, "0.5% of the instance CPUs' time in base, 9.5% in new"));
+	}
+	assert_int_equal(steal_notes, 1);
+	comparison_free(&c);
+	run_free(&b);
+	run_free(&n);
+}
+
 /* THP madvise vs never: refused unless declared (or forced). */
 static void refusal(void **state)
 {
@@ -272,9 +313,8 @@ static void outputs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(verdicts),
-	    cmocka_unit_test(refusal),
-	    cmocka_unit_test(paired_by_block),
+	    cmocka_unit_test(verdicts), cmocka_unit_test(steal_noted),
+	    cmocka_unit_test(refusal),  cmocka_unit_test(paired_by_block),
 	    cmocka_unit_test(outputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,6 +82,14 @@ static void compute_workloads_on_bare(void **state)
 		assert_string_equal(json_string_value(json_object_get(s->order, "reason")),
 		                    "one environment");
 		assert_true(json_integer_value(json_object_get(s->warmup, "reps")) >= 1);
+		/* steal over the instance's CPUs, one figure per value */
+		assert_string_equal(json_string_value(json_object_get(s->steal, "cpus")), "0");
+		json_t *pct = json_object_get(s->steal, "pct");
+		assert_true(json_is_null(pct) ||
+		            (json_is_number(pct) && json_number_value(pct) >= 0 &&
+		             json_number_value(pct) <= 100));
+		assert_int_equal(json_array_size(json_object_get(s->steal, "per_rep")),
+		                 s->n_values);
 	}
 	const char *fields[] = {"kernel",   "cpu_model",     "numa_nodes", "memory_bytes",
 	                        "governor", "smt",           "thp",        "hypervisor",

@@ -149,6 +149,8 @@ static void build_run(struct run *run)
 	    json_pack("{s:i, s:I}", "threads", 1, "array_bytes", (json_int_t)268435456);
 	json_t *pinning = json_pack("{s:{s:s, s:i}, s:{s:s, s:i}}", "asked", "cpus", "0",
 	                            "numa_node", 0, "seen", "cpus", "0", "numa_node", 0);
+	json_t *steal = json_pack("{s:s, s:f, s:f, s:[f, f, f, f, f]}", "cpus", "0", "pct", 2.5,
+	                          "host_pct", 1.25, "per_rep", 2.0, 0.0, 5.5, 2.5, 2.0);
 	struct sample s = {
 	    .env = "bare",
 	    .workload = "mem.stream",
@@ -160,8 +162,10 @@ static void build_run(struct run *run)
 	    .stats = {.n = 99, .mean = -1},
 	    .config = config,
 	    .pinning = pinning,
+	    .steal = steal,
 	};
 	assert_int_equal(run_add_sample(run, &s, &err), 0);
+	json_decref(steal);
 
 	double lat[] = {1.5e-6, 1.25e-6, 0.1, 1, 0.3333333333333333, 1e-300};
 	s = (struct sample){
@@ -234,6 +238,7 @@ static void assert_same_run(const struct run *a, const struct run *b)
 		assert_same_json(x->config, y->config);
 		assert_same_json(x->pinning, y->pinning);
 		assert_same_json(x->wire, y->wire);
+		assert_same_json(x->steal, y->steal);
 		assert_int_equal(x->failed, y->failed);
 		assert_same_string(x->error, y->error);
 		assert_same_string(x->stderr_text, y->stderr_text);
@@ -408,6 +413,15 @@ static void test_add_sample_rules(void **state)
 	      .n_values = 1,
 	      .config = arr},
 	     "config: must be a JSON object"},
+	    {{.env = "e",
+	      .workload = "w",
+	      .metric = "m",
+	      .unit = "u",
+	      .better = 1,
+	      .values = v,
+	      .n_values = 1,
+	      .steal = arr},
+	     "steal: must be a JSON object"},
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		assert_int_equal(run_add_sample(&run, &cases[i].s, &err), -1);

@@ -34,6 +34,7 @@ static void sample_free(struct sample *s)
 	json_decref(s->wire);
 	json_decref(s->order);
 	json_decref(s->warmup);
+	json_decref(s->steal);
 	free(s->error);
 	free(s->stderr_text);
 	memset(s, 0, sizeof(*s));
@@ -141,6 +142,9 @@ static int sample_check(const struct sample *s, const char *prefix, struct bench
 	if (s->warmup != NULL && !json_is_object(s->warmup))
 		return bench_error_set(err, 0, "%s: must be a JSON object",
 		                       join(path, sizeof(path), prefix, "warmup"));
+	if (s->steal != NULL && !json_is_object(s->steal))
+		return bench_error_set(err, 0, "%s: must be a JSON object",
+		                       join(path, sizeof(path), prefix, "steal"));
 	return 0;
 }
 
@@ -183,6 +187,7 @@ static int sample_copy(struct sample *dst, const struct sample *src, const char 
 	c.wire = json_incref(src->wire);
 	c.order = json_incref(src->order);
 	c.warmup = json_incref(src->warmup);
+	c.steal = json_incref(src->steal);
 	*dst = c;
 	return 0;
 fail:
@@ -273,6 +278,7 @@ static json_t *sample_to_json(const struct sample *s)
 	    (s->wire != NULL && json_object_set(o, "wire", s->wire) < 0) ||
 	    (s->order != NULL && json_object_set(o, "order", s->order) < 0) ||
 	    (s->warmup != NULL && json_object_set(o, "warmup", s->warmup) < 0) ||
+	    (s->steal != NULL && json_object_set(o, "steal", s->steal) < 0) ||
 	    put(o, "status", json_string(s->failed ? "failed" : "ok")) < 0)
 		goto fail;
 	if (s->failed && put(o, "error", json_string(s->error)) < 0)
@@ -527,6 +533,7 @@ static int parse_sample(const json_t *j, size_t index, struct run *run, struct b
 	    get_object(j, prefix, "wire", false, &s.wire, err) < 0 ||
 	    get_object(j, prefix, "order", false, &s.order, err) < 0 ||
 	    get_object(j, prefix, "warmup", false, &s.warmup, err) < 0 ||
+	    get_object(j, prefix, "steal", false, &s.steal, err) < 0 ||
 	    get_failed(j, prefix, &s.failed, err) < 0 ||
 	    get_string(j, prefix, "error", s.failed, false, &error, err) < 0 ||
 	    get_string(j, prefix, "stderr", false, false, &stderr_text, err) < 0)

@@ -39,6 +39,7 @@ struct sample {
 	json_t *wire;       /* owned reference: packet capture accounting (capture.h), or NULL */
 	json_t *order;  /* owned reference: when each value ran (interleaving blocks), or NULL */
 	json_t *warmup; /* owned reference: the warm-up before the values, or NULL */
+	json_t *steal;  /* owned reference: CPU time the hypervisor took meanwhile, or NULL */
 	bool failed;
 	char *error;       /* failed samples: one-line reason */
 	char *stderr_text; /* failed samples: the workload's stderr, may be NULL */

@@ -1,6 +1,7 @@
 #include "harness/run/collect.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ void collected_free(struct collected *c)
 	}
 	free(c->block);
 	free(c->position);
+	free(c->steal_pct);
 	json_decref(c->last_rep);
 	memset(c, 0, sizeof(*c));
 }
@@ -51,6 +53,10 @@ static int grow(struct collected *c, struct bench_error **err)
 	if (np == NULL)
 		return bench_error_set(err, ENOMEM, "repetition positions");
 	c->position = np;
+	double *ns = realloc(c->steal_pct, cap * sizeof(double));
+	if (ns == NULL)
+		return bench_error_set(err, ENOMEM, "repetition steal");
+	c->steal_pct = ns;
 	c->cap = cap;
 	return 0;
 }
@@ -81,10 +87,54 @@ int collected_add(struct collected *c, json_t *rep, size_t block, size_t positio
 	}
 	c->block[c->n] = block;
 	c->position[c->n] = position;
+	c->steal_pct[c->n] = NAN;
 	c->n++;
 	json_decref(c->last_rep);
 	c->last_rep = json_incref(rep);
 	return 0;
+}
+
+/* Adds the interval a..b to sum when both readings worked and belong
+ * together (an interval shorter than a tick adds nothing but counts). */
+static void add_ticks(struct cpu_ticks *sum, const struct cpu_ticks *a, const struct cpu_ticks *b)
+{
+	if (a->n_cpus == 0 || a->n_cpus != b->n_cpus || b->total < a->total || b->steal < a->steal)
+		return;
+	sum->total += b->total - a->total;
+	sum->steal += b->steal - a->steal;
+	sum->n_cpus = b->n_cpus;
+}
+
+void collected_note_steal(struct collected *c, const struct cpu_ticks *inst_before,
+                          const struct cpu_ticks *inst_after, const struct cpu_ticks *host_before,
+                          const struct cpu_ticks *host_after)
+{
+	if (c->n == 0)
+		return;
+	c->steal_pct[c->n - 1] = cpu_ticks_steal_pct(inst_before, inst_after);
+	add_ticks(&c->steal_sum, inst_before, inst_after);
+	add_ticks(&c->host_steal_sum, host_before, host_after);
+}
+
+/* sum's stolen share in percent, to 3 decimals; null when nothing was read */
+static json_t *pct_of(const struct cpu_ticks *sum)
+{
+	if (sum->total == 0)
+		return json_null();
+	return json_real(round(1e5 * (double)sum->steal / (double)sum->total) / 1e3);
+}
+
+json_t *collected_steal_json(const struct collected *c, const char *cpus_text)
+{
+	if (c->steal_sum.n_cpus == 0)
+		return NULL;
+	json_t *per_rep = json_array();
+	for (size_t i = 0; i < c->n; i++)
+		json_array_append_new(per_rep, isnan(c->steal_pct[i])
+		                                   ? json_null()
+		                                   : json_real(round(10 * c->steal_pct[i]) / 10));
+	return json_pack("{s:s, s:o, s:o, s:o}", "cpus", cpus_text, "pct", pct_of(&c->steal_sum),
+	                 "host_pct", pct_of(&c->host_steal_sum), "per_rep", per_rep);
 }
 
 bool collected_converged(const struct collected *c, const struct run_options *o)

@@ -284,8 +284,14 @@ static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, s
 	const char *rep_cmd[] = {"rep"};
 	json_t *reply = NULL;
 	struct bench_error *werr = NULL;
+	/* steal around the repetition: a failed reading records nothing */
+	struct cpu_ticks inst0, inst1, host0, host1;
+	(void)cpu_ticks_read(l->spec.binding.cpus, &inst0, NULL);
+	(void)cpu_ticks_read(NULL, &host0, NULL);
 	double t0 = monotonic_seconds();
 	int rc = exchange(r, l, 1, rep_cmd, "rep", &reply, &werr);
+	(void)cpu_ticks_read(l->spec.binding.cpus, &inst1, NULL);
+	(void)cpu_ticks_read(NULL, &host1, NULL);
 	if (rc == 0)
 		run_timing_add_timed(&r->totals->timing, l->env->name, w->name,
 		                     json_number_value(json_object_get(reply, "elapsed_s")));
@@ -293,6 +299,8 @@ static void one_rep(struct runner *r, struct lane *l, const struct wl_info *w, s
 		char where[96];
 		snprintf(where, sizeof(where), "%s %s %zu", w->name, what, c->n + 1);
 		fail_lane(r, l, &werr, where);
+	} else {
+		collected_note_steal(c, &inst0, &inst1, &host0, &host1);
 	}
 	json_decref(reply);
 	run_timing_add_workload(&r->totals->timing, l->env->name, w->name,
@@ -477,6 +485,7 @@ static int add_samples(struct runner *r, struct lane *l, const struct wl_info *w
 	size_plan_config(r->cond->sizes, l->env->name, w->name,
 	                 json_object_get(col->last_rep, "config"), config);
 	json_t *order = order_json(r, col, interleaved);
+	json_t *steal = collected_steal_json(col, l->spec.binding.cpus_text);
 	int rc = 0;
 	for (size_t m = 0; m < col->n_metrics && rc == 0; m++) {
 		bool outliers[col->n];
@@ -495,6 +504,7 @@ static int add_samples(struct runner *r, struct lane *l, const struct wl_info *w
 		    .wire = l->wire,
 		    .order = order,
 		    .warmup = warmup,
+		    .steal = steal,
 		};
 		rc = stats_compute(col->values[m], col->n, &s.stats, outliers, err);
 		if (rc == 0)
@@ -502,6 +512,7 @@ static int add_samples(struct runner *r, struct lane *l, const struct wl_info *w
 		json_decref(warmup);
 	}
 	json_decref(order);
+	json_decref(steal);
 	json_decref(pinning);
 	json_decref(config);
 	return rc;
