@@ -537,6 +537,7 @@ int cmd_all(int argc, char *argv[])
 	}
 	scratch_release(&scratch);
 	if (status == EXIT_OK) {
+		steal_warn("all", &run);
 		run.overhead = overhead_for_run(&run, BASELINE_ENV);
 		/* the report's time is not in the run file (it is written first) */
 		run.invocation =

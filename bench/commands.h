@@ -121,6 +121,11 @@ int run_envs(const struct run_options *opts, const struct env_choice *envs, size
 /* The run file's invocation.timing: the runner's totals t, wall_s (the
  * command's, which may exceed t->wall_s) and split's phases and steps. */
 json_t *timing_json(const struct runner_totals *t, const struct run_timing *split, double wall_s);
+/* Warns on stderr about the (environment, workload) pairs whose steal
+ * (results/SCHEMA.md) reached 2%: the time the hypervisor under this host
+ * took from the instance's CPUs while they were measured. At most three
+ * lines, then one that counts the rest. */
+void steal_warn(const char *cmd, const struct run *run);
 
 /* A density study (results/SCHEMA.md, "density") in a few lines to out:
  * measured count and why it stopped, per-instance footprint and CPU

@@ -306,10 +306,11 @@ static int steal(const struct run *run, const char **envs, size_t n, struct rtab
 	if (!*text)
 		return 0;
 	return note(t, "Steal",
-	            "The hypervisor under this host gave CPU time to someone else while bench "
-	            "measured (steal, per sample in the run file): %s. Figures measured meanwhile "
-	            "include a neighbour's load; compare them only with runs of similar steal, "
-	            "or rerun when the host is quiet.",
+	            "The hypervisor under this host took CPU time from it while bench measured "
+	            "(steal, per sample in the run file: other tenants, or the hypervisor's own "
+	            "device work for this host's disk and network): %s. Figures measured "
+	            "meanwhile include that; compare them only with runs of similar steal, or "
+	            "rerun when the host is quiet.",
 	            text);
 }
 
