@@ -4,7 +4,7 @@
  * order and layout; the same refusal, word for word, of every truncation
  * and of thousands of damaged files; the file's line and column in syntax
  * errors; and `bench report` of 20,000 samples within a memory bound that
- * the whole-document reader cannot meet. About 3 s. */
+ * the whole-document reader cannot meet. About 8 s (4.5 s of it the report). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,7 +146,7 @@ static json_t *rich_doc(void)
 	run.overhead = json_pack("[{s:s, s:f}]", "env", "container", "ratio", 0.97);
 	run.density = json_pack("[{s:s, s:i}]", "study", "mem", "instances", 4);
 	struct bench_error *err = NULL;
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 3; i++) {
 		double v[] = {100 + i, 101.5 + i, 99.25, 1e-300, 0.1 * i, 3.3333333333333335};
 		char metric[16];
 		snprintf(metric, sizeof(metric), "m%d", i);
@@ -274,8 +274,8 @@ static void test_same_run_any_order(void **state)
 	struct run run;
 	struct bench_error *err = NULL;
 	assert_int_equal(run_read(fx->file, &run, &err), 0);
-	assert_int_equal(run.n_samples, 7);
-	assert_string_equal(run.samples[6].stderr_text, "line 1\n\ttab \"quoted\" \\ back\xc3\xbc\n");
+	assert_int_equal(run.n_samples, 4);
+	assert_string_equal(run.samples[3].stderr_text, "line 1\n\ttab \"quoted\" \\ back\xc3\xbc\n");
 	assert_non_null(run.overhead);
 	assert_non_null(run.density);
 	assert_true(json_is_true(json_object_get(run.samples[1].order, "interleaved")));
@@ -326,7 +326,7 @@ static void test_same_refusals_of_damage(void **state)
 	static const char pick[] = "{}[]\":,0123456789-+.eE tfnrul\\/x\n";
 	uint64_t x = 0x9E3779B97F4A7C15ull;
 	size_t refused = 0;
-	for (int iter = 0; iter < 3000; iter++) {
+	for (int iter = 0; iter < 2000; iter++) {
 		memcpy(copy, text, len);
 		for (int k = 0; k < 1 + iter % 3; k++) {
 			uint64_t r = xorshift(&x);
@@ -340,7 +340,7 @@ static void test_same_refusals_of_damage(void **state)
 			refused++;
 	}
 	/* Sanity: most damage is refused, some is harmless. */
-	assert_true(refused > 1500 && refused < 3000);
+	assert_true(refused > 1000 && refused < 2000);
 	free(copy);
 	free(text);
 	json_decref(doc);
@@ -557,23 +557,30 @@ static double seconds_since(const struct timespec *t0)
 }
 
 /* `bench report` of a run file of 20,000 samples, in a child whose peak
- * resident memory (wait4's ru_maxrss) must stay under half the file's
- * size. The bound, derived: the whole-document reader holds jansson's tree
- * of the file, several times the file's size (each number and string is an
- * allocation of 24 bytes and more, each object member a hash entry of
- * about 70), so it cannot stay under the file's size at all; the streamed
- * reader holds one sample's tree at a time plus what the run keeps per
- * sample: the values as doubles and the sample's config, pinning, order
- * and warm-up as jansson objects, about 40% of the sample's text here, so
- * half the file leaves room for the program, its libraries and the
- * report's own data without admitting a return to whole documents. */
+ * resident memory (wait4's ru_maxrss) must stay under three times the
+ * file's size. The bound, derived from measurements here: jansson's tree
+ * of a run file is 7.4 to 7.5 times the file (251 MB for the 34 MB file of
+ * tests/large_run.py, 292 MB for this 39 MB one), so any return to reading
+ * the whole document, even for a moment, passes 7 times the file and
+ * fails; the streamed reader keeps what the run keeps (each sample's C
+ * form, its warm-up object, the shared config, pinning and order objects:
+ * 55 MB here, 1.4 times the file) and the report adds a few MB (61 MB,
+ * 1.6 times), so three times leaves about half again for another libc or
+ * allocator. Under AddressSanitizer (whose shadow memory and quarantine
+ * are not the program's) the report still runs but the bound is not
+ * checked. */
 static void test_report_memory_bounded(void **state)
 {
 	struct fixture *fx = *state;
 	char run_dir[PATH_MAX], out_dir[PATH_MAX], bench[PATH_MAX];
 	snprintf(run_dir, sizeof(run_dir), "%.*s/large", PATH_MAX - 32, fx->dir);
 	snprintf(out_dir, sizeof(out_dir), "%.*s/report", PATH_MAX - 32, fx->dir);
-	assert_int_equal(mkdir(run_dir, 0755), 0);
+	/* RESULT_STREAM_LARGE_DIR keeps the file there, for measuring by hand. */
+	const char *keep = getenv("RESULT_STREAM_LARGE_DIR");
+	if (keep != NULL && *keep != '\0')
+		snprintf(run_dir, sizeof(run_dir), "%s", keep);
+	else
+		assert_int_equal(mkdir(run_dir, 0755), 0);
 	char file[PATH_MAX];
 	snprintf(file, sizeof(file), "%.*s/run.json", PATH_MAX - 16, run_dir);
 	struct timespec t0;
@@ -601,11 +608,13 @@ static void test_report_memory_bounded(void **state)
 	double t_report = seconds_since(&t0);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	long peak_kb = ru.ru_maxrss, limit_kb = size / 1024 / 2;
+	long peak_kb = ru.ru_maxrss, limit_kb = 3 * (size / 1024);
 	print_message("run file %zu samples, %ld kB (written in %.1f s); bench report peak RSS "
 	              "%ld kB, limit %ld kB, %.1f s\n",
 	              n, size / 1024, t_write, peak_kb, limit_kb, t_report);
+#ifndef __SANITIZE_ADDRESS__
 	assert_true(peak_kb < limit_kb);
+#endif
 	/* The report holds every sample: the CSV has a line per sample. */
 	char csv[PATH_MAX];
 	snprintf(csv, sizeof(csv), "%.*s/samples.csv", PATH_MAX - 16, out_dir);
