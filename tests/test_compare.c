@@ -228,9 +228,9 @@ static void paired_by_block(void **state)
 			json_array_append_new(block, json_integer(i));
 			json_array_append_new(pos, json_integer(s));
 		}
-		r.samples[s].order = json_pack("{s:b, s:s, s:i, s:o, s:o}", "interleaved", 1,
-		                               "scheme", "abab", "seed", 1, "block", block,
-		                               "position", pos);
+		r.samples[s].order =
+		    json_pack("{s:b, s:s, s:i, s:o, s:o}", "interleaved", 1, "scheme", "abab",
+		              "seed", 1, "block", block, "position", pos);
 	}
 	struct compare_side side;
 	compare_side_of_run(&side, "one", &r);

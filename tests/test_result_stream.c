@@ -119,12 +119,13 @@ static int assert_same_outcome(const char *path, const char *what)
 	struct outcome s, w;
 	read_both(path, &s, &w);
 	if (s.rc != w.rc)
-		fail_msg("%s: streamed rc %d (%s), whole-document rc %d (%s)", what, s.rc, s.msg, w.rc,
-		         w.msg);
+		fail_msg("%s: streamed rc %d (%s), whole-document rc %d (%s)", what, s.rc, s.msg,
+		         w.rc, w.msg);
 	if (s.rc == 0 && strcmp(s.run, w.run) != 0)
 		fail_msg("%s: the two readers read different runs", what);
 	if (s.rc != 0 && strcmp(s.msg, w.msg) != 0)
-		fail_msg("%s: messages differ:\n  streamed: %s\n  whole:    %s", what, s.msg, w.msg);
+		fail_msg("%s: messages differ:\n  streamed: %s\n  whole:    %s", what, s.msg,
+		         w.msg);
 	free(s.run);
 	free(w.run);
 	return s.rc;
@@ -141,8 +142,8 @@ static json_t *rich_doc(void)
 	run.host = json_pack("{s:s, s:s, s:[{s:i, s:s}], s:I}", "hostname", "h\xc3\xa9te", "kernel",
 	                     "6.1", "numa_nodes", "os_index", 0, "cpus", "0-1", "memory_bytes",
 	                     (json_int_t)25769803776);
-	run.invocation = json_pack("{s:[s, s], s:{s:i}}", "argv", "bench", "run", "options",
-	                           "max_reps", 30);
+	run.invocation =
+	    json_pack("{s:[s, s], s:{s:i}}", "argv", "bench", "run", "options", "max_reps", 30);
 	run.overhead = json_pack("[{s:s, s:f}]", "env", "container", "ratio", 0.97);
 	run.density = json_pack("[{s:s, s:i}]", "study", "mem", "instances", 4);
 	struct bench_error *err = NULL;
@@ -152,10 +153,10 @@ static json_t *rich_doc(void)
 		snprintf(metric, sizeof(metric), "m%d", i);
 		json_t *config = json_pack("{s:{s:i, s:s}, s:I}", "asked", "threads", i, "duration",
 		                           "0.5", "size", (json_int_t)1 << 30);
-		json_t *pinning = json_pack("{s:{s:s}, s:{s:s}}", "asked", "cpus", "0", "seen",
-		                            "cpus", "0");
-		json_t *order = json_pack("{s:b, s:[i, i, i, i, i, i]}", "interleaved", 1, "block", 0,
-		                          1, 2, 3, 4, 5);
+		json_t *pinning =
+		    json_pack("{s:{s:s}, s:{s:s}}", "asked", "cpus", "0", "seen", "cpus", "0");
+		json_t *order = json_pack("{s:b, s:[i, i, i, i, i, i]}", "interleaved", 1, "block",
+		                          0, 1, 2, 3, 4, 5);
 		json_t *warmup = json_pack("{s:i, s:b}", "runs", 2, "settled", 1);
 		json_t *wire = i == 2 ? json_pack("{s:i, s:n}", "packets", 10, "dropped") : NULL;
 		struct sample s = {
@@ -193,8 +194,8 @@ static json_t *rich_doc(void)
 	json_t *doc = run_to_json(&run);
 	run_free(&run);
 	assert_non_null(doc);
-	json_object_set_new(doc, "future", json_pack("{s:[i, {s:s}], s:s}", "a", 1, "b", "c", "d",
-	                                             "}]\"{["));
+	json_object_set_new(doc, "future",
+	                    json_pack("{s:[i, {s:s}], s:s}", "a", 1, "b", "c", "d", "}]\"{["));
 	json_object_set_new(doc, "zz_number", json_real(-1.5e-7));
 	return doc;
 }
@@ -275,7 +276,8 @@ static void test_same_run_any_order(void **state)
 	struct bench_error *err = NULL;
 	assert_int_equal(run_read(fx->file, &run, &err), 0);
 	assert_int_equal(run.n_samples, 4);
-	assert_string_equal(run.samples[3].stderr_text, "line 1\n\ttab \"quoted\" \\ back\xc3\xbc\n");
+	assert_string_equal(run.samples[3].stderr_text,
+	                    "line 1\n\ttab \"quoted\" \\ back\xc3\xbc\n");
 	assert_non_null(run.overhead);
 	assert_non_null(run.density);
 	assert_true(json_is_true(json_object_get(run.samples[1].order, "interleaved")));
@@ -303,7 +305,8 @@ static void test_every_truncation(void **state)
 		for (size_t cut = 0; cut < len; cut++) {
 			write_text(fx->file, text, cut);
 			char what[64];
-			snprintf(what, sizeof(what), "variant %d cut at %zu of %zu", variant, cut, len);
+			snprintf(what, sizeof(what), "variant %d cut at %zu of %zu", variant, cut,
+			         len);
 			assert_int_equal(assert_same_outcome(fx->file, what), -1);
 		}
 		free(text);
@@ -371,11 +374,14 @@ static const struct refusal refusals[] = {
     {"syntax error in the second sample",
      HEAD " \"samples\": [\n  " SAMPLE ",\n  {\"env\": \"bare\", \"values\": [1 2]}\n ]\n}",
      "8:32: not valid JSON: ']' expected near '2'"},
-    {"trailing garbage", HEAD " \"samples\": []\n}\n\n  x", "9:3: not valid JSON: end of file expected near 'x'"},
-    {"a second document", HEAD " \"samples\": []\n}{}", "7:2: not valid JSON: end of file expected near '{'"},
+    {"trailing garbage", HEAD " \"samples\": []\n}\n\n  x",
+     "9:3: not valid JSON: end of file expected near 'x'"},
+    {"a second document", HEAD " \"samples\": []\n}{}",
+     "7:2: not valid JSON: end of file expected near '{'"},
     {"missing comma between members", HEAD " \"samples\": []\n \"x\": 1}",
      "7:4: not valid JSON: '}' expected near '\"x\"'"},
-    {"cut after a member", HEAD " \"samples\": [],", "6:15: not valid JSON: string or '}' expected near end of file"},
+    {"cut after a member", HEAD " \"samples\": [],",
+     "6:15: not valid JSON: string or '}' expected near end of file"},
     {"cut inside the samples", HEAD " \"samples\": [" SAMPLE ",",
      "6:128: not valid JSON: ']' expected near end of file"},
     {"cut inside a sample", HEAD " \"samples\": [{\"env\": \"ba",
@@ -384,11 +390,11 @@ static const struct refusal refusals[] = {
      "6:23: not valid JSON: unable to decode byte 0xff near '\"b'"},
     {"invalid UTF-8 in a member name", HEAD " \"sam\xc3\x28\": []}",
      "6:5: not valid JSON: unable to decode byte 0xc3 near '\"sam'"},
-    {"NaN", HEAD " \"samples\": [{\"values\": [NaN]}]}", "6:28: not valid JSON: invalid token near 'NaN'"},
+    {"NaN", HEAD " \"samples\": [{\"values\": [NaN]}]}",
+     "6:28: not valid JSON: invalid token near 'NaN'"},
     {"schema after a bad sample", "{\"samples\": [{\"env\": 1}], \"schema\": \"bench.run/2\"}",
      "schema: found \"bench.run/2\", this reader supports only \"bench.run/1\""},
-    {"bad sample, then a syntax error",
-     HEAD " \"samples\": [{\"env\": 1}],\n \"x\": [1,]}",
+    {"bad sample, then a syntax error", HEAD " \"samples\": [{\"env\": 1}],\n \"x\": [1,]}",
      "7:10: not valid JSON: unexpected token near ']'"},
     {"first bad sample named", HEAD " \"samples\": [" SAMPLE ", {\"env\": 1}, {\"env\": []}]}",
      "samples[1].env: expected a string, found an integer"},
@@ -435,7 +441,8 @@ static void test_nesting_limit(void **state)
 	size_t levels[] = {2040, 2044, 2045, 2046, 2047, 4000};
 	for (size_t k = 0; k < N(levels); k++) {
 		size_t len = 0;
-		len += (size_t)snprintf(text + len, cap - len, "%s \"samples\": [],\n \"deep\": [", HEAD);
+		len += (size_t)snprintf(text + len, cap - len, "%s \"samples\": [],\n \"deep\": [",
+		                        HEAD);
 		for (size_t i = 0; i < levels[k]; i++)
 			text[len++] = '[';
 		for (size_t i = 0; i < levels[k]; i++)
@@ -500,48 +507,54 @@ static long write_large_run(const char *path, size_t n)
 			w[k] = 100 + (double)(xorshift(&x) % 100000) / 1000;
 		fprintf(f,
 		        "%s\n  {\n   \"env\": \"%s\",\n   \"workload\": \"wl%zu\",\n"
-		        "   \"metric\": \"m%zu\",\n   \"unit\": \"ops/s\",\n   \"better\": \"higher\",\n"
+		        "   \"metric\": \"m%zu\",\n   \"unit\": \"ops/s\",\n   \"better\": "
+		        "\"higher\",\n"
 		        "   \"values\": [",
 		        i ? "," : "", group % 2 ? "container" : "bare", group / 2, i % 10);
 		for (int k = 0; k < 10; k++)
 			fprintf(f, "%s%.17g", k ? ", " : "", v[k]);
 		fprintf(f, "],\n   \"outliers\": [false, false, false, false, false, false, false, "
 		           "false, false, false],\n");
-		fprintf(f,
-		        "   \"stats\": {\"n\": 10, \"mean\": %.17g, \"median\": %.17g, \"stddev\": "
-		        "0.5, \"cv\": 0.004, \"ci95_low\": 99.5, \"ci95_high\": 100.5, \"ci95_half\": "
-		        "0.5, \"ci95_rel\": 0.005, \"min\": 100, \"max\": 200, \"outliers\": 0},\n",
-		        sum / 10, v[5]);
-		fprintf(f,
-		        "   \"config\": {\"asked\": {\"threads\": 1, \"duration\": \"0.53\", "
-		        "\"min_reps\": 3, \"max_reps\": 10, \"target_ci_pct\": 2.0, \"max_warmup\": 5, "
-		        "\"budget_s\": %.17g}, \"wl\": {\"threads\": 1, \"size_bytes\": %zu, "
-		        "\"duration_s\": 0.53}, \"instance\": {\"cpu_s\": %.3f, \"mem_bytes\": %zu, "
-		        "\"start_s\": 0.0017148170009022579, \"mem_node_bytes\": {\"0\": %zu}, "
-		        "\"mem_node_source\": \"numa_maps\"}, \"size\": %zu, \"size_reason\": \"the "
-		        "workload's own default\", \"memory\": {\"bytes\": null, \"usable_bytes\": "
-		        "6533643196, \"reason\": \"no memory of its own: 6.1 GiB, 4/5 of the host's "
-		        "MemAvailable 22.8 GiB over 3 instances up at once\"}},\n",
-		        818.1 + (double)group, 1000000 + group, (double)group / 7, 2080768 + group,
-		        2080768 + group, 1000000 + group);
-		fprintf(f,
-		        "   \"pinning\": {\"asked\": {\"cpus\": \"0\", \"numa_node\": null}, \"seen\": "
-		        "{\"cpus\": \"0\", \"numa_nodes\": \"0\", \"threads\": 1, \"cpu_nodes\": \"0\", "
-		        "\"memory_locality\": \"local\", \"tids\": [%zu]}, \"peer\": {\"cpus\": \"1\", "
-		        "\"policy\": \"other\", \"reason\": \"the first CPU outside the instance\"}},\n"
-		        "   \"order\": {\"interleaved\": true, \"scheme\": \"random\", \"seed\": %zu, "
-		        "\"block\": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], \"position\": [%zu, %zu, %zu, %zu, "
-		        "%zu, %zu, %zu, %zu, %zu, %zu]},\n",
-		        4000 + group, group / 2, group % 3, (group + 1) % 3, (group + 2) % 3, group % 2,
-		        (group + 1) % 2, group % 3, (group + 1) % 3, (group + 2) % 3, group % 2,
-		        (group + 1) % 2);
-		fprintf(f,
-		        "   \"warmup\": {\"reps\": 5, \"rule\": \"warm-up rounds (one repetition in "
-		        "every environment) until the last 3 agree on the workload's first metric "
-		        "((max - min) / mean <= 5%%) in every environment, at most 5\", \"settled\": "
-		        "false, \"settled_after\": null, \"values\": [%.17g, %.17g, %.17g, %.17g, "
-		        "%.17g]},\n   \"status\": \"ok\"\n  }",
-		        w[0], w[1], w[2], w[3], w[4]);
+		fprintf(
+		    f,
+		    "   \"stats\": {\"n\": 10, \"mean\": %.17g, \"median\": %.17g, \"stddev\": "
+		    "0.5, \"cv\": 0.004, \"ci95_low\": 99.5, \"ci95_high\": 100.5, \"ci95_half\": "
+		    "0.5, \"ci95_rel\": 0.005, \"min\": 100, \"max\": 200, \"outliers\": 0},\n",
+		    sum / 10, v[5]);
+		fprintf(
+		    f,
+		    "   \"config\": {\"asked\": {\"threads\": 1, \"duration\": \"0.53\", "
+		    "\"min_reps\": 3, \"max_reps\": 10, \"target_ci_pct\": 2.0, \"max_warmup\": 5, "
+		    "\"budget_s\": %.17g}, \"wl\": {\"threads\": 1, \"size_bytes\": %zu, "
+		    "\"duration_s\": 0.53}, \"instance\": {\"cpu_s\": %.3f, \"mem_bytes\": %zu, "
+		    "\"start_s\": 0.0017148170009022579, \"mem_node_bytes\": {\"0\": %zu}, "
+		    "\"mem_node_source\": \"numa_maps\"}, \"size\": %zu, \"size_reason\": \"the "
+		    "workload's own default\", \"memory\": {\"bytes\": null, \"usable_bytes\": "
+		    "6533643196, \"reason\": \"no memory of its own: 6.1 GiB, 4/5 of the host's "
+		    "MemAvailable 22.8 GiB over 3 instances up at once\"}},\n",
+		    818.1 + (double)group, 1000000 + group, (double)group / 7, 2080768 + group,
+		    2080768 + group, 1000000 + group);
+		fprintf(
+		    f,
+		    "   \"pinning\": {\"asked\": {\"cpus\": \"0\", \"numa_node\": null}, \"seen\": "
+		    "{\"cpus\": \"0\", \"numa_nodes\": \"0\", \"threads\": 1, \"cpu_nodes\": "
+		    "\"0\", "
+		    "\"memory_locality\": \"local\", \"tids\": [%zu]}, \"peer\": {\"cpus\": \"1\", "
+		    "\"policy\": \"other\", \"reason\": \"the first CPU outside the instance\"}},\n"
+		    "   \"order\": {\"interleaved\": true, \"scheme\": \"random\", \"seed\": %zu, "
+		    "\"block\": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], \"position\": [%zu, %zu, %zu, %zu, "
+		    "%zu, %zu, %zu, %zu, %zu, %zu]},\n",
+		    4000 + group, group / 2, group % 3, (group + 1) % 3, (group + 2) % 3, group % 2,
+		    (group + 1) % 2, group % 3, (group + 1) % 3, (group + 2) % 3, group % 2,
+		    (group + 1) % 2);
+		fprintf(
+		    f,
+		    "   \"warmup\": {\"reps\": 5, \"rule\": \"warm-up rounds (one repetition in "
+		    "every environment) until the last 3 agree on the workload's first metric "
+		    "((max - min) / mean <= 5%%) in every environment, at most 5\", \"settled\": "
+		    "false, \"settled_after\": null, \"values\": [%.17g, %.17g, %.17g, %.17g, "
+		    "%.17g]},\n   \"status\": \"ok\"\n  }",
+		    w[0], w[1], w[2], w[3], w[4]);
 	}
 	fprintf(f, "\n ]\n}\n");
 	long size = ftell(f);

@@ -157,7 +157,8 @@ static size_t rest_get(void *out, size_t len, void *arg)
 {
 	struct rest *r = arg;
 	if (r->prefix_pos < r->prefix_len) {
-		size_t n = r->prefix_len - r->prefix_pos < len ? r->prefix_len - r->prefix_pos : len;
+		size_t n =
+		    r->prefix_len - r->prefix_pos < len ? r->prefix_len - r->prefix_pos : len;
 		memcpy(out, r->prefix + r->prefix_pos, n);
 		r->prefix_pos += n;
 		return n;
@@ -310,7 +311,10 @@ static int keep_number(struct json_stream *s, struct bench_error **err)
  * says how many follow, whatever they are. */
 static int keep_char(struct json_stream *s, int c, struct bench_error **err)
 {
-	int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+	int n = c >= 0xC2 && c <= 0xDF   ? 2
+	        : c >= 0xE0 && c <= 0xEF ? 3
+	        : c >= 0xF0 && c <= 0xF4 ? 4
+	                                 : 1;
 	for (int i = 0; i < n && (c = peek(s)) != EOF; i++) {
 		if (keep(s, c, err) < 0)
 			return -1;
@@ -393,10 +397,11 @@ int json_stream_value(struct json_stream *s, int depth, json_t **out, struct ben
 		json_decref(v);
 		if (v == NULL && json_error_code(&je) != json_error_premature_end_of_input)
 			return jansson_error(s, line, column, &je, err);
-		return bench_error_set(err, 0,
-		                       "%s:%d:%d: not valid JSON: maximum parsing depth reached near "
-		                       "'%c'",
-		                       s->path, deep_line, deep_column, s->text[s->text_len - 1]);
+		return bench_error_set(
+		    err, 0,
+		    "%s:%d:%d: not valid JSON: maximum parsing depth reached near "
+		    "'%c'",
+		    s->path, deep_line, deep_column, s->text[s->text_len - 1]);
 	}
 	*out = parse_kept(s, line, column, err);
 	return *out != NULL ? 0 : -1;
@@ -414,20 +419,34 @@ int json_stream_object_open(struct json_stream *s, struct bench_error **err)
 	return jansson_says(s, "", JSON_REJECT_DUPLICATES, err);
 }
 
+/* Steps over the ',' before the next member or element of a container
+ * that closes with `close` and holds `count` so far. Returns 0 when it
+ * closes (consumed), 1 with *c the first byte of what comes next, or -1
+ * (`after` is jansson's prefix for the place after a member or element). */
+static int next_item(struct json_stream *s, int close, size_t count, const char *after, int *c,
+                     struct bench_error **err)
+{
+	*c = skip_space(s);
+	if (*c == close) {
+		consume(s, *c);
+		return 0;
+	}
+	if (count > 0) {
+		if (*c != ',')
+			return jansson_says(s, after, JSON_REJECT_DUPLICATES, err);
+		consume(s, *c);
+		*c = skip_space(s);
+	}
+	return 1;
+}
+
 int json_stream_member(struct json_stream *s, const char **name, struct bench_error **err)
 {
 	*name = NULL;
-	int c = skip_space(s);
-	if (c == '}') {
-		consume(s, c);
-		return 0;
-	}
-	if (s->n_members > 0) {
-		if (c != ',')
-			return jansson_says(s, "{\"\":0 ", JSON_REJECT_DUPLICATES, err);
-		consume(s, c);
-		c = skip_space(s);
-	}
+	int c;
+	int rc = next_item(s, '}', s->n_members, "{\"\":0 ", &c, err);
+	if (rc <= 0)
+		return rc;
 	if (c != '"')
 		return jansson_says(s, s->n_members > 0 ? "{\"\":0," : "{", JSON_REJECT_DUPLICATES,
 		                    err);
@@ -441,8 +460,9 @@ int json_stream_member(struct json_stream *s, const char **name, struct bench_er
 	/* jansson's words for a name with \u0000, rather than a value's. */
 	if (s->key == NULL && json_error_code(&je) == json_error_null_character)
 		snprintf(je.text, sizeof(je.text), "NUL byte in object key not supported%s%.*s%s",
-		         s->text_len <= 20 ? " near '" : "", s->text_len <= 20 ? (int)s->text_len : 0,
-		         s->text, s->text_len <= 20 ? "'" : "");
+		         s->text_len <= 20 ? " near '" : "",
+		         s->text_len <= 20 ? (int)s->text_len : 0, s->text,
+		         s->text_len <= 20 ? "'" : "");
 	if (s->key == NULL)
 		return jansson_error(s, line, column, &je, err);
 	const char *key = json_string_value(s->key);
@@ -480,20 +500,14 @@ int json_stream_array_open(struct json_stream *s, struct bench_error **err)
 
 int json_stream_element(struct json_stream *s, struct bench_error **err)
 {
-	int c = skip_space(s);
-	if (c == ']') {
-		consume(s, c);
-		return 0;
-	}
-	if (s->n_elements > 0) {
-		if (c != ',')
-			return jansson_says(s, "[0 ", JSON_REJECT_DUPLICATES, err);
-		consume(s, c);
-		c = skip_space(s);
-	}
+	int c;
+	int rc = next_item(s, ']', s->n_elements, "[0 ", &c, err);
+	if (rc <= 0)
+		return rc;
 	/* "[" or "[1," at the end: jansson's loop stops at the end token. */
 	if (c == EOF)
-		return jansson_says(s, s->n_elements > 0 ? "[0," : "[", JSON_REJECT_DUPLICATES, err);
+		return jansson_says(s, s->n_elements > 0 ? "[0," : "[", JSON_REJECT_DUPLICATES,
+		                    err);
 	s->n_elements++;
 	return 1;
 }

@@ -36,10 +36,10 @@ struct json_stream {
 	int line, column; /* of the last byte consumed, counted as jansson counts */
 	char *text;       /* the bytes of the value being read */
 	size_t text_len, text_cap;
-	json_t *names;      /* the root's member names seen so far */
-	json_t *key;        /* the member name last read */
-	size_t n_members;   /* of the root object, read so far */
-	size_t n_elements;  /* of the array being read, so far */
+	json_t *names;     /* the root's member names seen so far */
+	json_t *key;       /* the member name last read */
+	size_t n_members;  /* of the root object, read so far */
+	size_t n_elements; /* of the array being read, so far */
 };
 
 /* Opens path (a regular file; a FIFO or directory is refused, never waited

@@ -603,7 +603,7 @@ static int check_created(const char *s, struct bench_error **err)
 
 /* The members of the root that run_header_from_json reads ("samples" is
  * only type-checked there). */
-static const char *const header_members[] = {"schema", "run_id",   "created", "host",
+static const char *const header_members[] = {"schema",     "run_id",   "created", "host",
                                              "invocation", "overhead", "density"};
 
 bool run_header_member(const char *name)
