@@ -246,9 +246,7 @@ static int gate_compare(const struct gate_file *g, const struct gate_args *a, st
 	struct bench_error *err = NULL;
 	char label[PATH_MAX + 16];
 	snprintf(label, sizeof(label), "%s", s->dir);
-	json_t *doc = run_to_json(&s->run);
-	compare_side_of_run(&new_, label, &s->run, doc);
-	json_decref(doc);
+	compare_side_of_run(&new_, label, &s->run);
 	int status;
 	if (compare_side_load(&base, spec, db, &s->run, false, &err) < 0 ||
 	    compare_run(&base, &new_, &p, &cmp, &err) < 0) {

@@ -30,14 +30,12 @@ struct compare_policy compare_policy_default(void)
 }
 
 static const struct sample *find_sample(const struct run *run, const char *env,
-                                        const char *workload, const char *metric, size_t *index)
+                                        const char *workload, const char *metric)
 {
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
 		if (!s->failed && s->n_values > 0 && strcmp(s->env, env) == 0 &&
 		    strcmp(s->workload, workload) == 0 && strcmp(s->metric, metric) == 0) {
-			if (index != NULL)
-				*index = i;
 			return s;
 		}
 	}
@@ -52,16 +50,12 @@ static json_t *values_json(const double *v, size_t n)
 	return a;
 }
 
-/* The interleaving blocks of sample index i (its document's order.block),
- * or NULL when the run was not interleaved. */
-static const json_t *order_blocks(const json_t *doc, size_t i, const struct sample *s)
+/* The interleaving blocks of sample s (its order.block), or NULL when the
+ * run was not interleaved. */
+static const json_t *order_blocks(const struct sample *s)
 {
-	const json_t *d = json_array_get(json_object_get(doc, "samples"), i);
-	const json_t *order = json_object_get(d, "order");
-	const char *env = json_string_value(json_object_get(d, "env"));
-	const json_t *blocks = json_object_get(order, "block");
-	if (env == NULL || strcmp(env, s->env) != 0 ||
-	    !json_is_true(json_object_get(order, "interleaved")) || !json_is_array(blocks) ||
+	const json_t *blocks = json_object_get(s->order, "block");
+	if (!json_is_true(json_object_get(s->order, "interleaved")) || !json_is_array(blocks) ||
 	    json_array_size(blocks) != s->n_values)
 		return NULL;
 	return blocks;
@@ -104,7 +98,7 @@ static int history_base(struct comparison *c, struct compare_side *base, struct 
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const struct sample *b =
-		    find_sample(&base->runs[i].run, m->base_env, s->workload, s->metric, NULL);
+		    find_sample(&base->runs[i].run, m->base_env, s->workload, s->metric);
 		if (b == NULL)
 			continue;
 		samples[np] = b;
@@ -220,13 +214,11 @@ static void note_steal(struct comparison *c, const struct sample *b, const struc
  * from one interleaved run. */
 static int file_base(struct comparison *c, struct compare_side *base,
                      const struct compare_side *new_, const struct calibration *cal,
-                     struct metric_cmp *m, const struct sample *s, size_t s_index,
-                     const char *where, struct base_data *bd)
+                     struct metric_cmp *m, const struct sample *s, const char *where,
+                     struct base_data *bd)
 {
 	struct side_run *r = &base->runs[0];
-	size_t b_index;
-	const struct sample *b =
-	    find_sample(&r->run, m->base_env, s->workload, s->metric, &b_index);
+	const struct sample *b = find_sample(&r->run, m->base_env, s->workload, s->metric);
 	if (b == NULL)
 		return 0;
 	r->used = true;
@@ -247,8 +239,7 @@ static int file_base(struct comparison *c, struct compare_side *base,
 	const struct side_run *nr = &new_->runs[0];
 	if (strcmp(r->run.run_id, nr->run.run_id) != 0 || strcmp(b->env, s->env) == 0)
 		return 0;
-	const json_t *nb = order_blocks(nr->doc, s_index, s),
-	             *bb = order_blocks(r->doc, b_index, b);
+	const json_t *nb = order_blocks(s), *bb = order_blocks(b);
 	if (nb == NULL || bb == NULL)
 		return 0;
 	bd->px = malloc(s->n_values * sizeof(double));
@@ -460,7 +451,7 @@ static void decide(struct comparison *c)
 
 static int compare_metric(struct comparison *c, struct compare_side *base,
                           const struct compare_side *new_, const struct calibration *cal,
-                          const struct sample *s, size_t index)
+                          const struct sample *s)
 {
 	const struct compare_policy *p = &c->policy;
 	double tol = p->tolerance;
@@ -486,7 +477,7 @@ static int compare_metric(struct comparison *c, struct compare_side *base,
 	snprintf(where, sizeof(where), "%s/%s:%s", s->env, s->workload, s->metric);
 	struct base_data bd = {0};
 	int rc = base->history ? history_base(c, base, m, s, where, &bd)
-	                       : file_base(c, base, new_, cal, m, s, index, where, &bd);
+	                       : file_base(c, base, new_, cal, m, s, where, &bd);
 	if (rc == 0 && bd.n == 0) {
 		/* nothing to compare with: listed, never deciding */
 		c->n--;
@@ -530,7 +521,7 @@ static void note_only_in_base(struct comparison *c, const struct compare_side *b
 		if (c->policy.base_env != NULL && strcmp(b->env, c->policy.base_env) != 0)
 			continue;
 		const char *env = c->policy.new_env ? c->policy.new_env : b->env;
-		if (find_sample(nr, env, b->workload, b->metric, NULL) != NULL)
+		if (find_sample(nr, env, b->workload, b->metric) != NULL)
 			continue;
 		if (c->policy.gate != NULL && !gate_lists(c->policy.gate, b->workload))
 			continue;
@@ -608,7 +599,7 @@ int compare_run(const struct compare_side *base_in, const struct compare_side *n
 			continue;
 		if (policy->new_env != NULL && strcmp(s->env, policy->new_env) != 0)
 			continue;
-		if (compare_metric(out, base, new_, use_cal ? &cal : NULL, s, i) < 0)
+		if (compare_metric(out, base, new_, use_cal ? &cal : NULL, s) < 0)
 			rc = bench_error_set(err, ENOMEM, "comparison");
 	}
 	calibration_free(&cal);

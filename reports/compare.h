@@ -32,11 +32,9 @@ enum verdict {
 /* "regression", "improvement", "equivalent", "inconclusive". */
 const char *verdict_name(enum verdict v);
 
-/* One run of a side, with the document as stored (for members the run
- * reader does not keep, such as a sample's interleaving `order`). */
+/* One run of a side. */
 struct side_run {
 	struct run run;
-	json_t *doc;
 	char source[PATH_MAX]; /* the file, or "history:<run_id>" */
 	bool used;             /* some metric's base uses it (validity checks these) */
 };
@@ -60,8 +58,7 @@ int compare_side_load(struct compare_side *side, const char *spec, const char *d
                       const struct run *exclude, bool latest_only, struct bench_error **err);
 /* A side holding one run already in memory (copied by reference: the side
  * does not free it). */
-void compare_side_of_run(struct compare_side *side, const char *label, struct run *run,
-                         json_t *doc);
+void compare_side_of_run(struct compare_side *side, const char *label, struct run *run);
 void compare_side_free(struct compare_side *side);
 
 struct compare_policy {

@@ -34,7 +34,6 @@ static int load_file(struct compare_side *side, const char *spec, struct bench_e
 		side->n_runs--;
 		return -1;
 	}
-	r->doc = json_load_file(path, 0, NULL); /* read once already: it parses */
 	return 0;
 }
 
@@ -65,7 +64,7 @@ static int load_history(struct compare_side *side, const char *selector, const c
 		rc = add_run(side, &r, err);
 		if (rc == 0) {
 			snprintf(r->source, sizeof(r->source), "history:%s", runs[i].run_id);
-			rc = history_load(&h, runs[i].id, &r->run, &r->doc, err);
+			rc = history_load(&h, runs[i].id, &r->run, NULL, err);
 			if (rc < 0)
 				side->n_runs--;
 		}
@@ -89,7 +88,7 @@ int compare_side_load(struct compare_side *side, const char *spec, const char *d
 	return load_file(side, spec, err);
 }
 
-void compare_side_of_run(struct compare_side *side, const char *label, struct run *run, json_t *doc)
+void compare_side_of_run(struct compare_side *side, const char *label, struct run *run)
 {
 	memset(side, 0, sizeof(*side));
 	snprintf(side->label, sizeof(side->label), "%s", label);
@@ -98,7 +97,6 @@ void compare_side_of_run(struct compare_side *side, const char *label, struct ru
 		return;
 	side->n_runs = 1;
 	side->runs[0].run = *run; /* borrowed: compare_side_free leaves it */
-	side->runs[0].doc = json_incref(doc);
 	snprintf(side->runs[0].source, sizeof(side->runs[0].source), "%s", label);
 	side->borrowed = true;
 }
@@ -109,7 +107,6 @@ void compare_side_free(struct compare_side *side)
 	for (size_t i = 0; i < side->n_runs; i++) {
 		if (!borrowed)
 			run_free(&side->runs[i].run);
-		json_decref(side->runs[i].doc);
 	}
 	free(side->runs);
 	free(side->moves);

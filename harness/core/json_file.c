@@ -111,23 +111,25 @@ fail:
 	return bench_error_set(err, e, "%s %s", what, dir);
 }
 
-json_t *json_file_read(const char *path, struct bench_error **err)
+int json_file_open(const char *path, struct bench_error **err)
 {
 	/* O_NONBLOCK so a FIFO given by mistake is rejected, not waited on. */
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		bench_error_set(err, errno, "opening %s", path);
-		return NULL;
-	}
+	if (fd < 0)
+		return bench_error_set(err, errno, "opening %s", path);
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		bench_error_set(err, errno, "%s", path);
+	if (fstat(fd, &st) != 0)
+		return bench_error_set(err, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		return bench_error_set(err, 0, "%s: not a regular file", path);
+	return steal_fd(&fd);
+}
+
+json_t *json_file_read(const char *path, struct bench_error **err)
+{
+	cleanup_close int fd = json_file_open(path, err);
+	if (fd < 0)
 		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		bench_error_set(err, 0, "%s: not a regular file", path);
-		return NULL;
-	}
 	cleanup_fclose FILE *f = fdopen(fd, "r");
 	if (f == NULL) {
 		bench_error_set(err, errno, "%s", path);

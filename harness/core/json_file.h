@@ -17,6 +17,11 @@
  * untouched; if only the final fsync(dir) fails, the new file stays. */
 int json_file_write(const json_t *doc, const char *dir, const char *name, struct bench_error **err);
 
+/* Opens path for reading: a regular file (a FIFO or directory is refused,
+ * never waited on). Returns the descriptor (O_CLOEXEC), or -1 with *err
+ * "opening path: ..." or "path: not a regular file". */
+int json_file_open(const char *path, struct bench_error **err);
+
 /* Reads path (a regular file; a FIFO or directory is refused, never waited
  * on) as one JSON document with duplicate member names rejected. Returns the
  * document (caller owns it), or NULL with *err "path: ..." (the JSON line and

@@ -509,8 +509,7 @@ static int check_stats(const json_t *obj, const char *prefix, struct bench_error
 	return 0;
 }
 
-/* Parses samples[index] and appends it to run through sample_add(). */
-static int parse_sample(const json_t *j, size_t index, struct run *run, struct bench_error **err)
+int run_sample_from_json(const json_t *j, size_t index, struct run *run, struct bench_error **err)
 {
 	char prefix[64], path[160];
 	snprintf(prefix, sizeof(prefix), "samples[%zu]", index);
@@ -602,7 +601,21 @@ static int check_created(const char *s, struct bench_error **err)
 	return 0;
 }
 
-int run_from_json(const json_t *doc, struct run *run, struct bench_error **err)
+/* The members of the root that run_header_from_json reads ("samples" is
+ * only type-checked there). */
+static const char *const header_members[] = {"schema",     "run_id",   "created", "host",
+                                             "invocation", "overhead", "density"};
+
+bool run_header_member(const char *name)
+{
+	for (size_t i = 0; i < sizeof(header_members) / sizeof(header_members[0]); i++) {
+		if (strcmp(name, header_members[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+int run_header_from_json(const json_t *doc, struct run *run, struct bench_error **err)
 {
 	struct run r;
 	memset(&r, 0, sizeof(r));
@@ -644,8 +657,19 @@ int run_from_json(const json_t *doc, struct run *run, struct bench_error **err)
 	r.invocation = json_incref(invocation);
 	r.overhead = json_incref(overhead);
 	r.density = json_incref(density);
+	*run = r;
+	return 0;
+}
+
+int run_from_json(const json_t *doc, struct run *run, struct bench_error **err)
+{
+	struct run r;
+	memset(run, 0, sizeof(*run));
+	if (run_header_from_json(doc, &r, err) < 0)
+		return -1;
+	json_t *samples = json_object_get(doc, "samples");
 	for (size_t i = 0; i < json_array_size(samples); i++) {
-		if (parse_sample(json_array_get(samples, i), i, &r, err) < 0) {
+		if (run_sample_from_json(json_array_get(samples, i), i, &r, err) < 0) {
 			run_free(&r);
 			return -1;
 		}

@@ -92,6 +92,19 @@ json_t *run_to_json(const struct run *run);
  * recomputed from the values. Unknown members are ignored. */
 int run_from_json(const json_t *doc, struct run *run, struct bench_error **err);
 
+/* The two halves of run_from_json, for a reader that does not hold the
+ * whole document (run_read). run_header_from_json checks everything but the
+ * elements of "samples" (schema first, then run_id, created, host,
+ * invocation, that samples is present and an array, overhead, density) and
+ * fills *run without samples; -1 with *err leaves *run empty. doc needs only
+ * the members run_header_member names, plus "samples" (any array will do).
+ * run_sample_from_json parses one element of "samples", at index, and
+ * appends it to run; its messages name the element ("samples[3].values[2]:
+ * ..."). Both give run_from_json's messages exactly. */
+int run_header_from_json(const json_t *doc, struct run *run, struct bench_error **err);
+bool run_header_member(const char *name);
+int run_sample_from_json(const json_t *j, size_t index, struct run *run, struct bench_error **err);
+
 /* Writes dir/run.json atomically: dir/.run.json.XXXXXX, fsync, rename,
  * fsync(dir). Creates dir (one level, 0755) if missing. Returns 0 or -1 with
  * *err. On failure before the rename, the temp file (and dir, if this call
@@ -99,9 +112,14 @@ int run_from_json(const json_t *doc, struct run *run, struct bench_error **err);
  * final fsync(dir) fails, the complete run.json stays in place. */
 int run_write(const struct run *run, const char *dir, struct bench_error **err);
 
-/* Reads and validates a run file (see run_from_json). Returns 0 or -1 with
- * *err prefixed by path, and the JSON line:column for syntax errors; never
- * crashes on malformed input. */
+/* Reads and validates a run file: run_from_json's checks and messages, on a
+ * file read one top-level member, and one element of "samples", at a time
+ * (json_stream.h), so memory grows with the samples kept, not with the
+ * file's JSON document. Returns 0 or -1 with *err prefixed by path, and the
+ * file's JSON line:column for syntax errors; never crashes on malformed
+ * input. Members may come in any order; a syntax error anywhere is reported
+ * before the header's problems, and those before a sample's, as a reader of
+ * the whole document would. */
 int run_read(const char *path, struct run *run, struct bench_error **err);
 
 #endif
