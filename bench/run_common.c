@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bench/commands.h"
+#include "harness/core/cpu_steal.h"
 #include "harness/env/env.h"
 #include "harness/core/fingerprint.h"
 #include "harness/core/hostlock.h"
@@ -251,7 +252,6 @@ static json_t *invocation(int argc, char *argv[], const struct runner_totals *t,
 	                 run_conditions_to_json(cond));
 }
 
-#define STEAL_WARN_PCT   2.0 /* results/SCHEMA.md, steal */
 #define STEAL_WARN_LINES 3
 
 void steal_warn(const char *cmd, const struct run *run)
@@ -262,7 +262,7 @@ void steal_warn(const char *cmd, const struct run *run)
 	for (size_t i = 0; i < run->n_samples; i++) {
 		const struct sample *s = &run->samples[i];
 		double pct = json_number_value(json_object_get(s->steal, "pct"));
-		if (s->failed || s->steal == NULL || pct < STEAL_WARN_PCT ||
+		if (s->failed || s->steal == NULL || pct < STEAL_NOTABLE_PCT ||
 		    (i > 0 && strcmp(run->samples[i - 1].env, s->env) == 0 &&
 		     strcmp(run->samples[i - 1].workload, s->workload) == 0))
 			continue;
@@ -292,7 +292,7 @@ void steal_warn(const char *cmd, const struct run *run)
 		fprintf(stderr,
 		        "bench %s: warning: steal reached %.0f%% in %zu (environment, workload) "
 		        "pairs in all, at worst %.1f%% in %s %s; the report's notes list them\n",
-		        cmd, STEAL_WARN_PCT, n, worst, worst_s->env, worst_s->workload);
+		        cmd, STEAL_NOTABLE_PCT, n, worst, worst_s->env, worst_s->workload);
 }
 
 int run_session(const struct run_options *opts, int argc, char *argv[], struct run_session *s)

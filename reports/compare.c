@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness/core/cpu_steal.h"
 #include "reports/changepoint.h"
 #include "reports/overhead.h"
 
@@ -189,14 +190,14 @@ out:
 	return rc;
 }
 
-/* The steal (results/SCHEMA.md) of the two sides differs by this many
- * points or more: the comparison says so once per environment and workload. */
-#define STEAL_NOTE_POINTS 2.0
+/* The steal (results/SCHEMA.md) of the two sides differs by
+ * STEAL_NOTABLE_PCT points or more: the comparison says so once per
+ * environment and workload. */
 static void note_steal(struct comparison *c, const struct sample *b, const struct sample *s)
 {
 	json_t *bp = json_object_get(b->steal, "pct"), *np = json_object_get(s->steal, "pct");
 	if (!json_is_number(bp) || !json_is_number(np) ||
-	    fabs(json_number_value(np) - json_number_value(bp)) < STEAL_NOTE_POINTS)
+	    fabs(json_number_value(np) - json_number_value(bp)) < STEAL_NOTABLE_PCT)
 		return;
 	char text[300];
 	snprintf(text, sizeof(text),

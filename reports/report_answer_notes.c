@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/core/cpu_steal.h"
 #include "reports/run_view.h"
 
 static int note(struct rtable *t, const char *topic, const char *fmt, ...)
@@ -281,9 +282,8 @@ static int unsettled(const struct run *run, const char **envs, size_t n, struct 
 	return 0;
 }
 
-/* Steal at or above this share (samples[].steal.pct) is noted: the figures
- * carry a neighbour's load. bench run warns at the same level. */
-#define STEAL_NOTE_PCT 2.0
+/* Steal of STEAL_NOTABLE_PCT or more (samples[].steal.pct) is noted: the
+ * figures carry the host's load. */
 static int steal(const struct run *run, const char **envs, size_t n, struct rtable *t)
 {
 	char text[1024] = "";
@@ -299,7 +299,7 @@ static int steal(const struct run *run, const char **envs, size_t n, struct rtab
 			}
 		}
 		size_t len = strlen(text);
-		if (most >= STEAL_NOTE_PCT)
+		if (most >= STEAL_NOTABLE_PCT)
 			snprintf(text + len, sizeof(text) - len, "%s%s up to %.1f%% (%s)",
 			         len ? ", " : "", envs[e], most, where);
 	}

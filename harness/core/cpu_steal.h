@@ -12,6 +12,11 @@
 #include "harness/core/cpulist.h"
 #include "harness/core/error.h"
 
+/* Steal from which a figure is taken to carry the host's load: bench run
+ * and bench all warn, the report notes it, and bench compare notes two sides
+ * whose steal differs by as many points. One threshold for all three. */
+#define STEAL_NOTABLE_PCT 2.0
+
 /* /proc/stat counters (USER_HZ ticks) summed over a set of CPUs. */
 struct cpu_ticks {
 	unsigned long long total; /* user+nice+system+idle+iowait+irq+softirq+steal */

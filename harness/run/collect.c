@@ -119,9 +119,9 @@ void collected_note_steal(struct collected *c, const struct cpu_ticks *inst_befo
 /* sum's stolen share in percent, to 3 decimals; null when nothing was read */
 static json_t *pct_of(const struct cpu_ticks *sum)
 {
-	if (sum->total == 0)
-		return json_null();
-	return json_real(round(1e5 * (double)sum->steal / (double)sum->total) / 1e3);
+	const struct cpu_ticks none = {.n_cpus = sum->n_cpus};
+	double pct = cpu_ticks_steal_pct(&none, sum);
+	return isnan(pct) ? json_null() : json_real(round(1e3 * pct) / 1e3);
 }
 
 json_t *collected_steal_json(const struct collected *c, const char *cpus_text)
